@@ -1,0 +1,220 @@
+"""Turn Arabic text into index terms: normalize, tokenize, segment clitics, drop stopwords."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from camel_tools.tokenizers.word import simple_word_tokenize
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+    normalize_unicode,
+)
+
+TATWEEL = "\u0640"
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def prepare(word: str) -> str:
+    """Unicode-normalize, drop diacritics and tatweel, make digits ASCII; keep hamza and ة.
+
+    >>> prepare("الْعَرَبِيَّةُ"), prepare("جـــميل"), prepare("٢٠١٩"), prepare("ﻻ")
+    ('العربية', 'جميل', '2019', 'لا')
+    """
+    return dediac_ar(normalize_unicode(word)).replace(TATWEEL, "").translate(_DIGITS).casefold()
+
+
+def fold_letters(word: str) -> str:
+    """Fold the letters people write interchangeably: أ/إ/آ/ٱ→ا, ى→ي, ة→ه.
+
+    >>> fold_letters("أإآ"), fold_letters("على"), fold_letters("مدرسة")
+    ('ااا', 'علي', 'مدرسه')
+    """
+    return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(word)))
+
+
+def normalize(text: str) -> str:
+    """The full normalization of a word or a text (what matching compares).
+
+    >>> normalize("إِلى الْمَدْرَسَةِ ٢٠١٩")
+    'الي المدرسه 2019'
+    """
+    return fold_letters(prepare(text))
+
+
+# Stopwords in normalized form; question words included, since they carry the
+# question's intent, never its content.
+STOPWORDS: frozenset[str] = frozenset(
+    normalize(w)
+    for w in """
+    ماذا ما من متى كيف لماذا لم هل كم أين أي أية ايش إيش شو وين ليش مين إيه امتى
+    في على عن إلى الى مع منذ حتى عند عندما لدى لدي بين بعد قبل خلال حول ضد دون
+    فوق تحت أمام وراء نحو لدى سوى غير مثل كما حيث إذ إذا إذن
+    أن إن أنه إنه أنها إنها أنهم لأن لكن لكنه ولكن بل أو أم ثم لا لن لم قد لقد
+    سوف ليس ليست كان كانت يكون تكون كانوا يكونوا أصبح صار تم يتم
+    هذا هذه هذان هاتان هؤلاء ذلك تلك أولئك هنا هناك هنالك
+    الذي التي الذين اللذين اللتين اللاتي اللواتي اللذان اللتان
+    هو هي هم هن هما نحن أنا أنت أنتم أنتن أنتما
+    له لها لهم لهن لنا لي لك لكم به بها بهم فيه فيها فيهم منه منها منهم
+    عليه عليها عليهم إليه إليها عنه عنها معه معها
+    كل بعض جميع أيضا فقط جدا ذات ذو ذي إلا أما إما وهو وهي وقد ولا وفي ومن
+    يا و ف ب ك ل
+    """.split()
+)
+
+
+def is_stopword(word: str) -> bool:
+    """A normalized word that carries no content, even behind a conjunction.
+
+    >>> is_stopword("ماذا"), is_stopword("وماذا"), is_stopword("فان"), is_stopword("روسيا")
+    (True, True, True, False)
+    """
+    return word in STOPWORDS or (len(word) > 2 and word[0] in "وف" and word[1:] in STOPWORDS)
+
+
+class Segmenter(Protocol):
+    """Splits one prepared word into its content stems, clitics removed."""
+
+    name: str
+
+    def segment(self, word: str) -> tuple[str, ...]:
+        """Stems of ``word`` (already through :func:`prepare`), letter-folded."""
+        ...
+
+
+_ARTICLES = ("وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال")
+_SINGLE_PROCLITICS = "وفبكل"
+_IMPERFECTIVE = "يتنا"
+_SUFFIXES = (
+    "هما", "كما", "ية", "ات", "ون", "ين", "ان", "هم", "هن", "كم", "كن", "نا", "ها",
+    "ه", "ة", "ك", "ي", "ا",
+)
+_MIN_STEM = 3
+
+
+def light_stem(word: str) -> str:
+    """Light10-style stemming of a prepared word: clitics and common suffixes off.
+
+    Every rule strips only when a stem of three letters or more remains. Single-letter
+    proclitics (و ف ب ك ل) come off whenever four letters remain; the article and
+    the conjunctions are tried again after each strip, so a word stems the same with
+    or without its clitics (الوزير and وزير, للاعبين and لاعبين).
+
+    >>> [light_stem(w) for w in ["وأوزبكستان", "لأوزبكستان", "بالاتحاد", "سيفتحها", "نحترمه"]]
+    ['اوزبكست', 'اوزبكست', 'اتحاد', 'يفتح', 'نحترم']
+    >>> light_stem("العلاقات") == light_stem("علاقاتنا") == light_stem("وعلاقات")
+    True
+    >>> light_stem("قال"), light_stem("الوزير"), light_stem("وزير")
+    ('قال', 'وزير', 'وزير')
+    """
+    w = word
+    for _ in range(4):
+        article = next((a for a in _ARTICLES if w.startswith(a)), None)
+        if article and len(w) - len(article) >= _MIN_STEM:
+            w = w[len(article) :]
+        elif w[:1] in _SINGLE_PROCLITICS and len(w) - 1 >= _MIN_STEM + 1:
+            w = w[1:]
+        elif w[:1] == "س" and w[1:2] in _IMPERFECTIVE and len(w) - 1 >= _MIN_STEM:
+            w = w[1:]  # future particle on a verb: سيفتح → يفتح
+        else:
+            break
+    for _ in range(3):
+        suffix = next((s for s in _SUFFIXES if w.endswith(s)), None)
+        if suffix is None or len(w) - len(suffix) < _MIN_STEM:
+            break
+        w = w[: -len(suffix)]
+    return fold_letters(w)
+
+
+class LightSegmenter:
+    """Rule-based clitic segmentation that needs no data files (see :func:`light_stem`)."""
+
+    name = "light"
+
+    def segment(self, word: str) -> tuple[str, ...]:
+        return (light_stem(word),)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One index term and the character span of the word it came from."""
+
+    term: str
+    start: int
+    end: int
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Words of ``text`` (camel-tools' tokenization) with their character offsets.
+
+    >>> word_spans("قال: «نعم»، 20%")
+    [('قال', 0, 3), ('نعم', 6, 9), ('20', 12, 14)]
+    """
+    spans: list[tuple[str, int, int]] = []
+    cursor = 0
+    for piece in simple_word_tokenize(text):
+        at = text.find(piece, cursor)
+        if at < 0:
+            continue
+        cursor = at + len(piece)
+        if any(ch.isalnum() for ch in piece):
+            spans.append((piece, at, cursor))
+    return spans
+
+
+class Analyzer:
+    """Text → index terms with spans; each word type is analysed once, then cached."""
+
+    def __init__(self, segmenter: Segmenter, cache_size: int = 500_000) -> None:
+        self.segmenter = segmenter
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache_size = cache_size
+
+    @property
+    def signature(self) -> str:
+        """Names the analysis, so an index built with another one is re-analysed."""
+        return f"{self.segmenter.name}/1"
+
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        """Index terms of one surface word (empty for stopwords and noise)."""
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        terms = self._analyse_word(word)
+        if len(self._cache) >= self._cache_size:
+            self._cache.clear()
+        self._cache[word] = terms
+        return terms
+
+    def _analyse_word(self, word: str) -> tuple[str, ...]:
+        prepared = prepare(word)
+        if not prepared or is_stopword(fold_letters(prepared)):
+            return ()
+        if prepared.isdigit() or not _has_arabic(prepared):
+            return (prepared,) if len(prepared) > 1 or prepared.isdigit() else ()
+        stems = self.segmenter.segment(prepared)
+        return tuple(s for s in stems if len(s) > 1 and not is_stopword(s))
+
+    def tokens(self, text: str) -> list[Token]:
+        """Every index term of ``text`` with the span of its word in ``text``.
+
+        >>> a = Analyzer(LightSegmenter())
+        >>> [(t.term, t.start, t.end) for t in a.tokens("ماذا قال رودينكو؟")]
+        [('قال', 5, 8), ('رودينكو', 9, 16)]
+        """
+        return [
+            Token(term, start, end)
+            for word, start, end in word_spans(text)
+            for term in self.word_terms(word)
+        ]
+
+    def terms(self, text: str) -> list[str]:
+        """Just the index terms of ``text``, in order."""
+        return [t.term for t in self.tokens(text)]
+
+
+def _has_arabic(word: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in word)

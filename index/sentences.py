@@ -1,0 +1,110 @@
+"""Split a document into sentences that keep their character offsets and paragraph."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TERMINATORS = ".!?؟"
+ELLIPSIS = "…"
+CLOSERS = "\"'»”’)]}›"
+_SYMMETRIC_QUOTES = "\"'"
+
+# One candidate boundary: a run of terminators (with an ellipsis char allowed inside).
+_TERMINATOR_RUN = re.compile(r"[.!?؟…]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence: its text and where it sits in the document.
+
+    ``start``/``end`` index the document text, ``paragraph`` counts lines from 0 and
+    ``heading`` marks a line that ends with no punctuation (a title or a caption).
+    """
+
+    text: str
+    start: int
+    end: int
+    paragraph: int
+    heading: bool
+
+
+def _is_decimal_point(text: str, i: int) -> bool:
+    """A ``.`` or ``,`` between two digits is part of a number, never a boundary."""
+    return 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+
+
+def _boundaries(line: str) -> list[int]:
+    """End offsets (exclusive) of the sentences closed by punctuation inside ``line``."""
+    ends: list[int] = []
+    start = 0
+    for match in _TERMINATOR_RUN.finditer(line):
+        run = match.group()
+        i, j = match.start(), match.end()
+        if run == "." and _is_decimal_point(line, i):
+            continue
+        if set(run) <= {".", ELLIPSIS} and (len(run) > 1 or run == ELLIPSIS):
+            continue  # an elision ("..." or "…") does not end a sentence
+        # A closing quote or bracket right after the terminator belongs to this sentence.
+        while j < len(line) and line[j] in CLOSERS:
+            ch = line[j]
+            if ch in _SYMMETRIC_QUOTES and line.count(ch, start, j) % 2 == 0:
+                break  # an even count means this quote opens the next sentence
+            j += 1
+        if j < len(line) and not line[j].isspace():
+            continue  # "a.b", "3.5%": no space after the terminator, not a boundary
+        ends.append(j)
+        start = j
+    return ends
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split ``text`` into sentences at ``. ! ? ؟`` and at line breaks.
+
+    >>> [s.text for s in split_sentences("قال: نعم. وأضاف: لا!\\nعنوان بلا نقطة")]
+    ['قال: نعم.', 'وأضاف: لا!', 'عنوان بلا نقطة']
+    >>> [s.heading for s in split_sentences("قال: نعم. وأضاف: لا!\\nعنوان بلا نقطة")]
+    [False, False, True]
+    >>> [s.text for s in split_sentences("بلغت 2.5 مليون في 2019. ثم زادت")]
+    ['بلغت 2.5 مليون في 2019.', 'ثم زادت']
+    >>> s = split_sentences("  أول.\\n\\nثان؟")[1]
+    >>> (s.text, s.start, s.end, s.paragraph)
+    ('ثان؟', 8, 12, 2)
+    """
+    sentences: list[Sentence] = []
+    offset = 0
+    for paragraph, line in enumerate(text.split("\n")):
+        pieces: list[tuple[int, int]] = []
+        start = 0
+        for end in [*_boundaries(line), len(line)]:
+            pieces.append((start, end))
+            start = end
+        trimmed = [_trim(line, a, b) for a, b in pieces]
+        trimmed = [(a, b) for a, b in trimmed if a < b]
+        for a, b in trimmed:
+            body = line[a:b]
+            heading = len(trimmed) == 1 and not _ends_with_terminator(body)
+            sentences.append(Sentence(body, offset + a, offset + b, paragraph, heading))
+        offset += len(line) + 1
+    return sentences
+
+
+def _trim(line: str, a: int, b: int) -> tuple[int, int]:
+    """Narrow ``[a, b)`` to drop surrounding whitespace."""
+    while a < b and line[a].isspace():
+        a += 1
+    while b > a and line[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _ends_with_terminator(sentence: str) -> bool:
+    """True when the sentence ends with ``. ! ? ؟``, closing quotes aside.
+
+    >>> _ends_with_terminator('قال "نعم".'), _ends_with_terminator('قال "نعم."')
+    (True, True)
+    >>> _ends_with_terminator('روسيا - العالم الإسلامي"')
+    False
+    """
+    body = sentence.rstrip(CLOSERS)
+    return bool(body) and body[-1] in TERMINATORS + ELLIPSIS
