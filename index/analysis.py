@@ -89,8 +89,24 @@ _ARTICLES = ("وال", "فال", "بال", "كال", "ولل", "فلل", "لل",
 _SINGLE_PROCLITICS = "وفبكل"
 _IMPERFECTIVE = "يتنا"
 _SUFFIXES = (
-    "هما", "كما", "ية", "ات", "ون", "ين", "ان", "هم", "هن", "كم", "كن", "نا", "ها",
-    "ه", "ة", "ك", "ي", "ا",
+    "هما",
+    "كما",
+    "ية",
+    "ات",
+    "ون",
+    "ين",
+    "ان",
+    "هم",
+    "هن",
+    "كم",
+    "كن",
+    "نا",
+    "ها",
+    "ه",
+    "ة",
+    "ك",
+    "ي",
+    "ا",
 )
 _MIN_STEM = 3
 
@@ -193,7 +209,7 @@ class Analyzer:
         prepared = prepare(word)
         if not prepared or is_stopword(fold_letters(prepared)):
             return ()
-        if prepared.isdigit() or not _has_arabic(prepared):
+        if prepared.isdigit() or not has_arabic(prepared):
             return (prepared,) if len(prepared) > 1 or prepared.isdigit() else ()
         stems = self.segmenter.segment(prepared)
         return tuple(s for s in stems if len(s) > 1 and not is_stopword(s))
@@ -216,5 +232,14 @@ class Analyzer:
         return [t.term for t in self.tokens(text)]
 
 
-def _has_arabic(word: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in word)
+def has_arabic(word: str) -> bool:
+    """True when the text holds at least one Arabic letter.
+
+    >>> has_arabic("abc"), has_arabic("abc سلام"), has_arabic("؟،٣")
+    (False, True, False)
+    """
+    return any(
+        ch.isalpha()
+        and ("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufefc")
+        for ch in word
+    )

@@ -1,0 +1,106 @@
+"""Bring the store up to date with a set of documents, re-analysing only what changed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from index.analysis import Analyzer
+from index.documents import Document, DocumentError, find_documents, parse_document
+from index.store import AnalysedDocument, Store
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What a build did, for its closing summary."""
+
+    documents: int = 0
+    sentences: int = 0
+    words: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def analyse_documents(
+    documents: Sequence[Document], analyzer: Analyzer, progress: bool = False
+) -> list[AnalysedDocument]:
+    """Index terms for every sentence of every document."""
+    total = sum(len(d.sentences) for d in documents)
+    out: list[AnalysedDocument] = []
+    with tqdm(total=total, unit="sentence", disable=not progress or None, leave=False) as bar:
+        for doc in documents:
+            out.append(
+                AnalysedDocument(doc, tuple(tuple(analyzer.terms(s.text)) for s in doc.sentences))
+            )
+            bar.update(len(doc.sentences))
+    return out
+
+
+def read_documents(paths: Sequence[Path]) -> tuple[list[Document], list[Path]]:
+    """Parse every document under ``paths``; any bad one stops everything (DocumentError)."""
+    files, ignored = find_documents(list(paths))
+    documents: list[Document] = []
+    seen: dict[str, Path] = {}
+    for file in files:
+        if file.name in seen:
+            raise DocumentError(f"{file}: same name as {seen[file.name]}; rename one of them")
+        seen[file.name] = file
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise DocumentError(f"{file}: cannot read ({exc.strerror})") from None
+        documents.append(parse_document(file.name, raw))
+    return documents, ignored
+
+
+def build_index(
+    store: Store, analyzer: Analyzer, paths: Sequence[Path], progress: bool = False
+) -> BuildReport:
+    """Make the store hold exactly the documents under ``paths``.
+
+    Unchanged documents (same sha256, same analysis) are kept as they are. Nothing is
+    written unless every document reads cleanly, and the write is one transaction.
+    """
+    started = time.perf_counter()
+    documents, ignored = read_documents(paths)
+    if not documents:
+        raise DocumentError("no documents found in " + ", ".join(str(p) for p in paths))
+    stored = {info.name: info.sha256 for info in store.documents()}
+    same_analysis = store.signature == analyzer.signature
+    changed = [d for d in documents if not (same_analysis and stored.get(d.name) == d.sha256)]
+    analysed = analyse_documents(changed, analyzer, progress)
+    names = {d.name for d in documents}
+    store.sync(analysed, keep=names, signature=analyzer.signature)
+    report = BuildReport(ignored=[str(p) for p in ignored])
+    report.added = [d.name for d in changed if d.name not in stored]
+    report.updated = [d.name for d in changed if d.name in stored]
+    report.removed = sorted(set(stored) - names)
+    report.documents = len(documents)
+    report.sentences = sum(len(d.sentences) for d in documents)
+    report.words = sum(len(s.text.split()) for d in documents for s in d.sentences)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def reanalyse(store: Store, analyzer: Analyzer) -> int:
+    """Re-analyse every stored document from its stored text (the analysis changed).
+
+    Returns how many documents were re-analysed.
+    """
+    documents = []
+    for name, sha256, text in store.document_texts():
+        doc = parse_document(name, text.encode("utf-8"))
+        documents.append(Document(doc.name, doc.title, doc.text, sha256, doc.sentences))
+    store.sync(analyse_documents(documents, analyzer), keep=None, signature=analyzer.signature)
+    return len(documents)

@@ -1,0 +1,192 @@
+"""The ``sanad`` command line: build the index, ask it questions, list its documents."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from index.analysis import Analyzer
+from index.build import BuildReport, build_index, reanalyse
+from index.camel import CamelUnavailable, make_segmenter
+from index.config import Config, ConfigError, load_config
+from index.documents import DocumentError
+from index.engine import BM25Params
+from index.search import Answer, Searcher, marked
+from index.store import Store
+
+log = logging.getLogger("sanad")
+
+EXIT_NO_ANSWER = 1
+EXIT_BAD_QUESTION = 2
+_UNUSABLE = {"blank", "too_long", "not_arabic", "no_words"}
+
+BOLD, RESET = "\033[1m", "\033[0m"
+
+
+def open_store(config: Config) -> tuple[Store, Analyzer]:
+    """The configured store and analyzer, the store brought up to date.
+
+    A store with no documents is built from the seeds folder; one whose terms were
+    made by another analysis is re-analysed from its stored texts.
+    """
+    analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
+    store = Store(config.index_path)
+    if not store.documents():
+        log.warning("no index yet: building it from %s", config.seeds_path)
+        report_build(build_index(store, analyzer, [config.seeds_path]), config, sys.stderr)
+    elif store.signature != analyzer.signature:
+        count = reanalyse(store, analyzer)
+        log.warning("analysis changed to %s: re-analysed %d documents", analyzer.signature, count)
+    return store, analyzer
+
+
+def open_searcher(config: Config) -> Searcher:
+    """A searcher over the configured store (built first if need be)."""
+    store, analyzer = open_store(config)
+    return Searcher(store, analyzer, BM25Params(k1=config.bm25.k1, b=config.bm25.b))
+
+
+def report_build(report: BuildReport, config: Config, out: TextIO) -> None:
+    """The closing summary of a build."""
+    unchanged = report.documents - len(report.added) - len(report.updated)
+    if report.ignored:
+        print(
+            f"ignored {len(report.ignored)} files that are not .txt: " + ", ".join(report.ignored),
+            file=out,
+        )
+    print(
+        f"indexed {report.documents} documents ({len(report.added)} added, "
+        f"{len(report.updated)} updated, {len(report.removed)} removed, {unchanged} unchanged): "
+        f"{report.sentences:,} sentences, {report.words:,} words in {report.seconds:.1f} s "
+        f"→ {config.index_path}",
+        file=out,
+    )
+
+
+def cmd_build(args: argparse.Namespace, config: Config) -> int:
+    paths = [Path(p) for p in args.paths] or [config.seeds_path]
+    analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
+    with Store(config.index_path) as store:
+        report = build_index(store, analyzer, paths, progress=sys.stderr.isatty())
+    report_build(report, config, sys.stdout)
+    return 0
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    """The ``--json`` shape of an answer."""
+    return {
+        "question": answer.question,
+        "empty": answer.empty,
+        "reason": answer.reason,
+        "hits": [
+            {
+                "doc": h.doc,
+                "title": h.title,
+                "ordinal": h.ordinal,
+                "of": h.of,
+                "text": h.text,
+                "score": h.score,
+                "spans": [list(s) for s in h.spans],
+            }
+            for h in answer.hits
+        ],
+    }
+
+
+def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
+    """Ranked sentences, matched words marked, each with ``[title #n]``."""
+    if answer.empty:
+        print(answer.message, file=out)
+        return
+    before, after = (BOLD, RESET) if bold else ("**", "**")
+    for rank, hit in enumerate(answer.hits, start=1):
+        print(f"{rank}. {marked(hit.text, hit.spans, before, after)}", file=out)
+        print(f"   [{hit.title} #{hit.ordinal}] · {hit.score:.2f}", file=out)
+
+
+def cmd_ask(args: argparse.Namespace, config: Config) -> int:
+    searcher = open_searcher(config)
+    try:
+        answer = searcher.ask(args.question, k=args.k or config.search.top_k)
+    finally:
+        searcher.store.close()
+    if args.json:
+        json.dump(answer_json(answer), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    elif answer.reason in _UNUSABLE:
+        print(f"sanad: {answer.message}", file=sys.stderr)
+    else:
+        print_answer(answer, sys.stdout, bold=sys.stdout.isatty())
+    if answer.reason in _UNUSABLE:
+        return EXIT_BAD_QUESTION
+    return EXIT_NO_ANSWER if answer.empty else 0
+
+
+def cmd_docs(args: argparse.Namespace, config: Config) -> int:
+    store, _ = open_store(config)
+    with store:
+        docs = store.documents()
+    for info in docs:
+        print(f"{info.name}\t{info.sentences} sentences\t{info.added_at}\t{info.title}")
+    print(f"{len(docs)} documents, {sum(d.sentences for d in docs)} sentences")
+    return 0
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1 or value > 50:
+        raise argparse.ArgumentTypeError("must be between 1 and 50")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="sanad",
+        description="Answers Arabic questions with the cited sentences of your documents.",
+    )
+    p.add_argument("--config", type=Path, help="TOML config file (default: ./config.toml)")
+    p.add_argument("-v", "--verbose", action="store_true", help="say more about what happens")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = sub.add_parser("build", help="index documents (default: the seeds folder)")
+    build.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of .txt")
+    build.set_defaults(run=cmd_build)
+
+    ask = sub.add_parser(
+        "ask",
+        help="answer a question from the index",
+        description="Exit status: 0 answered, 1 no answer in the documents, "
+        "2 nothing to search in the question.",
+    )
+    ask.add_argument("question")
+    ask.add_argument("-k", type=positive_int, help="how many sentences (default: search.top_k)")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.set_defaults(run=cmd_ask)
+
+    docs = sub.add_parser("docs", help="list the indexed documents")
+    docs.set_defaults(run=cmd_docs)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="sanad: %(message)s"
+    )
+    try:
+        config = load_config(args.config)
+        return args.run(args, config)
+    except (ConfigError, DocumentError, CamelUnavailable) as exc:
+        print(f"sanad: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Settings: defaults, overridden by a TOML file, overridden by SANAD_<SECTION>_<KEY>."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_FILE = Path("config.toml")
+SEGMENTERS = ("auto", "light", "camel")
+
+
+class ConfigError(ValueError):
+    """A config problem, named by its key, in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSettings:
+    path: str = "data/sanad.sqlite3"
+    seeds: str = "seeds"
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisSettings:
+    segmenter: str = "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class BM25Settings:
+    k1: float = 0.9
+    b: float = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSettings:
+    top_k: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    token: str = field(default="", repr=False)
+    base_url: str = ""
+    admins: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every setting. Relative paths are resolved against ``base``."""
+
+    index: IndexSettings = field(default_factory=IndexSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    bm25: BM25Settings = field(default_factory=BM25Settings)
+    search: SearchSettings = field(default_factory=SearchSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    base: Path = field(default=Path("."), compare=False)
+
+    @property
+    def index_path(self) -> Path:
+        return self.base / self.index.path
+
+    @property
+    def seeds_path(self) -> Path:
+        return self.base / self.index.seeds
+
+
+_SECTIONS = [f.name for f in fields(Config) if f.name != "base"]
+
+
+def _coerce(key: str, value: Any, default: Any, from_env: bool) -> Any:
+    """Check (and for env strings, convert) ``value`` against the default's type."""
+    kind = type(default)
+    try:
+        if from_env:
+            if kind is list:
+                return [int(v) for v in value.replace(",", " ").split()]
+            if kind is bool:
+                return value.strip().lower() in ("1", "true", "yes", "on")
+            return kind(value)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if (
+            kind is list
+            and isinstance(value, list)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        ):
+            return value
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            return value
+    except ValueError:
+        pass
+    expected = {
+        list: "a list of integers",
+        float: "a number",
+        int: "an integer",
+        str: "a string",
+        bool: "true or false",
+    }[kind]
+    raise ConfigError(f"config key {key}: expected {expected}, got {value!r}")
+
+
+def _section(config: Config, name: str, values: Mapping[str, Any], env: bool, where: str):
+    current = getattr(config, name)
+    known = {f.name: getattr(current, f.name) for f in fields(current)}
+    changes = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"unknown config key {name}.{key} in {where}")
+        changes[key] = _coerce(f"{name}.{key}", value, known[key], env)
+    return replace(current, **changes)
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Defaults ← ``path`` (or ./config.toml when present) ← ``SANAD_*`` variables.
+
+    >>> load_config(environ={"SANAD_BM25_K1": "1.2"}).bm25.k1
+    1.2
+    >>> load_config(environ={"SANAD_SEARCH_TOPK": "1"})
+    Traceback (most recent call last):
+    ...
+    index.config.ConfigError: unknown config key search.topk in SANAD_SEARCH_TOPK
+    """
+    environ = os.environ if environ is None else environ
+    config = Config()
+    if path is None and DEFAULT_CONFIG_FILE.is_file():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} not found") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {path}: {exc}") from None
+        changes = {}
+        for name, values in data.items():
+            if name not in _SECTIONS or not isinstance(values, dict):
+                raise ConfigError(f"unknown config section [{name}] in {path}")
+            changes[name] = _section(config, name, values, env=False, where=str(path))
+        config = replace(config, base=Path(path).parent, **changes)
+    for var, value in environ.items():
+        if not var.startswith("SANAD_") or var == "SANAD_CONFIG":
+            continue
+        rest = var[len("SANAD_") :].lower()
+        name = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
+        if name is None:
+            raise ConfigError(f"unknown config section in {var}")
+        key = rest[len(name) + 1 :]
+        config = replace(config, **{name: _section(config, name, {key: value}, True, var)})
+    if config.analysis.segmenter not in SEGMENTERS:
+        raise ConfigError(
+            f"config key analysis.segmenter: expected one of {', '.join(SEGMENTERS)}, "
+            f"got {config.analysis.segmenter!r}"
+        )
+    return config

@@ -1,0 +1,116 @@
+"""Read source documents: validate UTF-8 text, derive a title, find documents on disk."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.sentences import Sentence, split_sentences
+
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+TITLE_WORDS = 7
+TITLE_MAX_CHARS = 80
+
+
+class DocumentError(ValueError):
+    """A document that cannot be indexed; the message says why, in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A source text ready to index: its name, title, text and sentences."""
+
+    name: str
+    title: str
+    text: str
+    sha256: str
+    sentences: tuple[Sentence, ...]
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """Decode UTF-8 (a BOM allowed), refuse binary data, unify line breaks.
+
+    >>> decode_text("\\ufeffسطر\\r\\nثان".encode(), "x.txt")
+    'سطر\\nثان'
+    >>> decode_text(b"\\xff\\xfe", "x.txt")
+    Traceback (most recent call last):
+    ...
+    index.documents.DocumentError: x.txt: not UTF-8 text (bad byte 0xff at offset 0)
+    """
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            f"{name}: too large ({len(raw):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,})"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            f"{name}: not UTF-8 text (bad byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    if "\x00" in text:
+        raise DocumentError(f"{name}: binary data (NUL bytes), not a text document")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def derive_title(sentences: tuple[Sentence, ...] | list[Sentence], fallback: str) -> str:
+    """A short title: a first-line heading, else the first words of the first sentence.
+
+    >>> derive_title(split_sentences("عنوان قصير\\nنص."), "x")
+    'عنوان قصير'
+    >>> first = "أكد نائب وزير الخارجية الروسي، أندريه رودينكو، أن العلاقات."
+    >>> derive_title(split_sentences(first), "x")
+    'أكد نائب وزير الخارجية الروسي، أندريه رودينكو…'
+    """
+    if not sentences:
+        return fallback
+    first = sentences[0]
+    if first.heading and first.paragraph == 0 and len(first.text) <= TITLE_MAX_CHARS:
+        return first.text
+    words = first.text.split()
+    if len(words) <= TITLE_WORDS and len(first.text) <= TITLE_MAX_CHARS:
+        return first.text
+    title = " ".join(words[:TITLE_WORDS]).rstrip("،,:؛;")
+    return title[:TITLE_MAX_CHARS] + "…"
+
+
+def parse_document(name: str, raw: bytes) -> Document:
+    """Validate and split one document's bytes.
+
+    >>> d = parse_document("a.txt", "جملة أولى. جملة ثانية.".encode())
+    >>> (d.title, len(d.sentences))
+    ('جملة أولى.', 2)
+    """
+    text = decode_text(raw, name)
+    sentences = tuple(split_sentences(text))
+    if not sentences:
+        raise DocumentError(f"{name}: empty document (no text to index)")
+    stem = Path(name).stem
+    return Document(
+        name=name,
+        title=derive_title(sentences, stem),
+        text=text,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        sentences=sentences,
+    )
+
+
+def find_documents(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Documents named by ``paths``: files as given, ``*.txt`` found in folders.
+
+    Returns (documents, ignored): the files in folders that are not ``.txt`` and are
+    therefore left out, so the caller can say so. Hidden files are skipped.
+    """
+    found: list[Path] = []
+    ignored: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if not child.is_file() or any(p.startswith(".") for p in child.parts[-1:]):
+                    continue
+                (found if child.suffix.lower() == ".txt" else ignored).append(child)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise DocumentError(f"{path}: no such file or folder")
+    return found, ignored

@@ -1,0 +1,163 @@
+"""The search API every front end uses: a question in, ranked and cited sentences out."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.analysis import Analyzer, has_arabic
+from index.engine import BM25Params, Engine
+from index.store import Store
+
+MAX_QUESTION_CHARS = 1000
+
+# Why an answer is empty, and what to tell the asker (Modern Standard Arabic).
+REASONS: dict[str, str] = {
+    "blank": "السؤال فارغ. اكتب سؤالك بالعربية، مثل: ماذا قال رودينكو عن أوزبكستان؟",
+    "too_long": f"السؤال طويل جدًا. اختصره من فضلك إلى أقل من {MAX_QUESTION_CHARS} حرف.",
+    "not_arabic": "أفهم الأسئلة المكتوبة بالعربية فقط. اكتب سؤالك بالعربية من فضلك.",
+    "no_words": "لم أجد في السؤال كلمات يمكن البحث عنها. جرّب كلمات أوضح، مثل أسماء أو أماكن.",
+    "no_match": "لا تتضمن الوثائق المتاحة إجابة عن هذا السؤال. جرّب صياغة أخرى أو كلمات مختلفة.",
+    "no_documents": "لا توجد وثائق في الفهرس بعد.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One answering sentence: its original text, where it is, and what matched."""
+
+    text: str
+    doc: str
+    title: str
+    ordinal: int
+    of: int
+    score: float
+    spans: tuple[tuple[int, int], ...]
+    sentence_id: int
+    document_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The ranked hits for a question, or an empty answer with the reason."""
+
+    question: str
+    hits: tuple[Hit, ...] = ()
+    reason: str | None = None
+    terms: tuple[str, ...] = field(default=())
+
+    @property
+    def empty(self) -> bool:
+        return not self.hits
+
+    @property
+    def message(self) -> str | None:
+        """The Arabic explanation of an empty answer."""
+        return REASONS.get(self.reason) if self.reason else None
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sort spans and merge those that overlap.
+
+    >>> merge_spans([(5, 8), (0, 3), (2, 4)])
+    ((0, 4), (5, 8))
+    """
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+class Searcher:
+    """Answers questions from a store. Holds the engine built from the store's terms;
+    :meth:`reload` rebuilds it after the store changed. Safe to share between threads."""
+
+    def __init__(self, store: Store, analyzer: Analyzer, params: BM25Params | None = None):
+        self.store = store
+        self.analyzer = analyzer
+        self.params = params or BM25Params()
+        self._lock = threading.Lock()
+        self.reload()
+
+    def reload(self) -> None:
+        """Rebuild the in-memory engine from the store."""
+        ids, terms = self.store.corpus()
+        docs = self.store.documents()
+        engine = Engine(terms, self.params)
+        with self._lock:
+            self.engine = engine
+            self.sentence_ids = np.asarray(ids, dtype=np.int64)
+            self.documents = {d.id: d for d in docs}
+
+    def ask(self, question: str, k: int = 3) -> Answer:
+        """The ``k`` best sentences for ``question``, best first."""
+        stripped = question.strip()
+        if not stripped:
+            return Answer(question, reason="blank")
+        if len(stripped) > MAX_QUESTION_CHARS:
+            return Answer(question, reason="too_long")
+        if not has_arabic(stripped):
+            return Answer(question, reason="not_arabic")
+        terms = tuple(self.analyzer.terms(stripped))
+        if not terms:
+            return Answer(question, reason="no_words")
+        with self._lock:
+            engine, ids, documents = self.engine, self.sentence_ids, self.documents
+        if engine.size == 0:
+            return Answer(question, reason="no_documents", terms=terms)
+        ranked = engine.top_k(terms, k, matched_only=True)
+        if not ranked:
+            return Answer(question, reason="no_match", terms=terms)
+        rows = self.store.sentences([int(ids[d]) for d, _ in ranked])
+        wanted = set(terms)
+        hits = []
+        for doc_index, score in ranked:
+            row = rows[int(ids[doc_index])]
+            info = documents[row.document]
+            spans = merge_spans(
+                [(t.start, t.end) for t in self.analyzer.tokens(row.text) if t.term in wanted]
+            )
+            hits.append(
+                Hit(
+                    row.text,
+                    info.name,
+                    info.title,
+                    row.ordinal,
+                    info.sentences,
+                    score,
+                    spans,
+                    row.id,
+                    row.document,
+                )
+            )
+        return Answer(question, tuple(hits), terms=terms)
+
+
+def marked(
+    text: str,
+    spans: tuple[tuple[int, int], ...],
+    before: str,
+    after: str,
+    escape: Callable[[str], str] = str,
+) -> str:
+    """``text`` with each span wrapped in ``before``/``after``; ``escape`` applies to the
+    text pieces only, so markup can be added around escaped text.
+
+    >>> marked("قال رودينكو إن", ((4, 11),), "<b>", "</b>")
+    'قال <b>رودينكو</b> إن'
+    >>> marked("a<b", ((0, 1),), "[", "]", escape=lambda s: s.replace("<", "&lt;"))
+    '[a]&lt;b'
+    """
+    out: list[str] = []
+    cursor = 0
+    for start, end in spans:
+        out += [escape(text[cursor:start]), before, escape(text[start:end]), after]
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return "".join(out)

@@ -1,0 +1,225 @@
+"""The SQLite store: documents, their sentences and analysed terms, in one crash-safe file."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from index.documents import Document
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    title    TEXT NOT NULL,
+    sha256   TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    text     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    id        INTEGER PRIMARY KEY,
+    document  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal   INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    start     INTEGER NOT NULL,
+    "end"     INTEGER NOT NULL,
+    heading   INTEGER NOT NULL,
+    text      TEXT NOT NULL,
+    terms     TEXT NOT NULL,
+    UNIQUE (document, ordinal)
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedDocument:
+    """A document with the index terms of each of its sentences."""
+
+    document: Document
+    terms: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What the store knows of one document."""
+
+    id: int
+    name: str
+    title: str
+    sha256: str
+    added_at: str
+    sentences: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSentence:
+    """One sentence as stored, with its place in its document."""
+
+    id: int
+    document: int
+    ordinal: int
+    paragraph: int
+    start: int
+    end: int
+    heading: bool
+    text: str
+
+
+class Store:
+    """One SQLite file (WAL mode). Every change is a single transaction, so a build that
+    dies half-way leaves the previous index whole and answering."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        with self.transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    @property
+    def signature(self) -> str | None:
+        """The analysis the stored terms were made with (see ``Analyzer.signature``)."""
+        return self.meta("analysis")
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every document, in name order, with its sentence count."""
+        rows = self._query(
+            "SELECT d.id, d.name, d.title, d.sha256, d.added_at, COUNT(s.id) "
+            "FROM documents d LEFT JOIN sentences s ON s.document = d.id "
+            "GROUP BY d.id ORDER BY d.name"
+        )
+        return [DocumentInfo(*row) for row in rows]
+
+    def document_texts(self) -> list[tuple[str, str, str]]:
+        """(name, sha256, text) of every document: enough to re-analyse without sources."""
+        return self._query("SELECT name, sha256, text FROM documents ORDER BY name")
+
+    def sync(
+        self,
+        changed: Sequence[AnalysedDocument],
+        keep: set[str] | None,
+        signature: str,
+    ) -> None:
+        """Write ``changed`` documents and drop every other one not named in ``keep``.
+
+        ``keep=None`` keeps all other documents. One transaction: all or nothing.
+        """
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.transaction() as db:
+            names = {a.document.name for a in changed}
+            if keep is not None:
+                stored = [r[0] for r in db.execute("SELECT name FROM documents")]
+                for name in stored:
+                    if name not in keep and name not in names:
+                        db.execute("DELETE FROM documents WHERE name = ?", (name,))
+            for item in changed:
+                doc = item.document
+                db.execute("DELETE FROM documents WHERE name = ?", (doc.name,))
+                cur = db.execute(
+                    "INSERT INTO documents(name, title, sha256, added_at, text) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (doc.name, doc.title, doc.sha256, now, doc.text),
+                )
+                doc_id = cur.lastrowid
+                db.executemany(
+                    'INSERT INTO sentences(document, ordinal, paragraph, start, "end", heading,'
+                    " text, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        (
+                            doc_id,
+                            n,
+                            s.paragraph,
+                            s.start,
+                            s.end,
+                            int(s.heading),
+                            s.text,
+                            " ".join(terms),
+                        )
+                        for n, (s, terms) in enumerate(
+                            zip(doc.sentences, item.terms, strict=True), start=1
+                        )
+                    ),
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('analysis', ?)", (signature,)
+            )
+
+    def corpus(self) -> tuple[list[int], list[list[str]]]:
+        """Sentence ids and their terms, in id order: what the engine is built from."""
+        rows = self._query("SELECT id, terms FROM sentences ORDER BY id")
+        return [r[0] for r in rows], [r[1].split() for r in rows]
+
+    def sentences(self, ids: Sequence[int]) -> dict[int, StoredSentence]:
+        """The stored sentences with these ids."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._query(
+            'SELECT id, document, ordinal, paragraph, start, "end", heading, text '
+            f"FROM sentences WHERE id IN ({marks})",
+            list(ids),
+        )
+        return {r[0]: StoredSentence(*r[:6], bool(r[6]), r[7]) for r in rows}
+
+    def document_sentences(self, document: int, first: int, last: int) -> list[StoredSentence]:
+        """Sentences ``first``..``last`` (ordinals, inclusive) of one document."""
+        rows = self._query(
+            'SELECT id, document, ordinal, paragraph, start, "end", heading, text '
+            "FROM sentences WHERE document = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal",
+            (document, first, last),
+        )
+        return [StoredSentence(*r[:6], bool(r[6]), r[7]) for r in rows]
+
+    def integrity_ok(self) -> bool:
+        """``PRAGMA integrity_check`` says ok."""
+        return self._query("PRAGMA integrity_check")[0][0] == "ok"

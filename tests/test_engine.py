@@ -1,0 +1,62 @@
+"""The engine scores exactly like rank_bm25.BM25Okapi, on random corpora."""
+
+import random
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from index.engine import BM25Params, Engine
+
+
+def reference_top_k(bm25: BM25Okapi, query: list[str], k: int) -> list[tuple[int, float]]:
+    scores = bm25.get_scores(query)
+    order = np.lexsort((np.arange(len(scores)), -scores))[:k]
+    return [(int(d), float(scores[d])) for d in order]
+
+
+def random_corpus(rng: random.Random, n_docs: int, vocab: int) -> list[list[str]]:
+    words = [f"w{i}" for i in range(vocab)]
+    weights = [1 / (i + 1) for i in range(vocab)]  # Zipf-like: a few very common terms
+    return [rng.choices(words, weights, k=rng.randint(1, 12)) for _ in range(n_docs)]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_same_top_k_and_scores_as_bm25okapi(seed: int) -> None:
+    rng = random.Random(seed)
+    corpus = random_corpus(rng, rng.randint(1, 300), rng.randint(2, 60))
+    params = BM25Params(k1=rng.choice([0.9, 1.2, 1.5]), b=rng.choice([0.4, 0.75]))
+    engine = Engine(corpus, params)
+    bm25 = BM25Okapi(corpus, k1=params.k1, b=params.b, epsilon=params.epsilon)
+    vocab = [*sorted({t for doc in corpus for t in doc}), "unseen"]
+    for _ in range(20):
+        query = rng.choices(vocab, k=rng.randint(1, 6))  # repeats included
+        k = rng.randint(1, 12)
+        assert np.allclose(engine.scores(query), bm25.get_scores(query), rtol=1e-9, atol=0)
+        got = engine.top_k(query, k)
+        want = reference_top_k(bm25, query, k)
+        assert [d for d, _ in got] == [d for d, _ in want]
+        assert np.allclose([s for _, s in got], [s for _, s in want], rtol=1e-9, atol=0)
+
+
+def test_terms_in_most_documents_get_the_epsilon_floor() -> None:
+    # "common" is in 9 of 10 documents: a negative idf that BM25Okapi floors.
+    corpus = [["common", "a"]] * 5 + [["common", "b"]] * 4 + [["c"]]
+    engine = Engine(corpus)
+    bm25 = BM25Okapi(corpus, k1=0.9, b=0.4)
+    for query in (["common"], ["common", "c"], ["a", "common", "b"]):
+        assert np.allclose(engine.scores(query), bm25.get_scores(query), rtol=1e-9, atol=0)
+        assert engine.top_k(query, 10) == reference_top_k(bm25, query, 10)
+
+
+def test_ties_are_broken_by_document_order() -> None:
+    corpus = [["x", "y"], ["z"], ["x", "y"], ["z"], ["x", "y"], ["z"], ["z"], ["z"]]
+    engine = Engine(corpus)
+    assert [d for d, _ in engine.top_k(["x"], 3)] == [0, 2, 4]
+
+
+def test_matched_only_leaves_out_documents_without_a_query_term() -> None:
+    engine = Engine([["x"], ["y"], ["x", "z"]])
+    assert [d for d, _ in engine.top_k(["x"], 3, matched_only=True)] == [0, 2]
+    assert [d for d, _ in engine.top_k(["x"], 3)] == [0, 2, 1]
+    assert engine.top_k(["nothing"], 3, matched_only=True) == []
