@@ -1,0 +1,57 @@
+"""The search API: hits carry original text, citations and matched spans; empty answers
+say why."""
+
+import pytest
+
+from index.search import Searcher
+
+QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
+
+
+def test_mission_question_ranks_rudenko_on_uzbekistan_first(searcher: Searcher) -> None:
+    answer = searcher.ask(QUESTION, k=3)
+    assert not answer.empty and answer.reason is None
+    first = answer.hits[0]
+    assert "رودينكو" in first.text and "أوزبكستان" in first.text
+    assert all("أوزبكستان" in h.text for h in answer.hits)
+    assert [h.score for h in answer.hits] == sorted((h.score for h in answer.hits), reverse=True)
+
+
+def test_hits_cite_document_and_place_and_mark_the_matched_words(searcher: Searcher) -> None:
+    hit = searcher.ask(QUESTION, k=1).hits[0]
+    assert hit.doc == "000_4df2e2abeb755126.txt"
+    assert (hit.ordinal, hit.of) == (14, 25)
+    assert hit.text.startswith("كما أشار رودينكو")  # the original sentence, untouched
+    assert [hit.text[a:b] for a, b in hit.spans] == ["رودينكو", "وأوزبكستان"]
+
+
+def test_k_limits_the_number_of_hits(searcher: Searcher) -> None:
+    assert len(searcher.ask(QUESTION, k=1).hits) == 1
+    assert len(searcher.ask(QUESTION, k=5).hits) == 5
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("", "blank"),
+        ("   \n ", "blank"),
+        ("What did Rudenko say?", "not_arabic"),
+        ("؟؟؟ 🙂🙂", "not_arabic"),
+        ("ماذا؟ ومن؟ وكيف؟", "no_words"),
+        ("ما هي عاصمة البرازيل الكبرى", "no_match"),
+        ("أ" * 10_000, "too_long"),
+    ],
+)
+def test_empty_answers_give_a_reason_and_an_arabic_message(
+    searcher: Searcher, question: str, reason: str
+) -> None:
+    answer = searcher.ask(question)
+    assert answer.empty and answer.hits == ()
+    assert answer.reason == reason
+    assert answer.message and any("\u0600" <= ch <= "\u06ff" for ch in answer.message)
+
+
+def test_html_in_a_question_is_just_text(searcher: Searcher) -> None:
+    answer = searcher.ask("<b>رودينكو</b> <script>أوزبكستان</script>")
+    assert not answer.empty
+    assert "رودينكو" in answer.hits[0].text

@@ -1,0 +1,169 @@
+"""The store: round trip, incremental rebuilds, and builds that fail or die half-way."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from index.analysis import Analyzer, LightSegmenter, word_spans
+from index.build import build_index
+from index.documents import DocumentError
+from index.search import Searcher
+from index.store import Store
+from tests.conftest import ROOT, SEED_DOC
+
+QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
+
+
+class CountingSegmenter(LightSegmenter):
+    def __init__(self) -> None:
+        self.words: list[str] = []
+
+    def segment(self, word: str) -> tuple[str, ...]:
+        self.words.append(word)
+        return super().segment(word)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def top(store: Store, question: str = QUESTION) -> list[tuple[str, int, str]]:
+    answer = Searcher(store, Analyzer(LightSegmenter())).ask(question, k=5)
+    return [(h.doc, h.ordinal, h.text) for h in answer.hits]
+
+
+def test_round_trip_keeps_documents_sentences_and_offsets(seed_store: Store) -> None:
+    [info] = seed_store.documents()
+    assert (info.name, info.sentences) == (SEED_DOC.name, 25)
+    assert info.title.startswith("أكد نائب وزير الخارجية الروسي")
+    text = SEED_DOC.read_text(encoding="utf-8")
+    rows = seed_store.document_sentences(info.id, 1, 25)
+    assert [r.ordinal for r in rows] == list(range(1, 26))
+    for row in rows:
+        assert text[row.start : row.end] == row.text
+    assert [r.ordinal for r in rows if r.heading] == [13, 23, 24, 25]
+    assert seed_store.integrity_ok()
+
+
+def test_reopened_store_answers_without_re_analysing(tmp_path: Path) -> None:
+    with Store(tmp_path / "i.sqlite3") as store:
+        build_index(store, Analyzer(LightSegmenter()), [SEED_DOC])
+    seg = CountingSegmenter()
+    with Store(tmp_path / "i.sqlite3") as store:
+        searcher = Searcher(store, Analyzer(seg))
+        assert searcher.engine.size == 25
+        answer = searcher.ask(QUESTION, k=1)
+    # Only the question and the hit (for its spans) were analysed, not the document.
+    seen = {w for text in (QUESTION, answer.hits[0].text) for w, _, _ in word_spans(text)}
+    assert set(seg.words) <= seen
+
+
+def test_rebuild_re_analyses_only_changed_documents(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", "روسيا دولة كبيرة.")
+    write(docs, "b.txt", "أوزبكستان في آسيا الوسطى.")
+    seg = CountingSegmenter()
+    with Store(tmp_path / "i.sqlite3") as store:
+        first = build_index(store, Analyzer(seg), [docs])
+        assert sorted(first.added) == ["a.txt", "b.txt"]
+        seg.words.clear()
+        write(docs, "b.txt", "طشقند عاصمة أوزبكستان.")
+        (docs / "a.txt").unlink()
+        write(docs, "c.txt", "كازاخستان جارة.")
+        second = build_index(store, Analyzer(seg), [docs])
+        assert (second.added, second.updated, second.removed) == (["c.txt"], ["b.txt"], ["a.txt"])
+        assert "روسيا" not in seg.words and "دولة" not in seg.words
+        assert [d.name for d in store.documents()] == ["b.txt", "c.txt"]
+        seg.words.clear()
+        third = build_index(store, Analyzer(seg), [docs])
+        assert not third.changed and seg.words == []
+        assert top(store, "ما هي عاصمة أوزبكستان؟")[0][2] == "طشقند عاصمة أوزبكستان."
+
+
+def test_a_bad_document_stops_the_build_and_changes_nothing(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "seed.txt", SEED_DOC.read_text(encoding="utf-8"))
+    with Store(tmp_path / "i.sqlite3") as store:
+        build_index(store, Analyzer(LightSegmenter()), [docs])
+        before = top(store)
+        write(docs, "seed.txt", "نص جديد تماما.")
+        (docs / "bad.txt").write_bytes("نص".encode() + b"\xff\xfe")
+        with pytest.raises(DocumentError, match=r"bad.txt: not UTF-8"):
+            build_index(store, Analyzer(LightSegmenter()), [docs])
+        assert top(store) == before
+
+
+def test_a_failure_while_writing_rolls_everything_back(tmp_path: Path) -> None:
+    with Store(tmp_path / "i.sqlite3") as store:
+        build_index(store, Analyzer(LightSegmenter()), [SEED_DOC])
+        before = top(store)
+
+        class Exploding(LightSegmenter):
+            def segment(self, word: str) -> tuple[str, ...]:
+                if word == "انفجار":
+                    raise RuntimeError("disk on fire")
+                return super().segment(word)
+
+        docs = tmp_path / "docs"
+        write(docs, SEED_DOC.name, "نص بديل.")
+        write(docs, "z.txt", "انفجار")
+        with pytest.raises(RuntimeError):
+            build_index(store, Analyzer(Exploding()), [docs])
+        assert top(store) == before
+        assert [d.name for d in store.documents()] == [SEED_DOC.name]
+
+
+KILLED_BUILD = textwrap.dedent(
+    """
+    import sys, time
+    from index.analysis import Analyzer, LightSegmenter
+    from index.build import analyse_documents
+    from index.documents import parse_document
+    from index.store import AnalysedDocument, Store
+
+    class Stalling(tuple):
+        # Sentence terms that stall half-way through the write, inside the transaction.
+        def __iter__(self):
+            for n, item in enumerate(tuple.__iter__(self)):
+                if n == 3:
+                    print("MIDWAY", flush=True)
+                    time.sleep(60)
+                yield item
+
+    store = Store(sys.argv[1])
+    doc = parse_document(sys.argv[2], "نص بديل. ".encode() * 10)
+    [item] = analyse_documents([doc], Analyzer(LightSegmenter()))
+    store.sync([AnalysedDocument(doc, Stalling(item.terms))], keep=None, signature="light/1")
+    """
+)
+
+
+def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_index(tmp_path: Path) -> None:
+    db = tmp_path / "i.sqlite3"
+    with Store(db) as store:
+        build_index(store, Analyzer(LightSegmenter()), [SEED_DOC])
+        before = top(store)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BUILD, str(db), SEED_DOC.name],
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "MIDWAY"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with Store(db) as store:
+        assert store.integrity_ok()
+        assert top(store) == before
+        assert [d.sentences for d in store.documents()] == [25]
