@@ -16,10 +16,8 @@ from index.camel import CamelUnavailable, make_segmenter
 from index.config import Config, ConfigError, load_config
 from index.documents import DocumentError
 from index.engine import BM25Params
-from index.search import Answer, Searcher, marked
+from index.search import Answer, Searcher, marked, unusable
 from index.store import Store
-
-log = logging.getLogger("sanad")
 
 EXIT_NO_ANSWER = 1
 EXIT_BAD_QUESTION = 2
@@ -28,26 +26,30 @@ _UNUSABLE = {"blank", "too_long", "not_arabic", "no_words"}
 BOLD, RESET = "\033[1m", "\033[0m"
 
 
-def open_store(config: Config) -> tuple[Store, Analyzer]:
+def open_store(config: Config, notices: TextIO) -> tuple[Store, Analyzer]:
     """The configured store and analyzer, the store brought up to date.
 
     A store with no documents is built from the seeds folder; one whose terms were
-    made by another analysis is re-analysed from its stored texts.
+    made by another analysis is re-analysed from its stored texts. What is done is
+    said on ``notices``.
     """
     analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
     store = Store(config.index_path)
     if not store.documents():
-        log.warning("no index yet: building it from %s", config.seeds_path)
-        report_build(build_index(store, analyzer, [config.seeds_path]), config, sys.stderr)
+        print(f"sanad: no index yet: building it from {config.seeds_path}", file=notices)
+        report_build(build_index(store, analyzer, [config.seeds_path]), config, notices)
     elif store.signature != analyzer.signature:
         count = reanalyse(store, analyzer)
-        log.warning("analysis changed to %s: re-analysed %d documents", analyzer.signature, count)
+        print(
+            f"sanad: analysis changed to {analyzer.signature}: re-analysed {count} documents",
+            file=notices,
+        )
     return store, analyzer
 
 
-def open_searcher(config: Config) -> Searcher:
+def open_searcher(config: Config, notices: TextIO) -> Searcher:
     """A searcher over the configured store (built first if need be)."""
-    store, analyzer = open_store(config)
+    store, analyzer = open_store(config, notices)
     return Searcher(store, analyzer, BM25Params(k1=config.bm25.k1, b=config.bm25.b))
 
 
@@ -110,11 +112,14 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
-    searcher = open_searcher(config)
-    try:
-        answer = searcher.ask(args.question, k=args.k or config.search.top_k)
-    finally:
-        searcher.store.close()
+    if unusable(args.question):  # say so before building or loading anything
+        answer = Answer(args.question, reason=unusable(args.question))
+    else:
+        searcher = open_searcher(config, sys.stderr)
+        try:
+            answer = searcher.ask(args.question, k=args.k or config.search.top_k)
+        finally:
+            searcher.store.close()
     if args.json:
         json.dump(answer_json(answer), sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -128,7 +133,7 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_docs(args: argparse.Namespace, config: Config) -> int:
-    store, _ = open_store(config)
+    store, _ = open_store(config, sys.stderr)
     with store:
         docs = store.documents()
     for info in docs:

@@ -74,6 +74,22 @@ def merge_spans(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(merged)
 
 
+def unusable(question: str) -> str | None:
+    """Why ``question`` cannot be searched at all (before any analysis), or None.
+
+    >>> unusable("  "), unusable("What?"), unusable("ماذا قال رودينكو؟")
+    ('blank', 'not_arabic', None)
+    """
+    stripped = question.strip()
+    if not stripped:
+        return "blank"
+    if len(stripped) > MAX_QUESTION_CHARS:
+        return "too_long"
+    if not has_arabic(stripped):
+        return "not_arabic"
+    return None
+
+
 class Searcher:
     """Answers questions from a store. Holds the engine built from the store's terms;
     :meth:`reload` rebuilds it after the store changed. Safe to share between threads."""
@@ -97,14 +113,10 @@ class Searcher:
 
     def ask(self, question: str, k: int = 3) -> Answer:
         """The ``k`` best sentences for ``question``, best first."""
-        stripped = question.strip()
-        if not stripped:
-            return Answer(question, reason="blank")
-        if len(stripped) > MAX_QUESTION_CHARS:
-            return Answer(question, reason="too_long")
-        if not has_arabic(stripped):
-            return Answer(question, reason="not_arabic")
-        terms = tuple(self.analyzer.terms(stripped))
+        reason = unusable(question)
+        if reason:
+            return Answer(question, reason=reason)
+        terms = tuple(self.analyzer.terms(question.strip()))
         if not terms:
             return Answer(question, reason="no_words")
         with self._lock:

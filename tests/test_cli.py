@@ -1,0 +1,182 @@
+"""`sanad` end to end on the seed article: ask (human and JSON), build, docs, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.cli import main
+from tests.conftest import SEED_DOC, SEEDS, seed_examples
+
+QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with a copy of the seeds and no index yet."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    for var in [v for v in os.environ if v.startswith("SANAD_")]:
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("CAMELTOOLS_DATA", str(tmp_path / "no-camel-data"))
+    return tmp_path
+
+
+def ask_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
+    code = main(["ask", *args, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("example", seed_examples(), ids=lambda e: e["kind"])
+def test_seed_examples_find_an_acceptable_sentence_in_the_top_3(
+    project: Path, capsys: pytest.CaptureFixture[str], example: dict
+) -> None:
+    code, answer = ask_json(capsys, example["question"], "-k", "3")
+    assert code == 0 and not answer["empty"]
+    texts = [hit["text"] for hit in answer["hits"]]
+    assert any(gold in text for text in texts for gold in example["gold_any"]), texts
+
+
+def test_ask_builds_the_index_on_first_use_then_reuses_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", QUESTION]) == 0
+    captured = capsys.readouterr()
+    assert "building it from seeds" in captured.err
+    assert (project / "data" / "sanad.sqlite3").is_file()
+    assert main(["ask", QUESTION]) == 0
+    assert "building" not in capsys.readouterr().err
+
+
+def test_human_output_ranks_cites_and_marks_words(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", QUESTION, "-k", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("1. كما أشار **رودينكو** إلى أن روسيا **وأوزبكستان**")
+    assert lines[1].strip().startswith("[أكد نائب وزير الخارجية الروسي، أندريه رودينكو… #14]")
+    assert lines[2].startswith("2. ")
+    assert len(lines) == 4
+
+
+def test_json_output_shape(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, answer = ask_json(capsys, QUESTION)
+    assert code == 0
+    assert set(answer) == {"question", "empty", "reason", "hits"}
+    hit = answer["hits"][0]
+    assert {"doc", "ordinal", "text", "score", "spans"} <= set(hit)
+    assert hit["doc"] == SEED_DOC.name
+    assert [hit["text"][a:b] for a, b in hit["spans"]] == ["رودينكو", "وأوزبكستان"]
+
+
+@pytest.mark.parametrize(
+    "question", ["", "   ", "؟؟؟!!", "🙂🙂🙂", "ماذا؟ لماذا؟", "س" * 10_000, "What?"]
+)
+def test_unusable_questions_get_one_clear_line_and_exit_2(
+    project: Path, capsys: pytest.CaptureFixture[str], question: str
+) -> None:
+    assert main(["build"]) == 0
+    capsys.readouterr()
+    assert main(["ask", question]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert len(captured.err.strip().splitlines()) == 1 and captured.err.startswith("sanad: ")
+
+
+def test_a_question_with_no_answer_says_so_and_exits_1(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, answer = ask_json(capsys, "ما عاصمة البرازيل؟")
+    assert (code, answer["empty"], answer["reason"], answer["hits"]) == (1, True, "no_match", [])
+
+
+def test_build_summarises_and_docs_lists(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build"]) == 0
+    out = capsys.readouterr().out
+    assert "indexed 1 documents (1 added" in out and "25 sentences" in out
+    assert main(["build"]) == 0
+    assert "0 added, 0 updated, 0 removed, 1 unchanged" in capsys.readouterr().out
+    assert main(["docs"]) == 0
+    out = capsys.readouterr().out
+    assert SEED_DOC.name in out and "25 sentences" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("latin1.txt", "café".encode("latin-1"), "not UTF-8 text"),
+        ("empty.txt", b"  \n\n ", "empty document"),
+        ("binary.txt", b"\x00\x01\x02binary", "binary data"),
+    ],
+)
+def test_a_bad_document_is_refused_and_the_index_untouched(
+    project: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes, message: str
+) -> None:
+    assert main(["build"]) == 0
+    capsys.readouterr()
+    _, before = ask_json(capsys, QUESTION)
+    (project / "seeds" / name).write_bytes(content)
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"sanad: error: {name}: {message}") and len(err.splitlines()) == 1
+    (project / "seeds" / name).unlink()
+    _, after = ask_json(capsys, QUESTION)
+    assert after == before
+
+
+def test_non_text_files_in_the_seeds_folder_are_named_and_skipped(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "seeds" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0binary")
+    assert main(["build"]) == 0
+    out = capsys.readouterr().out
+    assert "ignored 1 files that are not .txt: seeds/photo.jpg" in out
+    assert "indexed 1 documents" in out
+
+
+def test_documents_given_on_the_command_line(project: Path, capsys) -> None:
+    doc = project / "extra.md"
+    doc.write_text("# ملاحظة\nتقع طشقند في أوزبكستان.\n", encoding="utf-8")
+    assert main(["build", str(doc)]) == 0
+    capsys.readouterr()
+    code, answer = ask_json(capsys, "أين تقع طشقند؟")
+    assert code == 0 and answer["hits"][0]["doc"] == "extra.md"
+
+
+def test_config_errors_name_the_key(project: Path, capsys, monkeypatch) -> None:
+    (project / "config.toml").write_text("[bm25]\nk3 = 1.0\n", encoding="utf-8")
+    assert main(["ask", QUESTION]) == 1
+    assert "unknown config key bm25.k3" in capsys.readouterr().err
+    (project / "config.toml").write_text('[search]\ntop_k = "three"\n', encoding="utf-8")
+    assert main(["ask", QUESTION]) == 1
+    assert "config key search.top_k: expected an integer" in capsys.readouterr().err
+    (project / "config.toml").unlink()
+    monkeypatch.setenv("SANAD_SEARCH_TOP_K", "2")
+    _, answer = ask_json(capsys, QUESTION)
+    assert len(answer["hits"]) == 2
+
+
+def test_the_installed_console_script_runs(tmp_path: Path) -> None:
+    """`sanad ask` as a user runs it: a separate process, piped output (plain markers)."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANAD_")}
+    env["CAMELTOOLS_DATA"] = str(tmp_path / "none")
+    script = Path(sys.executable).parent / "sanad"
+    done = subprocess.run(
+        [str(script), "ask", QUESTION],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("1. كما أشار **رودينكو**")
+    assert "\033[" not in done.stdout

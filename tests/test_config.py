@@ -1,0 +1,75 @@
+"""Config: defaults, a TOML file, SANAD_<SECTION>_<KEY> overrides, errors naming the key."""
+
+from pathlib import Path
+
+import pytest
+
+from index.config import ConfigError, load_config
+
+
+def test_defaults_without_a_file() -> None:
+    config = load_config(environ={})
+    assert (config.bm25.k1, config.bm25.b, config.search.top_k) == (0.9, 0.4, 3)
+    assert config.analysis.segmenter == "auto"
+    assert config.index_path == Path("data/sanad.sqlite3")
+    assert config.telegram.token == "" and config.telegram.admins == []
+
+
+def test_file_values_and_paths_relative_to_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "conf" / "sanad.toml"
+    path.parent.mkdir()
+    path.write_text(
+        '[index]\npath = "idx.sqlite3"\n[bm25]\nk1 = 1\n[telegram]\nadmins = [42, 7]\n',
+        encoding="utf-8",
+    )
+    config = load_config(path, environ={})
+    assert config.index_path == tmp_path / "conf" / "idx.sqlite3"
+    assert config.bm25.k1 == 1.0 and isinstance(config.bm25.k1, float)
+    assert config.telegram.admins == [42, 7]
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[telegram]\ntoken = "from-file"\n', encoding="utf-8")
+    env = {
+        "SANAD_TELEGRAM_TOKEN": "from-env",
+        "SANAD_TELEGRAM_ADMINS": "1, 2",
+        "SANAD_SEARCH_TOP_K": "5",
+    }
+    config = load_config(path, environ=env)
+    assert config.telegram.token == "from-env"
+    assert config.telegram.admins == [1, 2]
+    assert config.search.top_k == 5
+
+
+def test_the_token_never_shows_in_the_config_repr() -> None:
+    config = load_config(environ={"SANAD_TELEGRAM_TOKEN": "123:SECRET"})
+    assert "SECRET" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "message"),
+    [
+        ("[bm25]\nk2 = 1.0\n", {}, "unknown config key bm25.k2"),
+        ("[search]\ntop_k = 2.5\n", {}, "config key search.top_k: expected an integer"),
+        ('[telegram]\nadmins = ["bob"]\n', {}, "config key telegram.admins: expected a list"),
+        ("[nope]\nx = 1\n", {}, "unknown config section [nope]"),
+        ("[analysis]\nsegmenter = 'magic'\n", {}, "analysis.segmenter: expected one of"),
+        ("", {"SANAD_BM25_K1": "fast"}, "config key bm25.k1: expected a number"),
+        ("", {"SANAD_INDEX_COLOUR": "red"}, "unknown config key index.colour"),
+        ("[bm25\n", {}, "c.toml"),
+    ],
+)
+def test_bad_config_stops_with_a_message_naming_the_key(
+    tmp_path: Path, text: str, env: dict[str, str], message: str
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path, environ=env)
+    assert message in str(error.value)
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.toml", environ={})
