@@ -81,13 +81,12 @@ def _coerce(key: str, value: Any, default: Any, from_env: bool) -> Any:
             return kind(value)
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
-        if (
-            kind is list
-            and isinstance(value, list)
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-        ):
-            return value
-        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        if kind is list:
+            if isinstance(value, list) and all(
+                isinstance(v, int) and not isinstance(v, bool) for v in value
+            ):
+                return value
+        elif isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
             return value
     except ValueError:
         pass
