@@ -73,3 +73,21 @@ def test_bad_config_stops_with_a_message_naming_the_key(
 def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml", environ={})
+
+
+def test_the_example_config_documents_every_key_with_its_default() -> None:
+    from dataclasses import fields
+
+    from index.config import Config
+    from tests.conftest import ROOT
+
+    example = ROOT / "config.example.toml"
+    config = load_config(example, environ={})
+    assert config == Config()
+    text = example.read_text(encoding="utf-8")
+    for section in fields(Config):
+        if section.name == "base":
+            continue
+        assert f"[{section.name}]" in text
+        for key in fields(getattr(config, section.name)):
+            assert f"\n{key.name} = " in text, f"{section.name}.{key.name} is not documented"
