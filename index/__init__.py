@@ -1,0 +1,1 @@
+"""Everything that turns Arabic documents and questions into cited answers (no Telegram)."""
