@@ -93,6 +93,13 @@ def build_index(
     return report
 
 
+def add_document(store: Store, analyzer: Analyzer, document: Document) -> AnalysedDocument:
+    """Add (or replace, by name) one document, leaving every other one as it is."""
+    [analysed] = analyse_documents([document], analyzer)
+    store.sync([analysed], keep=None, signature=analyzer.signature)
+    return analysed
+
+
 def reanalyse(store: Store, analyzer: Analyzer) -> int:
     """Re-analyse every stored document from its stored text (the analysis changed).
 

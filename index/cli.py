@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TextIO
 
@@ -37,7 +38,7 @@ def open_store(config: Config, notices: TextIO) -> tuple[Store, Analyzer]:
     store = Store(config.index_path)
     if not store.documents():
         print(f"sanad: no index yet: building it from {config.seeds_path}", file=notices)
-        report_build(build_index(store, analyzer, [config.seeds_path]), config, notices)
+        report_build(build_index(store, analyzer, config.sources), config, notices)
     elif store.signature != analyzer.signature:
         count = reanalyse(store, analyzer)
         print(
@@ -71,7 +72,7 @@ def report_build(report: BuildReport, config: Config, out: TextIO) -> None:
 
 
 def cmd_build(args: argparse.Namespace, config: Config) -> int:
-    paths = [Path(p) for p in args.paths] or [config.seeds_path]
+    paths = [Path(p) for p in args.paths] or config.sources
     analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
     with Store(config.index_path) as store:
         report = build_index(store, analyzer, paths, progress=sys.stderr.isatty())
@@ -175,6 +176,11 @@ def parser() -> argparse.ArgumentParser:
 
     docs = sub.add_parser("docs", help="list the indexed documents")
     docs.set_defaults(run=cmd_docs)
+
+    # More commands (`serve` from the bot package) plug in through entry points, so
+    # that this package never imports the bot.
+    for entry in entry_points(group="sanad.commands"):
+        entry.load()(sub)
     return p
 
 

@@ -21,6 +21,7 @@ class ConfigError(ValueError):
 class IndexSettings:
     path: str = "data/sanad.sqlite3"
     seeds: str = "seeds"
+    uploads: str = "data/uploads"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,12 @@ class TelegramSettings:
     token: str = field(default="", repr=False)
     base_url: str = ""
     admins: list[int] = field(default_factory=list)
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str = field(default="", repr=False)
+    example: str = "ماذا قال رودينكو عن أوزبكستان؟"
+    button_ttl: int = 86400
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,15 @@ class Config:
     @property
     def seeds_path(self) -> Path:
         return self.base / self.index.seeds
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.base / self.index.uploads
+
+    @property
+    def sources(self) -> list[Path]:
+        """What a default build indexes: the seeds, and uploaded documents if any."""
+        return [self.seeds_path] + ([self.uploads_path] if self.uploads_path.is_dir() else [])
 
 
 _SECTIONS = [f.name for f in fields(Config) if f.name != "base"]

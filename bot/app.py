@@ -1,0 +1,120 @@
+"""Build the bot's Application and wire every handler, in order."""
+
+from __future__ import annotations
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+)
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers as h
+from bot.handlers import Services
+
+PRIVATE_COMMANDS = [
+    BotCommand("start", "البداية ومثال"),
+    BotCommand("help", "كيف تسأل"),
+    BotCommand("ask", "اطرح سؤالًا"),
+    BotCommand("sources", "الوثائق المتاحة"),
+]
+GROUP_COMMANDS = [
+    BotCommand("ask", "اطرح سؤالًا على سند"),
+    BotCommand("help", "كيف تسأل"),
+    BotCommand("sources", "الوثائق المتاحة"),
+]
+
+
+def file_url_for(base_url: str) -> str:
+    """The Bot API file URL that goes with a (self-hosted) API URL.
+
+    >>> file_url_for("http://127.0.0.1:8081/bot")
+    'http://127.0.0.1:8081/file/bot'
+    """
+    root, _, tail = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{tail}"
+
+
+async def post_init(application: Application) -> None:
+    """The command menu, in Arabic and by default, for private chats and for groups."""
+    bot = application.bot
+    for language in ("ar", None):
+        await bot.set_my_commands(
+            PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats(), language_code=language
+        )
+        await bot.set_my_commands(
+            GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats(), language_code=language
+        )
+
+
+def build_application(token: str, services: Services, base_url: str = "") -> Application:
+    """The Application: HTML by default, no link previews, retries on 429, concurrent
+    updates, the command menu set on start, and every handler."""
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .concurrent_updates(True)
+        .post_init(post_init)
+    )
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(file_url_for(base_url))
+    application = builder.build()
+    application.bot_data["services"] = services
+    wire(application)
+    return application
+
+
+def wire(application: Application) -> None:
+    """Every handler, in the order they are tried."""
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+
+    # Commands, in private chats and groups alike (/ask@botname included).
+    application.add_handler(CommandHandler("start", h.start))
+    application.add_handler(CommandHandler("help", h.help_command))
+    application.add_handler(CommandHandler("sources", h.sources))
+    application.add_handler(CommandHandler("ask", h.ask_command))
+
+    # Admin commands and uploads; non-admins get a polite refusal.
+    application.add_handler(CommandHandler("reload", h.reload_command))
+    application.add_handler(MessageHandler(private & filters.Document.ALL, h.upload))
+
+    # Questions: any text in private; in groups, only what mentions or replies to the bot.
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, h.private_text)
+    )
+    application.add_handler(
+        MessageHandler(groups & filters.TEXT & ~filters.COMMAND & h.AddressedToBot(), h.group_text)
+    )
+
+    # Buttons under answers and under /start; anything else is answered as expired.
+    application.add_handler(CallbackQueryHandler(h.more_button, pattern=r"^m:[\w-]+:\d+$"))
+    application.add_handler(CallbackQueryHandler(h.context_button, pattern=r"^c:[\w-]+$"))
+    application.add_handler(CallbackQueryHandler(h.feedback_button, pattern=r"^f:[\w-]+:[01]$"))
+    application.add_handler(CallbackQueryHandler(h.example_button, pattern=r"^example$"))
+    application.add_handler(CallbackQueryHandler(h.stale_button))
+
+    # Inline mode: @bot question, in any chat.
+    application.add_handler(InlineQueryHandler(h.inline_query))
+
+    # Errors: logged without the token; the user is told when there is a chat.
+    application.add_error_handler(h.on_error)

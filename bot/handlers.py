@@ -1,0 +1,499 @@
+"""What the bot does for each kind of update: questions, buttons, commands, uploads."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.ext import ContextTypes, filters
+
+from bot.feedback import FeedbackStore
+from bot.render import answer_html, context_html, fit, html_visible, inline_message_html
+from bot.sessions import Session, Sessions
+from index.build import add_document, build_index
+from index.documents import DocumentError, parse_document
+from index.search import Answer, Searcher
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 1024 * 1024
+CONTEXT_RADIUS = 2
+INLINE_RESULTS = 10
+
+# User-facing texts (Modern Standard Arabic, short and polite).
+WELCOME = (
+    "أهلًا بك في <b>سند</b>.\n"
+    "اسألني بالعربية عن محتوى الوثائق، وسأجيبك بالجمل نفسها من مصادرها، "
+    "مع ذكر الوثيقة وموضع الجملة فيها.\n\n"
+    "اكتب سؤالك الآن، أو جرّب هذا المثال:"
+)
+HELP = (
+    "<b>كيف تسأل؟</b>\n"
+    "اكتب سؤالك بالعربية في رسالة، مثل:\n"
+    "• {example}\n"
+    "• متى جاء كلام رودينكو؟\n\n"
+    "أرسل لك أقرب الجمل من الوثائق، والكلمات المطابقة بخط عريض.\n"
+    "تحت الإجابة: «المزيد» لنتائج أخرى، «السياق» لما قبل الجملة الأولى وما بعدها، "
+    "و👍 / 👎 لتقييم الإجابة.\n\n"
+    "<b>الأوامر</b>\n"
+    "/ask سؤالك — اسأل (في المجموعات أيضًا)\n"
+    "/sources — الوثائق المتاحة\n"
+    "/help — هذه المساعدة\n\n"
+    "في أي محادثة: اكتب @{bot} ثم سؤالك لتختار جملة وترسلها."
+)
+ASK_USAGE = "اكتب سؤالك بعد الأمر، مثل:\n/ask {example}"
+SORRY = "عذرًا، حدث خطأ غير متوقع. حاول مرة أخرى بعد قليل."
+EXPIRED = "انتهت صلاحية هذا الزر. أرسل سؤالك من جديد من فضلك."
+NO_MORE = "لا توجد نتائج أخرى لهذا السؤال."
+THANKS = "شكرًا على تقييمك!"
+ADMINS_ONLY = "عذرًا، هذا الأمر متاح للمشرفين فقط."
+UPLOAD_ADMINS_ONLY = "شكرًا لك، لكن إضافة الوثائق متاحة للمشرفين فقط."
+NOT_TXT = "أرسل الوثيقة ملفًا نصيًا بامتداد ‎.txt‎ وبترميز UTF-8 من فضلك."
+TOO_BIG = "الملف كبير جدًا: الحد الأقصى 1 ميغابايت."
+NO_ANSWER_HINT = "\n\nنصيحة: استخدم أسماء أو كلمات مميزة من موضوع سؤالك."
+INLINE_HINT = "اكتب سؤالك بالعربية"
+INLINE_NONE = "لا إجابة في الوثائق عن هذا"
+
+
+@dataclass
+class Services:
+    """What the handlers work with; one per application, kept in ``bot_data``."""
+
+    searcher: Searcher
+    feedback: FeedbackStore
+    sessions: Sessions
+    top_k: int = 3
+    admins: frozenset[int] = frozenset()
+    sources: list[Path] = field(default_factory=list)
+    uploads: Path = Path("data/uploads")
+    example: str = "ماذا قال رودينكو عن أوزبكستان؟"
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+# -- sending --------------------------------------------------------------------------
+
+
+async def send_html(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None = None, quote: bool = True
+) -> Message:
+    """Reply with HTML; if Telegram cannot parse it, send the same words as plain text.
+    A transient network error is retried once."""
+    for attempt in (1, 2):
+        try:
+            try:
+                return await message.reply_text(text, reply_markup=markup, do_quote=quote)
+            except BadRequest as exc:
+                if "can't parse entities" not in str(exc).lower():
+                    raise
+                log.warning("HTML refused (%s); sending plain text", exc)
+                return await message.reply_text(
+                    html_visible(text), reply_markup=markup, do_quote=quote, parse_mode=None
+                )
+        except NetworkError as exc:
+            if attempt == 2 or isinstance(exc, BadRequest):
+                raise
+            await asyncio.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
+async def edit_html(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit a message in place, with the same plain-text fallback as :func:`send_html`."""
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" in str(exc).lower():
+            return
+        if "can't parse entities" not in str(exc).lower():
+            raise
+        await message.edit_text(html_visible(text), reply_markup=markup, parse_mode=None)
+
+
+def answer_keyboard(sid: str, page: int, has_more: bool) -> InlineKeyboardMarkup:
+    """«المزيد» / «السابق» / «السياق» and 👍 / 👎 under an answer (callback_data ≤ 64 bytes)."""
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("السابق", callback_data=f"m:{sid}:{page - 1}"))
+    if has_more:
+        nav.append(InlineKeyboardButton("المزيد", callback_data=f"m:{sid}:{page + 1}"))
+    nav.append(InlineKeyboardButton("السياق", callback_data=f"c:{sid}"))
+    votes = [
+        InlineKeyboardButton("👍", callback_data=f"f:{sid}:1"),
+        InlineKeyboardButton("👎", callback_data=f"f:{sid}:0"),
+    ]
+    return InlineKeyboardMarkup([nav, votes])
+
+
+async def search_page(svc: Services, question: str, page: int) -> tuple[Answer, bool]:
+    """One page of results (``top_k`` hits) and whether another page follows."""
+    wanted = (page + 1) * svc.top_k
+    answer = await asyncio.to_thread(svc.searcher.ask, question, wanted + 1)
+    hits = answer.hits[page * svc.top_k : wanted]
+    shown = Answer(answer.question, hits, answer.reason if not hits else None, answer.terms)
+    if not hits and answer.reason is None:
+        shown = Answer(answer.question, (), "no_match", answer.terms)
+    return shown, len(answer.hits) > wanted
+
+
+async def answer_question(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, question: str
+) -> None:
+    """Search and reply to the question's message with the first page of sentences."""
+    svc = services(context)
+    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    answer, has_more = await search_page(svc, question, 0)
+    if answer.empty:
+        hint = NO_ANSWER_HINT if answer.reason == "no_match" else ""
+        await send_html(message, html.escape(answer.message or "", quote=False) + hint)
+        return
+    sid = svc.sessions.open(question, [h.sentence_id for h in answer.hits])
+    await send_html(message, answer_html(answer), answer_keyboard(sid, 0, has_more))
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    button = InlineKeyboardButton(svc.example, callback_data="example")
+    if update.effective_message:
+        await send_html(
+            update.effective_message, WELCOME, InlineKeyboardMarkup([[button]]), quote=False
+        )
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    text = HELP.format(example=html.escape(svc.example), bot=context.bot.username)
+    if update.effective_message:
+        await send_html(update.effective_message, text, quote=False)
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The documents and their sentence counts, as many as fit in one message."""
+    docs = await asyncio.to_thread(services(context).searcher.store.documents)
+    if not docs:
+        text = "لا توجد وثائق في الفهرس بعد."
+    else:
+        total = sum(d.sentences for d in docs)
+
+        def render(limit: int) -> str:
+            head = f"📚 <b>الوثائق المتاحة</b>: {len(docs)} وثيقة، {total} جملة\n"
+            lines = [
+                f"• {html.escape(d.title[:limit], quote=False)} — {d.sentences} جملة"
+                for d in docs[:60]
+            ]
+            more = f"\n… و{len(docs) - 60} وثيقة أخرى" if len(docs) > 60 else ""
+            return head + "\n".join(lines) + more
+
+        text = fit(render)
+    if update.effective_message:
+        await send_html(update.effective_message, text, quote=False)
+
+
+def command_argument(message: Message) -> str:
+    """The text after ``/command`` (or ``/command@bot``), spacing kept."""
+    text = message.text or ""
+    return re.sub(r"^/\S+", "", text, count=1).strip()
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    question = command_argument(message)
+    if not question:
+        example = html.escape(services(context).example)
+        await send_html(message, ASK_USAGE.format(example=example))
+        return
+    await answer_question(message, context, question)
+
+
+async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and message.text is not None:
+        await answer_question(message, context, message.text)
+
+
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group message that mentions the bot or replies to it: the rest is the question."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    mention = f"@{context.bot.username}"
+    question = re.sub(re.escape(mention), " ", message.text, flags=re.IGNORECASE).strip()
+    if not question:
+        await send_html(message, ASK_USAGE.format(example=html.escape(services(context).example)))
+        return
+    await answer_question(message, context, question)
+
+
+class AddressedToBot(filters.MessageFilter):
+    """A message that mentions the bot by @username or replies to one of its messages."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+            return True
+        text = (message.text or "").lower()
+        return bool(bot.username) and f"@{bot.username.lower()}" in text
+
+
+# -- buttons --------------------------------------------------------------------------
+
+
+async def _session_or_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Session | None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    session = services(context).sessions.get(query.data.split(":")[1])
+    if session is None:
+        await query.answer(EXPIRED, show_alert=True)
+    return session
+
+
+async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """«المزيد» / «السابق»: show another page of results in place."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    session = await _session_or_alert(update, context)
+    if session is None:
+        return
+    svc = services(context)
+    sid, page = query.data.split(":")[1], int(query.data.split(":")[2])
+    answer, has_more = await search_page(svc, session.question, page)
+    if answer.empty:
+        await query.answer(NO_MORE, show_alert=True)
+        return
+    session.page, session.shown = page, [h.sentence_id for h in answer.hits]
+    await query.answer()
+    if isinstance(query.message, Message):
+        text = answer_html(answer, first_rank=page * svc.top_k + 1)
+        await edit_html(query.message, text, answer_keyboard(sid, page, has_more))
+
+
+async def context_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """«السياق»: the sentences around the top hit of the page shown."""
+    query = update.callback_query
+    assert query is not None
+    session = await _session_or_alert(update, context)
+    if session is None:
+        return
+    store = services(context).searcher.store
+    top = await asyncio.to_thread(store.sentences, session.shown[:1])
+    if not top:
+        await query.answer(EXPIRED, show_alert=True)
+        return
+    hit = next(iter(top.values()))
+    around = await asyncio.to_thread(
+        store.document_sentences,
+        hit.document,
+        hit.ordinal - CONTEXT_RADIUS,
+        hit.ordinal + CONTEXT_RADIUS,
+    )
+    docs = {d.id: d for d in await asyncio.to_thread(store.documents)}
+    title = docs[hit.document].title if hit.document in docs else ""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await send_html(query.message, context_html(title, around, hit.ordinal))
+
+
+async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """👍 / 👎: remember the vote with the question and the sentences shown."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    session = await _session_or_alert(update, context)
+    if session is None:
+        return
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    helpful = query.data.endswith(":1")
+    await asyncio.to_thread(
+        services(context).feedback.record, session.question, session.shown, chat_id, helpful
+    )
+    await query.answer(THANKS)
+
+
+async def example_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The example question under /start: answer it as if it had been typed."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if isinstance(query.message, Message):
+        question = services(context).example
+        asked = await send_html(query.message, f"❓ {html.escape(question)}", quote=False)
+        await answer_question(asked, context, question)
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other button (an old keyboard): answer it so the client stops waiting."""
+    if update.callback_query:
+        await update.callback_query.answer(EXPIRED, show_alert=True)
+
+
+# -- inline mode ----------------------------------------------------------------------
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``@bot question``: one result per sentence, posted as a quote with its citation."""
+    query = update.inline_query
+    if query is None:
+        return
+    text = query.query.strip()
+    if not text:
+        button = InlineQueryResultsButton(text=INLINE_HINT, start_parameter="inline")
+        await query.answer([], button=button, cache_time=300)
+        return
+    answer = await asyncio.to_thread(services(context).searcher.ask, text, INLINE_RESULTS)
+    results = [
+        InlineQueryResultArticle(
+            id=str(hit.sentence_id),
+            title=f"{hit.title} · الجملة {hit.ordinal}"[:120],
+            description=hit.text[:200],
+            input_message_content=InputTextMessageContent(
+                inline_message_html(hit), parse_mode=ParseMode.HTML
+            ),
+        )
+        for hit in answer.hits
+    ]
+    button = None
+    if not results:
+        button = InlineQueryResultsButton(text=INLINE_NONE, start_parameter="help")
+    await query.answer(results, button=button, cache_time=60, is_personal=False)
+
+
+# -- admin ----------------------------------------------------------------------------
+
+
+def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in services(context).admins
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload: rebuild the index from the seeds folder (and uploads), admins only."""
+    message = update.effective_message
+    if message is None:
+        return
+    if not is_admin(update, context):
+        await send_html(message, ADMINS_ONLY)
+        return
+    svc = services(context)
+    async with svc.reload_lock:
+        searcher = svc.searcher
+        paths = [p for p in svc.sources if p.exists()]
+        try:
+            report = await asyncio.to_thread(build_index, searcher.store, searcher.analyzer, paths)
+        except DocumentError as exc:
+            await send_html(
+                message,
+                "تعذّرت إعادة البناء: "
+                f"{html.escape(str(exc), quote=False)}\nبقي الفهرس السابق كما هو.",
+            )
+            return
+        await asyncio.to_thread(searcher.reload)
+    await send_html(
+        message,
+        f"✅ أُعيد بناء الفهرس: {report.documents} وثيقة، {report.sentences} جملة "
+        f"(أُضيفت {len(report.added)}، وحُدّثت {len(report.updated)}، "
+        f"وحُذفت {len(report.removed)}).",
+    )
+
+
+_UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
+
+
+def safe_file_name(name: str) -> str:
+    """A file name safe to store: no folders, no odd characters, ending in .txt.
+
+    >>> safe_file_name("../../etc/passwd"), safe_file_name("تقرير 2020.TXT"), safe_file_name("..")
+    ('passwd.txt', 'تقرير 2020.txt', 'document.txt')
+    """
+    base = name.replace("\\", "/").split("/")[-1]
+    stem = base[:-4] if base.lower().endswith(".txt") else base
+    stem = _UNSAFE_NAME.sub("_", stem).strip(" ._")[:100]
+    return f"{stem or 'document'}.txt"
+
+
+async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A .txt document sent in private: admins add it to the index, others are refused."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    if not is_admin(update, context):
+        await send_html(message, UPLOAD_ADMINS_ONLY)
+        return
+    doc = message.document
+    name = doc.file_name or "document.txt"
+    if not name.lower().endswith(".txt"):
+        await send_html(message, NOT_TXT)
+        return
+    if (doc.file_size or 0) > MAX_UPLOAD_BYTES:
+        await send_html(message, TOO_BIG)
+        return
+    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    raw = bytes(await (await doc.get_file()).download_as_bytearray())
+    if len(raw) > MAX_UPLOAD_BYTES:
+        await send_html(message, TOO_BIG)
+        return
+    svc = services(context)
+    stored_name = safe_file_name(name)
+    try:
+        parsed = parse_document(stored_name, raw)
+    except DocumentError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        await send_html(message, f"لم أستطع إضافة الوثيقة ({html.escape(reason)}). {NOT_TXT}")
+        return
+    async with svc.reload_lock:
+        await asyncio.to_thread(_save_upload, svc.uploads, stored_name, raw)
+        await asyncio.to_thread(add_document, svc.searcher.store, svc.searcher.analyzer, parsed)
+        await asyncio.to_thread(svc.searcher.reload)
+    await send_html(
+        message,
+        f"✅ أُضيفت الوثيقة «{html.escape(parsed.title, quote=False)}» "
+        f"({html.escape(stored_name, quote=False)}): {len(parsed.sentences)} جملة. "
+        "يمكن السؤال عنها الآن.",
+    )
+
+
+def _save_upload(folder: Path, name: str, raw: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    tmp = target.with_suffix(".part")
+    tmp.write_bytes(raw)
+    tmp.replace(target)
+
+
+# -- errors ---------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error (never the token); tell the user when there is a chat to tell."""
+    error = context.error
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, Forbidden):
+        log.warning("chat %s cannot be messaged: %s", chat.id if chat else "?", error)
+        return
+    log.error("error while handling an update: %s", error, exc_info=error)
+    if chat is not None:
+        try:
+            await context.bot.send_message(chat.id, SORRY)
+        except TelegramError as exc:
+            log.warning("could not tell chat %s about the error: %s", chat.id, exc)

@@ -1,0 +1,154 @@
+"""Render answers as Telegram HTML that always parses and fits in one message."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from index.search import Answer, Hit, marked
+from index.store import StoredSentence
+
+MAX_MESSAGE_CHARS = 4096  # after entity parsing, counted in UTF-16 code units
+MAX_SENTENCE_CHARS = 1200
+MIN_SENTENCE_CHARS = 160
+ELLIPSIS = "…"
+RLM = "\u200f"  # right-to-left mark: keeps a line that starts with a digit right-to-left
+
+
+def visible_length(text: str) -> int:
+    """How Telegram counts message length: UTF-16 code units.
+
+    >>> visible_length("سلام"), visible_length("🙂")
+    (4, 2)
+    """
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(
+    text: str, spans: Sequence[tuple[int, int]], limit: int
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Shorten ``text`` to about ``limit`` characters at word boundaries, keeping the first
+    matched span in view, with «…» where text was cut; spans are moved to match.
+
+    >>> clip("واحد اثنان ثلاثة أربعة خمسة", [(11, 16)], 12)
+    ('…ثلاثة…', ((1, 6),))
+    >>> clip("قصير", [(0, 4)], 100)
+    ('قصير', ((0, 4),))
+    """
+    if len(text) <= limit:
+        return text, tuple(spans)
+    focus = spans[0][0] if spans else 0
+    start = max(0, min(focus - limit // 4, len(text) - limit))
+    end = min(len(text), start + limit)
+    if start > 0:  # move to the start of a word
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < end else start
+    if end < len(text):  # and end at the end of one
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    piece = text[start:end]
+    start += len(piece) - len(piece.lstrip())
+    piece = piece.strip()
+    end = start + len(piece)
+    lead = ELLIPSIS if start > 0 else ""
+    tail = ELLIPSIS if end < len(text) else ""
+    shift = start - len(lead)
+    kept = tuple((a - shift, b - shift) for a, b in spans if a >= start and b <= end)
+    return lead + piece + tail, kept
+
+
+def quote(text: str, spans: Sequence[tuple[int, int]], limit: int = MAX_SENTENCE_CHARS) -> str:
+    """A sentence in a ``<blockquote>``, its matched words in ``<b>``, all else escaped.
+
+    A quote that starts with a digit or a Latin letter gets a right-to-left mark first.
+
+    >>> quote("قال <رودينكو> & أوزبكستان", [(5, 12), (16, 25)])
+    '<blockquote>قال &lt;<b>رودينكو</b>&gt; &amp; <b>أوزبكستان</b></blockquote>'
+    """
+    text, spans = clip(text, spans, limit)
+    body = marked(text, spans, "<b>", "</b>", escape=lambda s: html.escape(s, quote=False))
+    return f"<blockquote>{rtl(text)}{body}</blockquote>"
+
+
+def citation(hit: Hit) -> str:
+    """The citation line under a quoted sentence: document title, sentence n of m.
+
+    >>> citation(Hit("…", "a.txt", "خبر <عاجل>", 3, 25, 1.0, (), 1, 1))
+    '\u200f📄 خبر &lt;عاجل&gt; — الجملة 3 من 25'
+    """
+    title = html.escape(hit.title, quote=False)
+    return f"{RLM}📄 {title} — الجملة {hit.ordinal} من {hit.of}"
+
+
+def rtl(text: str) -> str:
+    """A right-to-left mark when ``text`` would otherwise start left-to-right.
+
+    >>> rtl("20 مشروع"), rtl("مشروع")
+    ('\u200f', '')
+    """
+    first = next((ch for ch in text if ch.isalnum()), "")
+    arabic = "\u0600" <= first <= "\u06ff" or "\u0750" <= first <= "\u077f"
+    return "" if arabic and not first.isdigit() else RLM
+
+
+def _hits_html(hits: Sequence[Hit], limit: int) -> str:
+    return "\n\n".join(f"{quote(h.text, h.spans, limit)}\n{citation(h)}" for h in hits)
+
+
+def fit(render_with_limit, budget: int = MAX_MESSAGE_CHARS) -> str:
+    """Call ``render_with_limit(sentence_limit)`` with smaller limits until the visible
+    text fits ``budget``."""
+    limit = MAX_SENTENCE_CHARS
+    while True:
+        text = render_with_limit(limit)
+        if visible_length(html_visible(text)) <= budget or limit <= MIN_SENTENCE_CHARS:
+            return text
+        limit = max(MIN_SENTENCE_CHARS, int(limit * 0.75))
+
+
+def html_visible(text: str) -> str:
+    """The visible text of the HTML this module writes (tags dropped, entities decoded).
+
+    >>> html_visible("<b>أ</b> &lt;b&gt;")
+    'أ <b>'
+    """
+    out = []
+    i = 0
+    while i < len(text):
+        if text[i] == "<":
+            i = text.index(">", i) + 1
+        else:
+            j = text.find("<", i)
+            j = len(text) if j < 0 else j
+            out.append(html.unescape(text[i:j]))
+            i = j
+    return "".join(out)
+
+
+def answer_html(answer: Answer, first_rank: int = 1) -> str:
+    """The message for an answer: each hit quoted and cited; an empty answer explained."""
+    if answer.empty:
+        return html.escape(answer.message or "", quote=False)
+    header = f"{RLM}نتائج إضافية ({first_rank}–{first_rank + len(answer.hits) - 1}):\n\n"
+    lead = header if first_rank > 1 else ""
+    return fit(lambda limit: lead + _hits_html(answer.hits, limit))
+
+
+def context_html(title: str, sentences: Sequence[StoredSentence], focus: int) -> str:
+    """The sentences around a hit, the hit itself in bold, as one quoted passage."""
+
+    def render(limit: int) -> str:
+        parts = []
+        for s in sentences:
+            text, _ = clip(s.text, [], limit)
+            text = html.escape(text, quote=False)
+            parts.append(f"<b>{text}</b>" if s.ordinal == focus else text)
+        head = f"{RLM}📖 السياق — {html.escape(title, quote=False)}"
+        return f"{head}\n<blockquote>{' '.join(parts)}</blockquote>"
+
+    return fit(render)
+
+
+def inline_message_html(hit: Hit) -> str:
+    """What an inline result posts: the quoted sentence and its citation."""
+    return fit(lambda limit: _hits_html([hit], limit))

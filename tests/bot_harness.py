@@ -1,0 +1,88 @@
+"""Run the real bot (python-telegram-bot's polling loop) against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.feedback import FeedbackStore
+from bot.handlers import Services
+from bot.sessions import Sessions
+from index.analysis import Analyzer, LightSegmenter
+from index.build import build_index
+from index.search import Searcher
+from index.store import Store
+from tests.conftest import SEEDS
+from tests.fake_telegram import TOKEN, FakeTelegram
+
+ADMIN = 4242
+
+
+def make_services(folder: Path, admins: frozenset[int] = frozenset({ADMIN}), **kw) -> Services:
+    store = Store(folder / "index.sqlite3")
+    analyzer = Analyzer(LightSegmenter())
+    build_index(store, analyzer, [SEEDS])
+    return Services(
+        searcher=Searcher(store, analyzer),
+        feedback=FeedbackStore(folder / "index.sqlite3"),
+        sessions=kw.pop("sessions", Sessions()),
+        admins=admins,
+        sources=[SEEDS, folder / "uploads"],
+        uploads=folder / "uploads",
+        **kw,
+    )
+
+
+class LoopThread:
+    """An asyncio loop in a thread, so tests stay synchronous."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro, timeout: float = 20):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+@contextmanager
+def running_bot(fake: FakeTelegram, services: Services) -> Iterator[Application]:
+    """Start the Application as ``run_polling`` would (post_init included), then stop it."""
+    loop = LoopThread()
+    app = build_application(TOKEN, services, fake.base_url)
+
+    async def start() -> None:
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=2)
+        await app.start()
+
+    async def stop() -> None:
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    loop.run(start())
+    try:
+        yield app
+    finally:
+        try:
+            loop.run(stop())
+        finally:
+            loop.close()

@@ -1,0 +1,345 @@
+"""The bot end to end: python-telegram-bot's real polling loop against the fake Bot API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import handlers as h
+from bot.sessions import Sessions
+from tests.bot_harness import ADMIN, make_services, running_bot
+from tests.fake_telegram import BOT_USERNAME, FakeTelegram, parse_html
+
+QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
+USER = 1001
+GROUP = -100500
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+    assert not server.internal_errors
+
+
+@pytest.fixture
+def bot(fake: FakeTelegram, tmp_path: Path) -> Iterator[FakeTelegram]:
+    services = make_services(tmp_path)
+    with running_bot(fake, services):
+        yield fake
+
+
+def last_bot_message(fake: FakeTelegram, chat_id: int) -> dict:
+    return fake.bot_messages(chat_id)[-1]
+
+
+def ask(fake: FakeTelegram, text: str, chat_id: int = USER) -> tuple[dict, dict]:
+    """Send a private question; return (the question, the bot's answer message)."""
+    before = len(fake.bot_messages(chat_id))
+    question = fake.message(chat_id, text)
+    fake.wait_for(lambda: len(fake.bot_messages(chat_id)) > before)
+    return question, fake.bot_messages(chat_id)[before]
+
+
+def buttons(message: dict) -> dict[str, str]:
+    return {
+        b["text"]: b["callback_data"]
+        for row in message.get("reply_markup", {}).get("inline_keyboard", [])
+        for b in row
+    }
+
+
+# -- a private question ---------------------------------------------------------------
+
+
+def test_mission_question_gets_quoted_cited_sentences(bot: FakeTelegram) -> None:
+    question, answer = ask(bot, QUESTION)
+    [call] = bot.sent("sendMessage", USER)
+    html = call.params["text"]
+    assert call.params["parse_mode"] == "HTML"
+    assert call.params["reply_parameters"]["message_id"] == question["message_id"]
+    assert call.params["link_preview_options"] == {"is_disabled": True}
+    assert html.count("<blockquote>") == 3
+    assert "كما أشار <b>رودينكو</b> إلى أن روسيا <b>وأوزبكستان</b>" in html
+    assert "الجملة 14 من 25" in html
+    first_quote = html.split("</blockquote>")[0]
+    assert "رودينكو" in first_quote and "أوزبكستان" in first_quote
+    assert set(buttons(answer)) == {"المزيد", "السياق", "👍", "👎"}
+    assert all(len(d.encode()) <= 64 for d in buttons(answer).values())
+
+
+def test_typing_is_shown_before_the_answer(bot: FakeTelegram) -> None:
+    ask(bot, QUESTION)
+    methods = [c.method for c in bot.sent(chat_id=USER)]
+    assert methods.index("sendChatAction") < methods.index("sendMessage")
+    assert bot.sent("sendChatAction", USER)[0].params["action"] == "typing"
+
+
+def test_no_answer_says_so_with_a_hint_and_no_buttons(bot: FakeTelegram) -> None:
+    _, answer = ask(bot, "ما هي عاصمة البرازيل؟")
+    assert "لا تتضمن الوثائق المتاحة إجابة" in answer["text"]
+    assert "نصيحة" in answer["text"]
+    assert "reply_markup" not in answer
+
+
+def test_html_in_a_question_is_escaped_and_still_answered(bot: FakeTelegram) -> None:
+    _, answer = ask(bot, "<b>رودينكو</b> & <i>أوزبكستان</i>")
+    assert "رودينكو" in answer["text"]
+    _, answer = ask(bot, "<script>alert(1)</script>")
+    assert "لم أجد في السؤال كلمات" in answer["text"] or "بالعربية" in answer["text"]
+
+
+# -- buttons --------------------------------------------------------------------------
+
+
+def test_more_pages_through_results_in_place(bot: FakeTelegram) -> None:
+    _, answer = ask(bot, QUESTION)
+    first_page = answer["text"]
+    bot.press(answer, buttons(answer)["المزيد"])
+    [edit] = bot.wait_sent("editMessageText", USER)
+    assert edit.params["message_id"] == answer["message_id"]
+    assert "نتائج إضافية (4–6)" in edit.params["text"]
+    edited = last_bot_message(bot, USER)
+    assert edited["message_id"] == answer["message_id"] and edited["text"] != first_page
+    assert "السابق" in buttons(edited)
+    bot.press(edited, buttons(edited)["السابق"])
+    bot.wait_sent("editMessageText", USER, count=2)
+    assert last_bot_message(bot, USER)["text"] == first_page
+    bot.wait_for(lambda: not bot.unanswered_callbacks())
+
+
+def test_context_shows_the_neighbours_of_the_top_hit(bot: FakeTelegram) -> None:
+    _, answer = ask(bot, QUESTION)
+    bot.press(answer, buttons(answer)["السياق"])
+    [_, context] = bot.wait_sent("sendMessage", USER, count=2)
+    text = context.params["text"]
+    assert "السياق" in text
+    assert "<b>كما أشار رودينكو" in text  # the hit itself, in bold
+    assert "20 مشروع اتفاقيات بين روسيا وأوزبكستان" in text  # sentence 13
+    assert "لدينا حوالي 20 مشروع" in text  # sentence 16
+    bot.wait_for(lambda: not bot.unanswered_callbacks())
+
+
+def test_votes_are_stored_and_answered_with_a_toast(fake: FakeTelegram, tmp_path: Path) -> None:
+    services = make_services(tmp_path)
+    with running_bot(fake, services):
+        _, answer = ask(fake, QUESTION)
+        query_id = fake.press(answer, buttons(answer)["👍"])
+        fake.wait_for(lambda: fake.callbacks[query_id])
+        fake.press(answer, buttons(answer)["👎"])
+        fake.wait_sent("answerCallbackQuery", count=2)
+    toast = fake.sent("answerCallbackQuery")[0].params
+    assert toast["text"] == h.THANKS and not toast.get("show_alert")
+    votes = services.feedback.all()
+    assert [v[3] for v in votes] == [True, False]
+    question, shown, chat_hash, _, at = votes[0]
+    assert question == QUESTION and len(shown) == 3 and at
+    assert str(USER) not in chat_hash and chat_hash == services.feedback.chat_hash(USER)
+
+
+def test_an_expired_button_answers_with_an_alert(fake: FakeTelegram, tmp_path: Path) -> None:
+    services = make_services(tmp_path, sessions=Sessions(ttl=-1))
+    with running_bot(fake, services):
+        _, answer = ask(fake, QUESTION)
+        query_id = fake.press(answer, buttons(answer)["المزيد"])
+        fake.wait_for(lambda: fake.callbacks[query_id])
+    [alert] = fake.sent("answerCallbackQuery")
+    assert alert.params["show_alert"] is True and alert.params["text"] == h.EXPIRED
+    assert not fake.sent("editMessageText")
+
+
+def test_start_offers_an_example_that_answers_when_pressed(bot: FakeTelegram) -> None:
+    bot.message(USER, "/start")
+    [welcome] = bot.wait_sent("sendMessage", USER)
+    assert "أهلًا بك في <b>سند</b>" in welcome.params["text"]
+    message = last_bot_message(bot, USER)
+    bot.press(message, buttons(message)[QUESTION])
+    calls = bot.wait_sent("sendMessage", USER, count=3)
+    assert "<blockquote>" in calls[2].params["text"]
+    assert (
+        calls[2].params["reply_parameters"]["message_id"]
+        == (bot.bot_messages(USER)[1]["message_id"])
+    )
+    bot.wait_for(lambda: not bot.unanswered_callbacks())
+
+
+def test_help_and_sources(bot: FakeTelegram) -> None:
+    bot.message(USER, "/help")
+    [help_call] = bot.wait_sent("sendMessage", USER)
+    assert "كيف تسأل" in help_call.params["text"] and f"@{BOT_USERNAME}" in help_call.params["text"]
+    bot.message(USER, "/sources")
+    calls = bot.wait_sent("sendMessage", USER, count=2)
+    assert "1 وثيقة، 25 جملة" in calls[1].params["text"]
+    assert "أكد نائب وزير الخارجية الروسي" in calls[1].params["text"]
+
+
+def test_the_command_menu_is_set_in_arabic_for_private_chats_and_groups(
+    bot: FakeTelegram,
+) -> None:
+    calls = bot.sent("setMyCommands")
+    scopes = {(c.params["scope"]["type"], c.params.get("language_code")) for c in calls}
+    assert scopes == {
+        ("all_private_chats", "ar"),
+        ("all_group_chats", "ar"),
+        ("all_private_chats", None),
+        ("all_group_chats", None),
+    }
+    private = next(c for c in calls if c.params["scope"]["type"] == "all_private_chats")
+    assert {c["command"] for c in private.params["commands"]} == {"start", "help", "ask", "sources"}
+
+
+# -- inline mode ----------------------------------------------------------------------
+
+
+def test_inline_query_returns_one_article_per_sentence(bot: FakeTelegram) -> None:
+    query_id = bot.inline_query(QUESTION)
+    [call] = bot.wait_sent("answerInlineQuery")
+    assert call.params["inline_query_id"] == query_id
+    results = call.params["results"]
+    assert 3 <= len(results) <= 10
+    first = results[0]
+    assert first["type"] == "article" and "الجملة 14" in first["title"]
+    assert first["description"].startswith("كما أشار رودينكو")
+    assert "<blockquote>" in first["input_message_content"]["message_text"]
+
+
+def test_an_empty_inline_query_gets_a_hint(bot: FakeTelegram) -> None:
+    bot.inline_query("   ")
+    [call] = bot.wait_sent("answerInlineQuery")
+    assert call.params["results"] == []
+    assert call.params["button"]["text"] == h.INLINE_HINT
+
+
+# -- groups ---------------------------------------------------------------------------
+
+
+def group_answers(fake: FakeTelegram) -> list:
+    return fake.sent("sendMessage", GROUP)
+
+
+def test_group_ask_command_with_the_bot_name_replies_to_the_asker(bot: FakeTelegram) -> None:
+    bot.add_chat(GROUP, "supergroup")
+    asked = bot.message(GROUP, f"/ask@{BOT_USERNAME} {QUESTION}", user_id=77)
+    [call] = bot.wait_sent("sendMessage", GROUP)
+    assert call.params["reply_parameters"]["message_id"] == asked["message_id"]
+    assert "<b>رودينكو</b>" in call.params["text"]
+
+
+def test_group_mentions_and_replies_are_answered_other_chatter_ignored(
+    bot: FakeTelegram,
+) -> None:
+    bot.add_chat(GROUP, "group")
+    bot.message(GROUP, "صباح الخير يا جماعة", user_id=77)
+    bot.message(GROUP, "/ask", user_id=77)
+    [usage] = bot.wait_sent("sendMessage", GROUP)
+    assert "اكتب سؤالك بعد الأمر" in usage.params["text"]
+    bot.message(GROUP, f"@{BOT_USERNAME} متى جاء كلام رودينكو؟", user_id=78)
+    calls = bot.wait_sent("sendMessage", GROUP, count=2)
+    assert "يوم أمس الخميس" in calls[1].params["text"]
+    bot_message = last_bot_message(bot, GROUP)
+    bot.message(
+        GROUP,
+        "وما حصة روسيا في التجارة الخارجية؟",
+        user_id=79,
+        reply_to={k: v for k, v in bot_message.items() if k != "html"},
+    )
+    calls = bot.wait_sent("sendMessage", GROUP, count=3)
+    assert "أكثر من 20%" in calls[2].params["text"]
+    bot.message(GROUP, "شكرا", user_id=80)
+    bot.message(USER, QUESTION)  # a later update, to know the group chatter was skipped
+    bot.wait_sent("sendMessage", USER)
+    assert len(group_answers(bot)) == 3
+
+
+# -- admin ----------------------------------------------------------------------------
+
+NEW_DOC = "تقع مدينة سمرقند في أوزبكستان.\nوهي من أقدم مدن آسيا الوسطى.\n"
+
+
+def test_an_admin_adds_a_document_that_answers_at_once(bot: FakeTelegram, tmp_path: Path) -> None:
+    bot.document(ADMIN, "../سمرقند.txt", NEW_DOC.encode("utf-8"))
+    [done] = bot.wait_sent("sendMessage", ADMIN)
+    assert "أُضيفت الوثيقة" in done.params["text"] and "2 جملة" in done.params["text"]
+    assert (tmp_path / "uploads" / "سمرقند.txt").read_text(encoding="utf-8") == NEW_DOC
+    _, answer = ask(bot, "أين تقع سمرقند؟", chat_id=USER)
+    assert "مدينة <b>سمرقند</b> في أوزبكستان" in bot.sent("sendMessage", USER)[-1].params["text"]
+    assert answer["text"]
+
+
+def test_non_admins_cannot_upload_or_reload(bot: FakeTelegram) -> None:
+    bot.document(USER, "x.txt", NEW_DOC.encode("utf-8"))
+    [refusal] = bot.wait_sent("sendMessage", USER)
+    assert refusal.params["text"] == h.UPLOAD_ADMINS_ONLY
+    assert not bot.sent("getFile")
+    bot.message(USER, "/reload")
+    calls = bot.wait_sent("sendMessage", USER, count=2)
+    assert calls[1].params["text"] == h.ADMINS_ONLY
+
+
+def test_an_admin_upload_that_is_not_text_is_refused(bot: FakeTelegram) -> None:
+    bot.document(ADMIN, "photo.jpg", b"\xff\xd8\xff", mime_type="image/jpeg")
+    bot.document(ADMIN, "latin.txt", "café".encode("latin-1"))
+    calls = bot.wait_sent("sendMessage", ADMIN, count=2)
+    assert calls[0].params["text"] == h.NOT_TXT
+    assert "not UTF-8" in calls[1].params["text"]
+
+
+def test_admin_reload_rebuilds_and_reports(bot: FakeTelegram) -> None:
+    bot.message(ADMIN, "/reload")
+    [report] = bot.wait_sent("sendMessage", ADMIN)
+    assert "أُعيد بناء الفهرس: 1 وثيقة، 25 جملة" in report.params["text"]
+
+
+# -- faults ---------------------------------------------------------------------------
+
+
+def test_a_429_is_retried_and_the_answer_still_arrives(bot: FakeTelegram) -> None:
+    bot.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    bot.message(USER, QUESTION)
+    bot.wait_for(lambda: bot.sent("sendMessage", USER, ok=True), timeout=15)
+    assert len(bot.sent("sendMessage", USER, ok=False)) == 1
+
+
+def test_unparseable_html_falls_back_to_plain_text(bot: FakeTelegram) -> None:
+    bot.fail("sendMessage", 400, "Bad Request: can't parse entities: Unsupported start tag")
+    bot.message(USER, QUESTION)
+    [delivered] = bot.wait_sent("sendMessage", USER)
+    assert "parse_mode" not in delivered.params
+    assert "<" not in delivered.params["text"] and "كما أشار رودينكو" in delivered.params["text"]
+
+
+def test_a_blocked_chat_is_logged_and_others_are_still_served(
+    bot: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = 3003
+    bot.fail(
+        "sendMessage", 403, "Forbidden: bot was blocked by the user", times=None, chat_id=blocked
+    )
+    with caplog.at_level(logging.WARNING):
+        bot.message(blocked, QUESTION)
+        bot.wait_for(lambda: bot.sent("sendMessage", blocked, ok=False))
+        bot.message(USER, QUESTION)
+        bot.wait_sent("sendMessage", USER)
+        bot.wait_for(lambda: any("blocked" in r.getMessage() for r in caplog.records))
+
+
+def test_server_errors_are_survived(bot: FakeTelegram) -> None:
+    bot.fail("getUpdates", 502, "Bad Gateway")
+    bot.fail("sendMessage", 500, "Internal Server Error")
+    bot.message(USER, QUESTION)
+    bot.wait_for(lambda: bot.sent("sendMessage", USER, ok=True), timeout=15)
+    bot.message(USER, "متى جاء كلام رودينكو؟")
+    bot.wait_sent("sendMessage", USER, count=2, timeout=15)
+
+
+def test_every_message_the_bot_sent_is_valid_telegram_html(bot: FakeTelegram) -> None:
+    for question in (QUESTION, "/help", "/start", "/sources", "ما حصة روسيا؟"):
+        bot.message(USER, question)
+    bot.wait_sent("sendMessage", USER, count=5)
+    for call in bot.sent("sendMessage"):
+        parse_html(call.params["text"])  # raises on invalid HTML
+    assert not bot.sent(ok=False)

@@ -1,0 +1,180 @@
+"""`sanad serve` as a user runs it: a subprocess against the fake Bot API, stopped with
+SIGINT; a missing or rejected token; webhook mode."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS
+from tests.fake_telegram import TOKEN, FakeTelegram
+
+QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
+SANAD = str(Path(sys.executable).parent / "sanad")
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+def env_for(tmp_path: Path, fake: FakeTelegram, **extra: str) -> dict[str, str]:
+    shutil.copytree(SEEDS, tmp_path / "seeds", dirs_exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANAD_")}
+    env.update(
+        SANAD_TELEGRAM_TOKEN=TOKEN,
+        SANAD_TELEGRAM_BASE_URL=fake.base_url,
+        CAMELTOOLS_DATA=str(tmp_path / "none"),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def serve(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [SANAD, *args, "serve"],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return proc.returncode, err
+
+
+def test_serve_answers_and_stops_cleanly_on_sigint(tmp_path: Path, fake: FakeTelegram) -> None:
+    proc = serve(tmp_path, env_for(tmp_path, fake), "-v")
+    try:
+        fake.wait_for(lambda: fake.sent("getUpdates"), timeout=30)
+        fake.message(1001, QUESTION)
+        [answer] = fake.wait_sent("sendMessage", 1001, timeout=15)
+        assert "<b>رودينكو</b>" in answer.params["text"]
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert TOKEN not in err and TOKEN.split(":")[1] not in err  # DEBUG logs included (-v)
+    assert "getMe" in err or "serving" in err
+
+
+def test_a_missing_token_stops_with_one_clear_line(tmp_path: Path, fake: FakeTelegram) -> None:
+    env = env_for(tmp_path, fake)
+    env.pop("SANAD_TELEGRAM_TOKEN")
+    done = subprocess.run(
+        [SANAD, "serve"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "sanad: error: no Telegram bot token: set telegram.token in the config file or "
+        "SANAD_TELEGRAM_TOKEN"
+    ]
+
+
+def test_a_rejected_token_stops_with_one_clear_line_and_is_never_printed(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    wrong = "999999:WRONG-secret-part"
+    env = env_for(tmp_path, fake, SANAD_TELEGRAM_TOKEN=wrong)
+    done = subprocess.run(
+        [SANAD, "serve"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith("sanad: error: Telegram rejected the bot token")
+    )
+    assert "WRONG-secret-part" not in done.stderr + done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post(url: str, payload: dict, secret: str) -> int:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_webhook_mode_registers_the_hook_and_answers_posted_updates(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram"
+    env = env_for(
+        tmp_path,
+        fake,
+        SANAD_TELEGRAM_WEBHOOK_URL=hook,
+        SANAD_TELEGRAM_WEBHOOK_PORT=str(port),
+        SANAD_TELEGRAM_WEBHOOK_SECRET="s3cret",
+    )
+    proc = serve(tmp_path, env)
+    try:
+        fake.wait_for(lambda: fake.webhook, timeout=30)
+        assert fake.webhook["url"] == hook and fake.webhook["secret_token"] == "s3cret"
+        chat = fake.add_chat(2002)
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 5,
+                "date": 0,
+                "chat": chat,
+                "from": fake.user(2002),
+                "text": QUESTION,
+            },
+        }
+        fake.messages[(2002, 5)] = update["message"]
+        assert post(hook, update, "wrong") == 403
+        assert fake.wait_for(lambda: post(hook, update, "s3cret") == 200, timeout=10)
+        [answer] = fake.wait_sent("sendMessage", 2002, timeout=15)
+        assert "<b>رودينكو</b>" in answer.params["text"]
+        assert not fake.sent("getUpdates")
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert "s3cret" not in err
