@@ -172,6 +172,11 @@ async def answer_question(
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: a welcome and the example question; ``/start help`` (the deep link from the
+    inline-mode button) shows the help instead."""
+    if context.args and context.args[0] in ("help", "inline"):
+        await help_command(update, context)
+        return
     svc = services(context)
     button = InlineKeyboardButton(svc.example, callback_data="example")
     if update.effective_message:

@@ -167,6 +167,12 @@ def test_start_offers_an_example_that_answers_when_pressed(bot: FakeTelegram) ->
     bot.wait_for(lambda: not bot.unanswered_callbacks())
 
 
+def test_the_deep_link_from_inline_mode_opens_the_help(bot: FakeTelegram) -> None:
+    bot.message(USER, "/start help")
+    [call] = bot.wait_sent("sendMessage", USER)
+    assert "كيف تسأل" in call.params["text"]
+
+
 def test_help_and_sources(bot: FakeTelegram) -> None:
     bot.message(USER, "/help")
     [help_call] = bot.wait_sent("sendMessage", USER)

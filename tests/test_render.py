@@ -1,0 +1,83 @@
+"""Rendering answers for Telegram: always valid HTML, always within 4096 characters."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.handlers import answer_keyboard, safe_file_name
+from bot.render import answer_html, clip, context_html, inline_message_html, visible_length
+from index.search import Answer, Hit
+from index.store import StoredSentence
+from tests.fake_telegram import parse_html
+
+
+def hit(text: str, spans: tuple[tuple[int, int], ...] = (), ordinal: int = 1) -> Hit:
+    return Hit(text, "doc.txt", "عنوان <الوثيقة> & مصدرها", ordinal, 40, 1.5, spans, ordinal, 1)
+
+
+def test_an_answer_quotes_each_hit_with_bold_matches_and_escapes_the_rest() -> None:
+    text = 'قال <رودينكو> إن "أوزبكستان" & روسيا'
+    html = answer_html(Answer("q", (hit(text, ((5, 12), (18, 27))),)))
+    assert html.startswith("<blockquote>قال &lt;<b>رودينكو</b>&gt; إن \"<b>أوزبكستان</b>\"")
+    assert "عنوان &lt;الوثيقة&gt; &amp; مصدرها — الجملة 1 من 40" in html
+    assert parse_html(html)
+
+
+def test_huge_hits_are_shortened_with_an_ellipsis_and_the_message_fits() -> None:
+    words = ["كلمة"] * 3000
+    words[2500] = "رودينكو"
+    text = " ".join(words)
+    start = text.index("رودينكو")
+    hits = tuple(hit(text, ((start, start + 7),), n) for n in range(1, 11))
+    html = answer_html(Answer("q", hits))
+    visible = parse_html(html)
+    assert visible_length(visible) <= 4096
+    assert html.count("<b>رودينكو</b>") == 10  # the match stays in view
+    assert visible.count("…") >= 10
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_text_always_renders_to_valid_html(seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي <>&\"'؛،.؟!0123456789🙂\u200f\u200dabc\n"
+    hits = []
+    for n in range(rng.randint(1, 10)):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3000)))
+        a = rng.randint(0, len(text) - 1)
+        hits.append(hit(text, ((a, min(len(text), a + rng.randint(1, 9))),), n + 1))
+    for html in (answer_html(Answer("q", tuple(hits)), first_rank=4),
+                 inline_message_html(hits[0])):
+        assert 1 <= visible_length(parse_html(html)) <= 4096
+
+
+def test_context_bolds_the_hit_among_its_neighbours() -> None:
+    rows = [StoredSentence(n, 1, n, 0, 0, 0, False, f"جملة رقم {n} <x>") for n in range(3, 8)]
+    html = context_html("خبر", rows, focus=5)
+    assert "<b>جملة رقم 5 &lt;x&gt;</b>" in html and "جملة رقم 3" in html
+    assert parse_html(html)
+
+
+def test_clip_keeps_the_first_match_in_view() -> None:
+    text = "بداية " + "حشو " * 500 + "الهدف " + "نهاية " * 100
+    start = text.index("الهدف")
+    short, spans = clip(text, [(start, start + 5)], 200)
+    assert len(short) <= 202
+    assert [short[a:b] for a, b in spans] == ["الهدف"]
+    assert short.startswith("…") and short.endswith("…")
+
+
+def test_button_data_fits_in_64_bytes() -> None:
+    markup = answer_keyboard("AbCdEfGh", page=999, has_more=True)
+    data = [b.callback_data for row in markup.inline_keyboard for b in row]
+    assert len(data) == 5 and all(len(d.encode()) <= 64 for d in data)
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [("../../etc/passwd", "passwd.txt"), ("C:\\x\\تقرير.txt", "تقرير.txt"),
+     (".hidden.txt", "hidden.txt"), ("a<b>|c.txt", "a_b_c.txt"), ("", "document.txt")],
+)
+def test_uploaded_file_names_are_made_safe(name: str, safe: str) -> None:
+    assert safe_file_name(name) == safe
