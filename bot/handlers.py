@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -266,24 +269,34 @@ class AddressedToBot(filters.MessageFilter):
 # -- buttons --------------------------------------------------------------------------
 
 
-async def _session_or_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Session | None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    session = services(context).sessions.get(query.data.split(":")[1])
-    if session is None:
-        await query.answer(EXPIRED, show_alert=True)
-    return session
+SessionHandler = Callable[[CallbackQuery, str, Session, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
-async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def with_session(handler: SessionHandler) -> Callable[..., Awaitable[None]]:
+    """For buttons whose data is ``kind:session-id[:…]``: find the session or, when it
+    expired, answer the press with an alert."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        sid = query.data.split(":")[1]
+        session = services(context).sessions.get(sid)
+        if session is None:
+            await query.answer(EXPIRED, show_alert=True)
+            return
+        await handler(query, sid, session, context)
+
+    return wrapper
+
+
+@with_session
+async def more_button(
+    query: CallbackQuery, sid: str, session: Session, context: ContextTypes.DEFAULT_TYPE
+) -> None:
     """«المزيد» / «السابق»: show another page of results in place."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    session = await _session_or_alert(update, context)
-    if session is None:
-        return
     svc = services(context)
-    sid, page = query.data.split(":")[1], int(query.data.split(":")[2])
+    page = int((query.data or "").split(":")[2])
     answer, has_more = await search_page(svc, session.question, page)
     if answer.empty:
         await query.answer(NO_MORE, show_alert=True)
@@ -295,41 +308,38 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await edit_html(query.message, text, answer_keyboard(sid, page, has_more))
 
 
-async def context_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_session
+async def context_button(
+    query: CallbackQuery, sid: str, session: Session, context: ContextTypes.DEFAULT_TYPE
+) -> None:
     """«السياق»: the sentences around the top hit of the page shown."""
-    query = update.callback_query
-    assert query is not None
-    session = await _session_or_alert(update, context)
-    if session is None:
-        return
-    store = services(context).searcher.store
-    top = await asyncio.to_thread(store.sentences, session.shown[:1])
-    if not top:
+    searcher = services(context).searcher
+    top = await asyncio.to_thread(searcher.store.sentences, session.shown[:1])
+    if not top:  # the document was removed since
         await query.answer(EXPIRED, show_alert=True)
         return
     hit = next(iter(top.values()))
     around = await asyncio.to_thread(
-        store.document_sentences,
+        searcher.store.document_sentences,
         hit.document,
         hit.ordinal - CONTEXT_RADIUS,
         hit.ordinal + CONTEXT_RADIUS,
     )
-    docs = {d.id: d for d in await asyncio.to_thread(store.documents)}
-    title = docs[hit.document].title if hit.document in docs else ""
+    info = searcher.documents.get(hit.document)
     await query.answer()
     if isinstance(query.message, Message):
-        await send_html(query.message, context_html(title, around, hit.ordinal))
+        await send_html(
+            query.message, context_html(info.title if info else "", around, hit.ordinal)
+        )
 
 
-async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_session
+async def feedback_button(
+    query: CallbackQuery, sid: str, session: Session, context: ContextTypes.DEFAULT_TYPE
+) -> None:
     """👍 / 👎: remember the vote with the question and the sentences shown."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    session = await _session_or_alert(update, context)
-    if session is None:
-        return
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    helpful = query.data.endswith(":1")
+    helpful = (query.data or "").endswith(":1")
     await asyncio.to_thread(
         services(context).feedback.record, session.question, session.shown, chat_id, helpful
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,22 @@ SEEDS = ROOT / "seeds"
 SEED_DOC = SEEDS / "000_4df2e2abeb755126.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CAMEL_DATA = Path(__file__).resolve().parent / "data" / "camel"
+SANAD = str(Path(sys.executable).parent / "sanad")  # the installed console script
+
+
+def run_sanad(
+    *args: str, cwd: Path, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run ``sanad`` as a user would, in its own process."""
+    return subprocess.run(
+        [SANAD, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ def fake() -> Iterator[FakeTelegram]:
     yield server
     server.stop()
     assert not server.internal_errors
+    assert not server.unanswered_callbacks()  # every press was answered
 
 
 @pytest.fixture
@@ -150,6 +151,15 @@ def test_an_expired_button_answers_with_an_alert(fake: FakeTelegram, tmp_path: P
     [alert] = fake.sent("answerCallbackQuery")
     assert alert.params["show_alert"] is True and alert.params["text"] == h.EXPIRED
     assert not fake.sent("editMessageText")
+
+
+def test_a_button_from_an_old_keyboard_is_still_answered(bot: FakeTelegram) -> None:
+    _, answer = ask(bot, QUESTION)
+    answer["reply_markup"] = {"inline_keyboard": [[{"text": "قديم", "callback_data": "v1:x"}]]}
+    query_id = bot.press(answer, "v1:x")
+    bot.wait_for(lambda: bot.callbacks[query_id])
+    [alert] = bot.sent("answerCallbackQuery")
+    assert alert.params["show_alert"] is True
 
 
 def test_start_offers_an_example_that_answers_when_pressed(bot: FakeTelegram) -> None:

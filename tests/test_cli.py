@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from index.cli import main
-from tests.conftest import SEED_DOC, SEEDS, seed_examples
+from tests.conftest import SEED_DOC, SEEDS, run_sanad, seed_examples
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 
@@ -167,16 +165,7 @@ def test_the_installed_console_script_runs(tmp_path: Path) -> None:
     shutil.copytree(SEEDS, tmp_path / "seeds")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SANAD_")}
     env["CAMELTOOLS_DATA"] = str(tmp_path / "none")
-    script = Path(sys.executable).parent / "sanad"
-    done = subprocess.run(
-        [str(script), "ask", QUESTION],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_sanad("ask", QUESTION, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("1. كما أشار **رودينكو**")
     assert "\033[" not in done.stdout

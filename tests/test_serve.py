@@ -9,7 +9,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS
+from tests.conftest import SANAD, SEEDS, run_sanad
 from tests.fake_telegram import TOKEN, FakeTelegram
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
-SANAD = str(Path(sys.executable).parent / "sanad")
 
 
 @pytest.fixture
@@ -82,15 +80,7 @@ def test_serve_answers_and_stops_cleanly_on_sigint(tmp_path: Path, fake: FakeTel
 def test_a_missing_token_stops_with_one_clear_line(tmp_path: Path, fake: FakeTelegram) -> None:
     env = env_for(tmp_path, fake)
     env.pop("SANAD_TELEGRAM_TOKEN")
-    done = subprocess.run(
-        [SANAD, "serve"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = run_sanad("serve", cwd=tmp_path, env=env)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "sanad: error: no Telegram bot token: set telegram.token in the config file or "
@@ -103,15 +93,7 @@ def test_a_rejected_token_stops_with_one_clear_line_and_is_never_printed(
 ) -> None:
     wrong = "999999:WRONG-secret-part"
     env = env_for(tmp_path, fake, SANAD_TELEGRAM_TOKEN=wrong)
-    done = subprocess.run(
-        [SANAD, "serve"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_sanad("serve", cwd=tmp_path, env=env)
     assert done.returncode == 1
     assert (
         done.stderr.strip()
