@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -359,3 +360,43 @@ def test_every_message_the_bot_sent_is_valid_telegram_html(bot: FakeTelegram) ->
     for call in bot.sent("sendMessage"):
         parse_html(call.params["text"])  # raises on invalid HTML
     assert not bot.sent(ok=False)
+
+
+# -- concurrency and errors -----------------------------------------------------------
+
+
+def test_a_slow_search_does_not_block_another_chat(fake: FakeTelegram, tmp_path: Path) -> None:
+    services = make_services(tmp_path)
+    real_ask = services.searcher.ask
+
+    def slow_ask(question: str, k: int = 3):
+        if "كازاخستان" in question:
+            time.sleep(1.5)
+        return real_ask(question, k)
+
+    services.searcher.ask = slow_ask  # type: ignore[method-assign]
+    with running_bot(fake, services):
+        fake.message(5001, "ما موقف رودينكو من كازاخستان؟")
+        fake.message(5002, QUESTION)
+        fake.wait_sent("sendMessage", 5001, timeout=10)
+    first = min(fake.sent("sendMessage"), key=lambda c: c.at)
+    assert first.params["chat_id"] == 5002
+
+
+def test_an_unexpected_error_is_logged_and_the_user_told(
+    fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    services = make_services(tmp_path)
+
+    def broken(question: str, k: int = 3):
+        raise RuntimeError("index exploded")
+
+    services.searcher.ask = broken  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR), running_bot(fake, services):
+        fake.message(USER, QUESTION)
+        [sorry] = fake.wait_sent("sendMessage", USER)
+    assert sorry.params["text"] == h.SORRY
+    assert any(
+        "index exploded" in r.getMessage() or "index exploded" in str(r.exc_info)
+        for r in caplog.records
+    )
