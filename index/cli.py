@@ -17,6 +17,14 @@ from index.camel import CamelUnavailable, make_segmenter
 from index.config import Config, ConfigError, load_config
 from index.documents import DocumentError
 from index.engine import BM25Params
+from index.evaluate import (
+    EvalError,
+    build_searcher,
+    evaluate,
+    format_report,
+    load_questions,
+    read_jsonl,
+)
 from index.search import Answer, Searcher, marked, unusable
 from index.store import Store
 
@@ -143,6 +151,24 @@ def cmd_docs(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, config: Config) -> int:
+    rows = read_jsonl(args.corpus, ("id", "doc", "text"))
+    questions = load_questions(args.questions)
+    analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
+    params = BM25Params(k1=config.bm25.k1, b=config.bm25.b)
+    searcher, ids = build_searcher(rows, analyzer, lambda st, an: Searcher(st, an, params))
+    report = evaluate(searcher, ids, questions)
+    if args.details:
+        for qid, rank, abstained in report.ranks:
+            shown = "abstained" if abstained else (rank if rank is not None else "-")
+            print(f"{qid}\t{shown}", file=sys.stdout if not args.json else sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_dict()))
+    else:
+        print(format_report(report))
+    return 0
+
+
 def positive_int(text: str) -> int:
     value = int(text)
     if value < 1 or value > 50:
@@ -177,6 +203,18 @@ def parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="list the indexed documents")
     docs.set_defaults(run=cmd_docs)
 
+    ev = sub.add_parser(
+        "eval",
+        help="measure retrieval on a question set",
+        description="Build a throwaway index over CORPUS (JSON lines {id, doc, text}, one "
+        "sentence each) and ask every QUESTIONS row ({qid, question, gold: [ids]}).",
+    )
+    ev.add_argument("corpus", type=Path)
+    ev.add_argument("questions", type=Path)
+    ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    ev.add_argument("--details", action="store_true", help="list each question's rank")
+    ev.set_defaults(run=cmd_eval)
+
     # More commands (`serve` from the bot package) plug in through entry points, so
     # that this package never imports the bot.
     for entry in entry_points(group="sanad.commands"):
@@ -192,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         return args.run(args, config)
-    except (ConfigError, DocumentError, CamelUnavailable) as exc:
+    except (ConfigError, DocumentError, CamelUnavailable, EvalError) as exc:
         print(f"sanad: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,0 +1,145 @@
+"""Measure retrieval on a sentence-retrieval set: R@1/3/5, MRR@10, abstention."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.analysis import Analyzer
+from index.build import analyse_documents
+from index.documents import Document
+from index.search import Searcher
+from index.sentences import Sentence
+from index.store import AnalysedDocument, Store
+
+CUTS = (1, 3, 5)
+MRR_DEPTH = 10
+
+
+class EvalError(ValueError):
+    """A malformed corpus or questions file; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    qid: str
+    question: str
+    gold: frozenset[str]
+
+
+@dataclass(slots=True)
+class Report:
+    """The metrics over all questions, and each question's rank (None: not in the top 10)."""
+
+    n: int = 0
+    hits_at: dict[int, int] = field(default_factory=lambda: dict.fromkeys(CUTS, 0))
+    reciprocal: float = 0.0
+    abstained: int = 0
+    ranks: list[tuple[str, int | None, bool]] = field(default_factory=list)
+
+    def add(self, qid: str, rank: int | None, abstained: bool) -> None:
+        self.n += 1
+        self.ranks.append((qid, rank, abstained))
+        self.abstained += abstained
+        if rank is not None:
+            for cut in CUTS:
+                self.hits_at[cut] += rank <= cut
+            if rank <= MRR_DEPTH:
+                self.reciprocal += 1 / rank
+
+    def as_dict(self) -> dict[str, float | int]:
+        """The ``--json`` contract: fractions, and n."""
+        n = self.n or 1
+        return {
+            **{f"recall@{c}": self.hits_at[c] / n for c in CUTS},
+            "mrr@10": self.reciprocal / n,
+            "abstained": self.abstained / n,
+            "n": self.n,
+        }
+
+
+def read_jsonl(path: Path, required: Sequence[str]) -> list[dict]:
+    """Rows of a JSON-lines file, each checked for the ``required`` keys."""
+    rows = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalError(f"{path}: cannot read ({exc})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            raise EvalError(f"{path}:{number}: not valid JSON") from None
+        missing = [k for k in required if not isinstance(row, dict) or k not in row]
+        if missing:
+            raise EvalError(f"{path}:{number}: missing {', '.join(missing)}")
+        rows.append(row)
+    return rows
+
+
+def corpus_documents(rows: Iterable[dict]) -> tuple[list[Document], dict[tuple[str, int], str]]:
+    """One document per ``doc`` title, one sentence per row (never re-split).
+
+    Returns the documents and the map (document, ordinal) → row id.
+    """
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(str(row["doc"]), []).append(row)
+    documents = []
+    ids: dict[tuple[str, int], str] = {}
+    for title, members in grouped.items():
+        sentences = []
+        offset = 0
+        for n, row in enumerate(members):
+            text = " ".join(str(row["text"]).split())
+            sentences.append(Sentence(text, offset, offset + len(text), n, False))
+            offset += len(text) + 1
+            ids[(title, n + 1)] = str(row["id"])
+        body = "\n".join(s.text for s in sentences)
+        documents.append(Document(title, title, body, "", tuple(sentences)))
+    return documents, ids
+
+
+def build_searcher(
+    rows: list[dict], analyzer: Analyzer, make: Callable[[Store, Analyzer], Searcher]
+) -> tuple[Searcher, dict[tuple[str, int], str]]:
+    """A throwaway in-memory index over the corpus rows."""
+    documents, ids = corpus_documents(rows)
+    store = Store(":memory:")
+    analysed: list[AnalysedDocument] = analyse_documents(documents, analyzer)
+    store.sync(analysed, keep=None, signature=analyzer.signature)
+    return make(store, analyzer), ids
+
+
+def evaluate(
+    searcher: Searcher, ids: dict[tuple[str, int], str], questions: Iterable[Question]
+) -> Report:
+    """Ask every question; find the rank of its first gold sentence in the top 10."""
+    report = Report()
+    for q in questions:
+        answer = searcher.ask(q.question, k=MRR_DEPTH)
+        ranked = [ids.get((h.doc, h.ordinal)) for h in answer.hits]
+        rank = next((i for i, sid in enumerate(ranked, 1) if sid in q.gold), None)
+        report.add(q.qid, rank, answer.empty)
+    return report
+
+
+def load_questions(path: Path) -> list[Question]:
+    rows = read_jsonl(path, ("qid", "question", "gold"))
+    return [
+        Question(str(r["qid"]), str(r["question"]), frozenset(map(str, r["gold"]))) for r in rows
+    ]
+
+
+def format_report(report: Report) -> str:
+    """The human summary: one line of metrics."""
+    d = report.as_dict()
+    return (
+        f"R@1 {100 * d['recall@1']:.1f}%  R@3 {100 * d['recall@3']:.1f}%  "
+        f"R@5 {100 * d['recall@5']:.1f}%  MRR@10 {d['mrr@10']:.3f}  "
+        f"abstained {100 * d['abstained']:.1f}%  n={report.n}"
+    )
