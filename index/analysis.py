@@ -16,14 +16,24 @@ from camel_tools.utils.normalize import (
 
 TATWEEL = "\u0640"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Invisible formatting: bidi marks and embeddings, zero-width (non-)joiners and spaces, BOM.
+_INVISIBLE = dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C, 0xFEFF, *range(0x202A, 0x202F),
+     *range(0x2066, 0x206A)]
+)
 
 
 def prepare(word: str) -> str:
     """Unicode-normalize, drop diacritics and tatweel, make digits ASCII; keep hamza and ة.
 
+    Invisible marks (right-to-left marks, zero-width joiners) go too.
+
     >>> prepare("الْعَرَبِيَّةُ"), prepare("جـــميل"), prepare("٢٠١٩"), prepare("ﻻ")
     ('العربية', 'جميل', '2019', 'لا')
+    >>> prepare("\u200fما\u200d")
+    'ما'
     """
+    word = word.translate(_INVISIBLE)
     return dediac_ar(normalize_unicode(word)).replace(TATWEEL, "").translate(_DIGITS).casefold()
 
 

@@ -98,6 +98,13 @@ def test_question_words_leave_only_content_terms_with_spans() -> None:
     assert [question[t.start : t.end] for t in tokens] == ["قال", "رودينكو", "أوزبكستان"]
 
 
+def test_invisible_marks_do_not_hide_question_words() -> None:
+    analyzer = Analyzer(LightSegmenter())
+    assert analyzer.terms("\u200fما هو اسم\u200d عقيدة غاندي؟") == analyzer.terms(
+        "ما هو اسم عقيدة غاندي؟"
+    )
+
+
 def test_noise_gives_no_terms() -> None:
     analyzer = Analyzer(LightSegmenter())
     assert analyzer.terms("؟؟ !! 🙂🙂 ... ــــ") == []
