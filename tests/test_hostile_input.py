@@ -1,0 +1,155 @@
+"""Hostile questions and documents: generated input never crashes analysis, search or the
+renderer, and every reply is a valid Bot API message. Reproducible: FUZZ_SEED, FUZZ_EXAMPLES."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from bot.handlers import answer_keyboard
+from bot.render import answer_html, inline_message_html, visible_length
+from index.analysis import Analyzer, LightSegmenter
+from index.build import build_index
+from index.documents import DocumentError, parse_document
+from index.search import Searcher
+from index.store import Store
+from tests.conftest import SEEDS
+from tests.fake_telegram import check_markup, parse_html
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000"))
+SEED = int(os.environ.get("FUZZ_SEED", "20261129"))
+
+ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئىة"
+MARKS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0640"  # diacritics, tatweel
+INVISIBLE = "\u200e\u200f\u200b\u200c\u200d\u202a\u202b\u202c\u202e\u2066\u2069\ufeff"
+PIECES = [
+    "<b>",
+    "</b>",
+    "<i>",
+    "<script>alert(1)</script>",
+    "&amp;",
+    "&lt;",
+    "&",
+    "<",
+    ">",
+    '"',
+    "&#x202e;",
+    "&nbsp;",
+    "<blockquote>",
+    "</blockquote>",
+    "<a href='x'>",
+    "\x00",
+    "\x1b[1m",
+    "\r\n",
+    "\t",
+    "🙂",
+    "👍🏽",
+    "🇸🇦",
+    "ﷺ",
+    "ﻻ",
+    "٠١٢٣",
+    "۱۲۳",
+    "2.5",
+    "20%",
+    "ماذا",
+    "قال",
+    "رودينكو",
+    "أوزبكستان",
+    "وأوزبكستان",
+    "كازاخستان",
+    "؟",
+    "،",
+    "…",
+    " ",
+    "\n",
+]
+alphabet = st.sampled_from(list(ARABIC + MARKS + INVISIBLE + "abcXYZ0123456789 .,!?؟\n\t"))
+chunks = st.one_of(
+    st.text(alphabet, max_size=40), st.sampled_from(PIECES), st.text(max_size=20)
+)  # any Unicode, control characters included
+questions = st.one_of(
+    st.just(""),
+    st.lists(chunks, max_size=30).map("".join),
+    st.builds(
+        lambda c, n: c * n, st.sampled_from([*PIECES, "رودينكو ", "a"]), st.integers(1, 10_000)
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    store = Store(tmp_path_factory.mktemp("fuzz") / "index.sqlite3")
+    analyzer = Analyzer(LightSegmenter())
+    build_index(store, analyzer, [SEEDS])
+    return Searcher(store, analyzer)
+
+
+def assert_valid_message(html: str) -> None:
+    visible = parse_html(html)  # raises like Telegram on bad HTML
+    assert 1 <= visible_length(visible) <= 4096
+    assert visible.strip()
+
+
+@seed(SEED)
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(question=questions, k=st.integers(1, 10))
+def test_any_question_gives_a_valid_reply(searcher: Searcher, question: str, k: int) -> None:
+    answer = searcher.ask(question, k)
+    assert answer.empty == (answer.reason is not None)
+    assert_valid_message(answer_html(answer))
+    for hit in answer.hits:
+        assert_valid_message(inline_message_html(hit))
+        assert all(0 <= a < b <= len(hit.text) for a, b in hit.spans)
+    check_markup(answer_keyboard("AbCd_-12", page=k, has_more=True).to_dict())
+
+
+BAD_DOCUMENTS = [
+    (b"\xff\xfe\x00\x00", "not UTF-8"),
+    ("نص".encode() + b"\xc3\x28", "not UTF-8"),
+    (b"text\x00with NUL", "binary data"),
+    (b"", "empty document"),
+    ("\ufeff".encode() + b"  \r\n\r\n", "empty document"),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), BAD_DOCUMENTS)
+def test_bad_documents_are_refused_with_a_clear_message(raw: bytes, message: str) -> None:
+    with pytest.raises(DocumentError) as error:
+        parse_document("bad.txt", raw)
+    assert str(error.value).startswith("bad.txt: " + message)
+    assert "\n" not in str(error.value)
+
+
+def test_bom_and_crlf_are_read_as_plain_text(tmp_path: Path) -> None:
+    raw = "\ufeffسطر أول.\r\nسطر ثان؟\rسطر ثالث".encode()
+    doc = parse_document("crlf.txt", raw)
+    assert [s.text for s in doc.sentences] == ["سطر أول.", "سطر ثان؟", "سطر ثالث"]
+    assert all(doc.text[s.start : s.end] == s.text for s in doc.sentences)
+
+
+def test_a_one_line_5_mb_document_is_indexed_whole(tmp_path: Path) -> None:
+    line = ("كلمة عادية " * 110 + "رودينكو في طشقند. ") * 2300  # ~5 MB, one line
+    raw = line.encode()
+    assert len(raw) > 5_000_000 and b"\n" not in raw
+    store = Store(tmp_path / "i.sqlite3")
+    analyzer = Analyzer(LightSegmenter())
+    (tmp_path / "big.txt").write_bytes(raw)
+    report = build_index(store, analyzer, [tmp_path / "big.txt"])
+    assert report.sentences == 2300
+    answer = Searcher(store, analyzer).ask("أين رودينكو؟", 3)
+    assert len(answer.hits) == 3
+    assert_valid_message(answer_html(answer))
+    assert store.integrity_ok()
