@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from bot import handlers as h
 from bot.handlers import Services
+from bot.logs import protect_secrets
 
 PRIVATE_COMMANDS = [
     BotCommand("start", "البداية ومثال"),
@@ -61,7 +62,9 @@ async def post_init(application: Application) -> None:
 
 def build_application(token: str, services: Services, base_url: str = "") -> Application:
     """The Application: HTML by default, no link previews, retries on 429, concurrent
-    updates, the command menu set on start, and every handler."""
+    updates, the command menu set on start, and every handler. The token is redacted from
+    all logging before anything can log it."""
+    protect_secrets(token)
     builder = (
         ApplicationBuilder()
         .token(token)

@@ -12,7 +12,7 @@ import pytest
 from bot import handlers as h
 from bot.sessions import Sessions
 from tests.bot_harness import ADMIN, make_services, running_bot
-from tests.fake_telegram import BOT_USERNAME, FakeTelegram, parse_html
+from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, parse_html
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 USER = 1001
@@ -400,3 +400,27 @@ def test_an_unexpected_error_is_logged_and_the_user_told(
         "index exploded" in r.getMessage() or "index exploded" in str(r.exc_info)
         for r in caplog.records
     )
+
+
+def test_the_token_never_appears_in_debug_logs_of_a_full_session(
+    fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = TOKEN.split(":", 1)[1]
+    with caplog.at_level(logging.DEBUG):
+        services = make_services(tmp_path)
+        with running_bot(fake, services):
+            _, answer = ask(fake, QUESTION)
+            fake.press(answer, buttons(answer)["المزيد"])
+            fake.wait_sent("editMessageText", USER)
+            fake.inline_query(QUESTION)
+            fake.wait_sent("answerInlineQuery")
+            fake.document(ADMIN, "doc.txt", NEW_DOC.encode())
+            fake.wait_sent("sendMessage", ADMIN)
+            fake.fail("sendMessage", 500, "Internal Server Error")
+            fake.message(USER, "متى جاء كلام رودينكو؟")
+            fake.wait_sent("sendMessage", USER, count=2)
+    assert len(caplog.records) > 50  # a real DEBUG log, URLs and all
+    assert any("getUpdates" in r.getMessage() for r in caplog.records)
+    assert secret not in caplog.text
+    for record in caplog.records:
+        assert secret not in record.getMessage() and secret not in (record.exc_text or "")
