@@ -7,6 +7,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     LinkPreviewOptions,
+    Update,
 )
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -18,6 +19,7 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -90,6 +92,9 @@ def wire(application: Application) -> None:
     """Every handler, in the order they are tried."""
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
+
+    # First, for every update: the chat allow-list and the per-user question limit.
+    application.add_handler(TypeHandler(Update, h.gatekeeper), group=-1)
 
     # Commands, in private chats and groups alike (/ask@botname included).
     application.add_handler(CommandHandler("start", h.start))

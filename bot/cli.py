@@ -36,6 +36,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from bot.app import build_application
     from bot.feedback import FeedbackStore
     from bot.handlers import Services
+    from bot.limits import RateLimiter
     from bot.logs import setup_logging
     from bot.sessions import Sessions
     from index.cli import open_searcher
@@ -51,6 +52,8 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
         sources=[config.seeds_path, config.uploads_path],
         uploads=config.uploads_path,
         example=config.telegram.example,
+        allowed_chats=frozenset(config.telegram.allowed_chats),
+        limiter=RateLimiter(limit=config.telegram.questions_per_minute),
     )
     application = build_application(token, services, config.telegram.base_url)
     tg = config.telegram

@@ -23,9 +23,10 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
-from telegram.ext import ContextTypes, filters
+from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.feedback import FeedbackStore
+from bot.limits import RateLimiter
 from bot.render import answer_html, context_html, fit, html_visible, inline_message_html
 from bot.sessions import Session, Sessions
 from index.build import add_document, build_index
@@ -69,6 +70,8 @@ UPLOAD_ADMINS_ONLY = "شكرًا لك، لكن إضافة الوثائق متا�
 NOT_TXT = "أرسل الوثيقة ملفًا نصيًا بامتداد ‎.txt‎ وبترميز UTF-8 من فضلك."
 TOO_BIG = "الملف كبير جدًا: الحد الأقصى 1 ميغابايت."
 NO_ANSWER_HINT = "\n\nنصيحة: استخدم أسماء أو كلمات مميزة من موضوع سؤالك."
+NOT_ALLOWED = "عذرًا، هذا البوت متاح لمحادثات محددة فقط."
+RATE_LIMITED = "أسئلتك كثيرة في وقت قصير. انتظر دقيقة من فضلك ثم أعد المحاولة."
 INLINE_HINT = "اكتب سؤالك بالعربية"
 INLINE_NONE = "لا إجابة في الوثائق عن هذا"
 
@@ -85,6 +88,8 @@ class Services:
     sources: list[Path] = field(default_factory=list)
     uploads: Path = Path("data/uploads")
     example: str = "ماذا قال رودينكو عن أوزبكستان؟"
+    allowed_chats: frozenset[int] = frozenset()  # empty: every chat
+    limiter: RateLimiter = field(default_factory=RateLimiter)
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -169,6 +174,51 @@ async def answer_question(
         return
     sid = svc.sessions.open(question, [h.sentence_id for h in answer.hits])
     await send_html(message, answer_html(answer), answer_keyboard(sid, 0, has_more))
+
+
+# -- gatekeeping ---------------------------------------------------------------------
+
+
+def is_allowed(update: Update, svc: Services) -> bool:
+    """Admins always; with an allow-list, only its chats (and, inline, its users)."""
+    user = update.effective_user
+    if not svc.allowed_chats or (user is not None and user.id in svc.admins):
+        return True
+    chat = update.effective_chat
+    return (chat.id if chat else user.id if user else None) in svc.allowed_chats
+
+
+async def refuse(update: Update, text: str, tell: bool = True) -> None:
+    """Tell the user no (or just close a button's spinner / an inline query)."""
+    if update.callback_query:
+        await update.callback_query.answer(text if tell else None, show_alert=tell)
+    elif update.inline_query:
+        button = InlineQueryResultsButton(text=text[:64], start_parameter="help")
+        await update.inline_query.answer([], button=button if tell else None, cache_time=0)
+    elif update.effective_message and tell:
+        await send_html(update.effective_message, text)
+
+
+async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Before any handler: the allow-list, then the per-user question limit."""
+    svc = services(context)
+    if not is_allowed(update, svc):
+        chat = update.effective_chat
+        if chat is None or chat.type == "private" or _is_command(update):
+            await refuse(update, NOT_ALLOWED)
+        raise ApplicationHandlerStop
+    user = update.effective_user
+    if user is not None and user.id not in svc.admins:
+        allowed, tell = svc.limiter.check(user.id)
+        if not allowed:
+            log.info("user %s is over the question limit", user.id)
+            await refuse(update, RATE_LIMITED, tell or bool(update.callback_query))
+            raise ApplicationHandlerStop
+
+
+def _is_command(update: Update) -> bool:
+    message = update.effective_message
+    return bool(message and message.text and message.text.startswith("/"))
 
 
 # -- commands -------------------------------------------------------------------------

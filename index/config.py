@@ -51,6 +51,8 @@ class TelegramSettings:
     webhook_secret: str = field(default="", repr=False)
     example: str = "ماذا قال رودينكو عن أوزبكستان؟"
     button_ttl: int = 86400
+    allowed_chats: list[int] = field(default_factory=list)
+    questions_per_minute: int = 20
 
 
 @dataclass(frozen=True, slots=True)

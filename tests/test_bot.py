@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import handlers as h
+from bot.limits import RateLimiter
 from bot.sessions import Sessions
 from tests.bot_harness import ADMIN, make_services, running_bot
 from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, parse_html
@@ -424,3 +425,45 @@ def test_the_token_never_appears_in_debug_logs_of_a_full_session(
     assert secret not in caplog.text
     for record in caplog.records:
         assert secret not in record.getMessage() and secret not in (record.exc_text or "")
+
+
+# -- security -------------------------------------------------------------------------
+
+
+def test_with_an_allow_list_other_chats_are_refused_politely(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    services = make_services(tmp_path, allowed_chats=frozenset({USER, GROUP}))
+    with running_bot(fake, services):
+        fake.message(9009, QUESTION)  # a stranger, in private
+        [refusal] = fake.wait_sent("sendMessage", 9009)
+        fake.add_chat(-777, "group")
+        fake.message(-777, f"@{BOT_USERNAME} {QUESTION}", user_id=USER)  # not-allowed group
+        fake.message(-777, f"/ask {QUESTION}", user_id=USER)
+        fake.wait_sent("sendMessage", -777)
+        fake.inline_query(QUESTION, user_id=9009)
+        [inline] = fake.wait_sent("answerInlineQuery")
+        _, answer = ask(fake, QUESTION)  # an allowed chat is served
+        fake.message(ADMIN, "/reload")  # admins always are
+        fake.wait_sent("sendMessage", ADMIN)
+    assert refusal.params["text"] == h.NOT_ALLOWED
+    assert [c.params["text"] for c in fake.sent("sendMessage", -777)] == [h.NOT_ALLOWED]
+    assert inline.params["results"] == [] and inline.params["button"]["text"] == h.NOT_ALLOWED
+    assert "<blockquote>" in fake.sent("sendMessage", USER)[0].params["text"]
+    assert not fake.sent("sendChatAction", 9009)  # no search was run for the stranger
+
+
+def test_a_flood_of_questions_is_limited_with_one_polite_message(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    services = make_services(tmp_path, limiter=RateLimiter(limit=3, window=60))
+    with running_bot(fake, services):
+        for _ in range(8):
+            fake.message(USER, QUESTION)
+        fake.wait_sent("sendMessage", USER, count=4)
+        fake.message(5005, QUESTION)  # another user is not affected
+        fake.wait_sent("sendMessage", 5005)
+        time.sleep(0.3)
+    texts = [c.params["text"] for c in fake.sent("sendMessage", USER)]
+    assert sum("<blockquote>" in t for t in texts) == 3
+    assert texts.count(h.RATE_LIMITED) == 1 and len(texts) == 4
