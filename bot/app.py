@@ -9,7 +9,7 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import FloodLimit, ParseMode
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -26,6 +26,8 @@ from telegram.ext import (
 from bot import handlers as h
 from bot.handlers import Services
 from bot.logs import protect_secrets
+
+MAX_RETRIES = 8  # a 429 is retried this often, each after Telegram's retry_after
 
 PRIVATE_COMMANDS = [
     BotCommand("start", "البداية ومثال"),
@@ -62,10 +64,19 @@ async def post_init(application: Application) -> None:
         )
 
 
-def build_application(token: str, services: Services, base_url: str = "") -> Application:
-    """The Application: HTML by default, no link previews, retries on 429, concurrent
-    updates, the command menu set on start, and every handler. The token is redacted from
-    all logging before anything can log it."""
+def build_application(
+    token: str,
+    services: Services,
+    base_url: str = "",
+    max_messages_per_second: float = FloodLimit.MESSAGES_PER_SECOND,
+    timeout: float | None = None,
+) -> Application:
+    """The Application: HTML by default, no link previews, retries on 429 (and Telegram's
+    flood limits kept), concurrent updates, the command menu set on start, and every
+    handler. The token is redacted from all logging before anything can log it.
+
+    ``max_messages_per_second`` and ``timeout`` (seconds per Bot API call) are for tests
+    against a local fake; keep the defaults against Telegram."""
     protect_secrets(token)
     builder = (
         ApplicationBuilder()
@@ -76,12 +87,17 @@ def build_application(token: str, services: Services, base_url: str = "") -> App
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=max_messages_per_second, max_retries=MAX_RETRIES)
+        )
         .concurrent_updates(True)
         .post_init(post_init)
     )
     if base_url:
         builder = builder.base_url(base_url).base_file_url(file_url_for(base_url))
+    if timeout is not None:
+        builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
+        builder = builder.get_updates_read_timeout(timeout)
     application = builder.build()
     application.bot_data["services"] = services
     wire(application)
@@ -123,6 +139,9 @@ def wire(application: Application) -> None:
 
     # Inline mode: @bot question, in any chat.
     application.add_handler(InlineQueryHandler(h.inline_query))
+
+    # Last, for every update: remember it was answered (a restart will not answer it again).
+    application.add_handler(TypeHandler(Update, h.mark_done), group=1)
 
     # Errors: logged without the token; the user is told when there is a chat.
     application.add_error_handler(h.on_error)

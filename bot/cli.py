@@ -39,6 +39,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from bot.limits import RateLimiter
     from bot.logs import setup_logging
     from bot.sessions import Sessions
+    from bot.updates import ProcessedUpdates
     from index.cli import open_searcher
 
     setup_logging(token, config.telegram.webhook_secret, verbose=args.verbose)
@@ -54,6 +55,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
         example=config.telegram.example,
         allowed_chats=frozenset(config.telegram.allowed_chats),
         limiter=RateLimiter(limit=config.telegram.questions_per_minute),
+        processed=ProcessedUpdates(config.index_path),
     )
     application = build_application(token, services, config.telegram.base_url)
     tg = config.telegram
@@ -87,4 +89,5 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     finally:
         searcher.store.close()
         services.feedback.close()
+        services.processed.close()
     return 0

@@ -22,13 +22,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.feedback import FeedbackStore
 from bot.limits import RateLimiter
 from bot.render import answer_html, context_html, fit, html_visible, inline_message_html
 from bot.sessions import Session, Sessions
+from bot.updates import ProcessedUpdates
 from index.build import add_document, build_index
 from index.documents import DocumentError, parse_document
 from index.search import Answer, Searcher
@@ -90,6 +91,7 @@ class Services:
     example: str = "ماذا قال رودينكو عن أوزبكستان؟"
     allowed_chats: frozenset[int] = frozenset()  # empty: every chat
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    processed: ProcessedUpdates | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -104,7 +106,9 @@ async def send_html(
     message: Message, text: str, markup: InlineKeyboardMarkup | None = None, quote: bool = True
 ) -> Message:
     """Reply with HTML; if Telegram cannot parse it, send the same words as plain text.
-    A transient network error is retried once."""
+
+    A network error where Telegram surely got nothing (a refused connection, a 5xx) is
+    retried once; a timeout is not, since the message may have gone out already."""
     for attempt in (1, 2):
         try:
             try:
@@ -117,8 +121,9 @@ async def send_html(
                     html_visible(text), reply_markup=markup, do_quote=quote, parse_mode=None
                 )
         except NetworkError as exc:
-            if attempt == 2 or isinstance(exc, BadRequest):
+            if attempt == 2 or isinstance(exc, (BadRequest, TimedOut)):
                 raise
+            log.warning("sending failed (%s); trying once more", exc)
             await asyncio.sleep(0.5)
     raise AssertionError("unreachable")
 
@@ -200,8 +205,12 @@ async def refuse(update: Update, text: str, tell: bool = True) -> None:
 
 
 async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Before any handler: the allow-list, then the per-user question limit."""
+    """Before any handler: skip updates answered before a restart, then the allow-list,
+    then the per-user question limit."""
     svc = services(context)
+    if svc.processed and await asyncio.to_thread(svc.processed.seen, update.update_id):
+        log.info("update %s was answered before a restart; skipped", update.update_id)
+        raise ApplicationHandlerStop
     if not is_allowed(update, svc):
         chat = update.effective_chat
         if chat is None or chat.type == "private" or _is_command(update):
@@ -214,6 +223,13 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             log.info("user %s is over the question limit", user.id)
             await refuse(update, RATE_LIMITED, tell or bool(update.callback_query))
             raise ApplicationHandlerStop
+
+
+async def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """After the handlers: remember that this update was answered."""
+    svc = services(context)
+    if svc.processed:
+        await asyncio.to_thread(svc.processed.done, update.update_id)
 
 
 def _is_command(update: Update) -> bool:
@@ -555,6 +571,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(error, Forbidden):
         log.warning("chat %s cannot be messaged: %s", chat.id if chat else "?", error)
+        return
+    if isinstance(error, TimedOut):  # the reply may well have arrived: do not add a "sorry"
+        log.warning("a Bot API call timed out (chat %s): %s", chat.id if chat else "?", error)
         return
     log.error("error while handling an update: %s", error, exc_info=error)
     if chat is not None:

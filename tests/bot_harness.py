@@ -57,10 +57,11 @@ class LoopThread:
 
 
 @contextmanager
-def running_bot(fake: FakeTelegram, services: Services) -> Iterator[Application]:
-    """Start the Application as ``run_polling`` would (post_init included), then stop it."""
+def running_bot(fake: FakeTelegram, services: Services, **options) -> Iterator[Application]:
+    """Start the Application as ``run_polling`` would (post_init included), then stop it.
+    ``options`` go to ``build_application`` (flood limits, timeouts)."""
     loop = LoopThread()
-    app = build_application(TOKEN, services, fake.base_url)
+    app = build_application(TOKEN, services, fake.base_url, **options)
 
     async def start() -> None:
         await app.initialize()

@@ -229,6 +229,7 @@ class Fault:
     retry_after: int | None = None
     times: int | None = 1  # None: forever
     chat_id: int | None = None
+    delay: float = 0.0  # seconds to stall first (a timeout when longer than the client waits)
 
 
 @dataclass
@@ -257,6 +258,7 @@ class FakeTelegram:
         self.webhook: dict[str, Any] | None = None
         self.internal_errors: list[str] = []
         self._updates: list[dict[str, Any]] = []
+        self._delivered: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._cond = threading.Condition()
@@ -434,6 +436,18 @@ class FakeTelegram:
         )
         return query_id
 
+    def stall(self, method: str, seconds: float, times: int | None = 1) -> Fault:
+        """Answer ``method`` only after ``seconds`` (then normally): a client timeout."""
+        return self.fail(method, 0, "", delay=seconds, times=times)
+
+    def redeliver(self, update_ids: list[int]) -> None:
+        """Offer these updates again, as Telegram does when their offset was never confirmed
+        (the bot died before its next getUpdates)."""
+        with self._cond:
+            again = [u for u in self._delivered if u["update_id"] in set(update_ids)]
+            self._updates = sorted(again + self._updates, key=lambda u: u["update_id"])
+            self._cond.notify_all()
+
     def fail(self, method: str, code: int, description: str, **kw: Any) -> Fault:
         fault = Fault(method, code, description, **kw)
         with self._cond:
@@ -492,7 +506,9 @@ class FakeTelegram:
             self.calls.append(call)
         try:
             fault = self._fault_for(method, params)
-            if fault:
+            if fault and fault.delay:
+                time.sleep(fault.delay)
+            if fault and fault.code:
                 raise ApiError(fault.code, fault.description, fault.retry_after)
             handler = getattr(self, f"api_{method}", None)
             if handler is None:
@@ -548,7 +564,10 @@ class FakeTelegram:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             while not self._updates and time.monotonic() < deadline:
                 self._cond.wait(deadline - time.monotonic())
-            return self._updates[:limit]
+            batch = self._updates[:limit]
+            known = {u["update_id"] for u in self._delivered}
+            self._delivered.extend(u for u in batch if u["update_id"] not in known)
+            return batch
 
     def _store_sent(self, chat: dict[str, Any], params: dict[str, Any], visible: str) -> dict:
         message = {

@@ -12,6 +12,7 @@ import pytest
 from bot import handlers as h
 from bot.limits import RateLimiter
 from bot.sessions import Sessions
+from bot.updates import ProcessedUpdates
 from tests.bot_harness import ADMIN, make_services, running_bot
 from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, parse_html
 
@@ -467,3 +468,52 @@ def test_a_flood_of_questions_is_limited_with_one_polite_message(
     texts = [c.params["text"] for c in fake.sent("sendMessage", USER)]
     assert sum("<blockquote>" in t for t in texts) == 3
     assert texts.count(h.RATE_LIMITED) == 1 and len(texts) == 4
+
+
+# -- Bot API faults -------------------------------------------------------------------
+
+
+def test_a_429_storm_still_delivers_every_answer(fake: FakeTelegram, tmp_path: Path) -> None:
+    chats = [6001, 6002, 6003, 6004]
+    with running_bot(fake, make_services(tmp_path)):
+        fake.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, times=6)
+        for chat in chats:
+            fake.message(chat, QUESTION)
+        for chat in chats:
+            fake.wait_for(lambda chat=chat: fake.sent("sendMessage", chat, ok=True), timeout=30)
+    assert len(fake.sent("sendMessage", ok=False)) == 6
+    for chat in chats:
+        [answer] = fake.sent("sendMessage", chat, ok=True)
+        assert "<b>رودينكو</b>" in answer.params["text"]
+
+
+def test_timeouts_on_send_and_on_polling_are_survived(fake: FakeTelegram, tmp_path: Path) -> None:
+    with running_bot(fake, make_services(tmp_path), timeout=0.5):
+        fake.stall("getUpdates", 2.0)
+        fake.stall("sendMessage", 2.0)
+        fake.message(USER, QUESTION)
+        fake.wait_sent("sendMessage", USER, timeout=20)
+        fake.message(USER, "متى جاء كلام رودينكو؟")
+        fake.wait_sent("sendMessage", USER, count=2, timeout=20)
+        time.sleep(1.0)
+    texts = [c.params["text"] for c in fake.sent("sendMessage", USER)]
+    assert len(texts) == 2  # the timed-out answer went out once, with no retry and no "sorry"
+    assert "<b>رودينكو</b>" in texts[0] and "يوم أمس الخميس" in texts[1]
+
+
+def test_after_a_restart_no_update_is_answered_twice(fake: FakeTelegram, tmp_path: Path) -> None:
+    services = make_services(tmp_path, processed=ProcessedUpdates(tmp_path / "index.sqlite3"))
+    with running_bot(fake, services):
+        fake.message(USER, QUESTION)
+        fake.message(USER, "متى جاء كلام رودينكو؟")
+        fake.wait_sent("sendMessage", USER, count=2)
+        time.sleep(0.2)
+    first_ids = [u["update_id"] for u in fake._delivered]
+    fake.redeliver(first_ids)  # as if the offset had never been confirmed (kill -9)
+    services = make_services(tmp_path, processed=ProcessedUpdates(tmp_path / "index.sqlite3"))
+    with running_bot(fake, services):
+        fake.message(USER, "ما حصة روسيا في التجارة الخارجية لكازاخستان؟")
+        fake.wait_sent("sendMessage", USER, count=3)
+        time.sleep(0.5)
+    texts = [c.params["text"] for c in fake.sent("sendMessage", USER)]
+    assert len(texts) == 3 and "أكثر من 20%" in texts[2]
