@@ -121,11 +121,21 @@ async def send_html(
                     html_visible(text), reply_markup=markup, do_quote=quote, parse_mode=None
                 )
         except NetworkError as exc:
-            if attempt == 2 or isinstance(exc, (BadRequest, TimedOut)):
+            if attempt == 2 or not nothing_was_sent(exc):
                 raise
             log.warning("sending failed (%s); trying once more", exc)
             await asyncio.sleep(0.5)
     raise AssertionError("unreachable")
+
+
+def nothing_was_sent(error: NetworkError) -> bool:
+    """True when the message surely did not go out: no connection was made, or the Bot API
+    answered with a server error. A timeout or a connection dropped mid-reply may have
+    delivered it, so those are not retried (no double answers)."""
+    if isinstance(error, (BadRequest, TimedOut)):
+        return False
+    text = str(error)
+    return text.startswith("httpx.ConnectError") or not text.startswith("httpx.")
 
 
 async def edit_html(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
