@@ -307,6 +307,13 @@ def test_an_admin_upload_that_is_not_text_is_refused(bot: FakeTelegram) -> None:
     assert "not UTF-8" in calls[1].params["text"]
 
 
+def test_an_upload_over_1_mb_is_refused_before_downloading(bot: FakeTelegram) -> None:
+    bot.document(ADMIN, "big.txt", ("نص " * 400_000).encode())
+    [refusal] = bot.wait_sent("sendMessage", ADMIN)
+    assert refusal.params["text"] == h.TOO_BIG
+    assert not bot.sent("getFile")
+
+
 def test_admin_reload_rebuilds_and_reports(bot: FakeTelegram) -> None:
     bot.message(ADMIN, "/reload")
     [report] = bot.wait_sent("sendMessage", ADMIN)
