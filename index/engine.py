@@ -1,12 +1,17 @@
-"""Exact BM25Okapi scoring (rank-bm25's formula) over a postings index."""
+"""Exact BM25Okapi scoring (rank-bm25's formula) over a compact postings index."""
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+
+# Candidate sets larger than this share of the collection are scored into a dense array.
+DENSE_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,11 +24,13 @@ class BM25Params:
 
 
 class Engine:
-    """Scores every sentence exactly as ``rank_bm25.BM25Okapi`` would, from postings.
+    """Scores sentences exactly as ``rank_bm25.BM25Okapi`` would, from postings.
 
     Documents are numbered 0..n-1 in the order given. Per term, the postings hold the
-    documents that contain it (ascending) and the term's frequency in each, so a query
-    touches only the documents that share a term with it.
+    documents that contain it (ascending) and the term's frequency in each. :meth:`top_k`
+    is exact and fast: it scores the documents of the rarest query terms first, and adds
+    the postings of more common terms only while their score upper bounds could still
+    lift a document into the top k (the MaxScore idea).
 
     >>> e = Engine([["روس", "اوزبكست"], ["روس"], ["كازاخست", "روس"]])
     >>> [(doc, round(score, 4)) for doc, score in e.top_k(["اوزبكست"], 2)]
@@ -33,7 +40,6 @@ class Engine:
     """
 
     def __init__(self, documents: Iterable[Sequence[str]], params: BM25Params | None = None):
-        self.params = params or BM25Params()
         vocabulary: dict[str, int] = {}
         doc_len: list[int] = []
         rows: list[int] = []
@@ -41,40 +47,105 @@ class Engine:
         tfs: list[int] = []
         for doc_id, terms in enumerate(documents):
             doc_len.append(len(terms))
-            counts: dict[int, int] = {}
-            for term in terms:
-                term_id = vocabulary.setdefault(term, len(vocabulary))
-                counts[term_id] = counts.get(term_id, 0) + 1
-            for term_id, tf in counts.items():
-                rows.append(term_id)
+            for term, tf in Counter(terms).items():
+                rows.append(vocabulary.setdefault(term, len(vocabulary)))
                 cols.append(doc_id)
                 tfs.append(tf)
-        self.vocabulary = vocabulary
-        self.doc_len = np.asarray(doc_len, dtype=np.int64)
         term_ids = np.asarray(rows, dtype=np.int64)
         order = np.argsort(term_ids, kind="stable")  # keeps documents ascending per term
-        self.postings_docs = np.asarray(cols, dtype=np.int32)[order]
-        self.postings_tf = np.asarray(tfs, dtype=np.float64)[order]
-        counts_per_term = np.bincount(term_ids, minlength=len(vocabulary))
-        self.indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        np.cumsum(counts_per_term, out=self.indptr[1:])
-        self._finish(counts_per_term)
+        indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term_ids, minlength=len(vocabulary)), out=indptr[1:])
+        self._setup(
+            list(vocabulary),
+            np.asarray(doc_len, dtype=np.int32),
+            indptr,
+            np.asarray(cols, dtype=np.int32)[order],
+            np.minimum(np.asarray(tfs, dtype=np.int64), 65535).astype(np.uint16)[order],
+            params,
+        )
 
-    def _finish(self, doc_freq: np.ndarray) -> None:
-        """Derive what scoring needs: idf with rank-bm25's floor, per-document norms."""
-        n = len(self.doc_len)
-        p = self.params
-        self.avgdl = float(self.doc_len.sum()) / n if n else 0.0
+    @classmethod
+    def from_arrays(
+        cls,
+        terms: list[str],
+        doc_len: np.ndarray,
+        indptr: np.ndarray,
+        docs: np.ndarray,
+        tf: np.ndarray,
+        params: BM25Params | None = None,
+    ) -> Engine:
+        """An engine over postings built (or saved) before: no re-analysis."""
+        engine = cls.__new__(cls)
+        engine._setup(terms, doc_len, indptr, docs, tf, params)
+        return engine
+
+    def _setup(
+        self,
+        terms: list[str],
+        doc_len: np.ndarray,
+        indptr: np.ndarray,
+        docs: np.ndarray,
+        tf: np.ndarray,
+        params: BM25Params | None,
+    ) -> None:
+        """Derive what scoring needs: idf with rank-bm25's floor, per-document norms and
+        each term's score upper bound."""
+        self.params = p = params or BM25Params()
+        self.terms = terms
+        self.vocabulary = {t: i for i, t in enumerate(terms)}
+        self.doc_len, self.indptr, self.postings_docs, self.postings_tf = (
+            doc_len,
+            indptr,
+            docs,
+            tf,
+        )
+        n = len(doc_len)
+        self.avgdl = float(np.sum(doc_len, dtype=np.int64)) / n if n else 0.0
+        doc_freq = np.diff(indptr)
         # rank-bm25 sums idf in first-seen term order with Python floats; so do we.
         idf = [math.log(n - df + 0.5) - math.log(df + 0.5) for df in doc_freq.tolist()]
         average_idf = sum(idf) / len(idf) if idf else 0.0
         eps = p.epsilon * average_idf
         self.idf = np.asarray([eps if v < 0 else v for v in idf], dtype=np.float64)
         if n and self.avgdl:
-            self.norm = p.k1 * (1 - p.b + p.b * self.doc_len / self.avgdl)
+            self.norm = p.k1 * (1 - p.b + p.b * doc_len / self.avgdl)
         else:
             self.norm = np.full(n, p.k1 * (1 - p.b + p.b), dtype=np.float64)
+        self.all_positive = bool(np.all(self.idf > 0))
+        if len(docs):
+            tfp = tf.astype(np.float64)
+            part = tfp * (p.k1 + 1) / (tfp + self.norm[docs])
+            self.upper = self.idf * np.maximum.reduceat(part, indptr[:-1])
+        else:
+            self.upper = np.zeros(len(terms))
 
+    # -- persistence --------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        """Write the postings as .npy files (memory-mappable) and the terms as text."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in ("doc_len", "indptr", "postings_docs", "postings_tf"):
+            np.save(folder / f"{name}.npy", getattr(self, name))
+        (folder / "terms.txt").write_text("\n".join(self.terms), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, params: BM25Params | None = None) -> Engine:
+        """Open saved postings, memory-mapped (pages load as queries touch them)."""
+        arrays = {
+            name: np.load(folder / f"{name}.npy", mmap_mode="r")
+            for name in ("doc_len", "indptr", "postings_docs", "postings_tf")
+        }
+        text = (folder / "terms.txt").read_text(encoding="utf-8")
+        terms = text.split("\n") if text else []
+        return cls.from_arrays(
+            terms,
+            arrays["doc_len"],
+            np.asarray(arrays["indptr"]),
+            arrays["postings_docs"],
+            arrays["postings_tf"],
+            params,
+        )
+
+    # -- scoring ------------------------------------------------------------------------
     @property
     def size(self) -> int:
         """How many documents (sentences) the engine scores."""
@@ -83,20 +154,44 @@ class Engine:
     def _query_ids(self, query: Sequence[str]) -> list[int]:
         return [t for t in (self.vocabulary.get(q) for q in query) if t is not None]
 
+    def _postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.indptr[term_id], self.indptr[term_id + 1]
+        return self.postings_docs[lo:hi], self.postings_tf[lo:hi]
+
+    def _part(self, tf: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        tf = tf.astype(np.float64)
+        return tf * (self.params.k1 + 1) / (tf + self.norm[docs])
+
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every document's score: equal to ``BM25Okapi.get_scores(query)``."""
         scores = np.zeros(self.size, dtype=np.float64)
         for term_id in self._query_ids(query):
-            docs, weights = self._term_weights(term_id)
-            scores[docs] += weights
+            docs, tf = self._postings(term_id)
+            scores[docs] += self.idf[term_id] * self._part(tf, docs)
         return scores
 
-    def _term_weights(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = self.indptr[term_id], self.indptr[term_id + 1]
-        docs = self.postings_docs[lo:hi]
-        tf = self.postings_tf[lo:hi]
-        k1 = self.params.k1
-        return docs, self.idf[term_id] * (tf * (k1 + 1) / (tf + self.norm[docs]))
+    def _score_candidates(self, candidates: np.ndarray, counts: Counter[int]) -> np.ndarray:
+        """Exact scores of sorted candidate documents, term by term."""
+        scores = np.zeros(len(candidates), dtype=np.float64)
+        for term_id, count in counts.items():
+            docs, tf = self._postings(term_id)
+            at = np.searchsorted(docs, candidates)
+            inside = at < len(docs)
+            found = np.zeros(len(candidates), dtype=bool)
+            found[inside] = docs[at[inside]] == candidates[inside]
+            if not found.any():
+                continue
+            hit = candidates[found]
+            contribution = self.idf[term_id] * self._part(tf[at[found]], hit)
+            for _ in range(count):  # BM25Okapi adds a repeated query term once per occurrence
+                scores[found] += contribution
+        return scores
+
+    def _candidates(self, term_ids: Sequence[int]) -> np.ndarray:
+        lists = [self._postings(t)[0] for t in term_ids]
+        if len(lists) == 1:
+            return np.asarray(lists[0])
+        return np.unique(np.concatenate(lists))
 
     def top_k(
         self, query: Sequence[str], k: int, matched_only: bool = False
@@ -105,20 +200,69 @@ class Engine:
 
         With ``matched_only`` only documents sharing a term with the query are returned.
         """
-        term_ids = self._query_ids(query)
         if k <= 0 or self.size == 0:
             return []
-        scores = np.zeros(self.size, dtype=np.float64)
-        touched = []
-        for term_id in term_ids:
-            docs, weights = self._term_weights(term_id)
-            scores[docs] += weights
-            touched.append(docs)
-        candidates = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int32)
-        cand_scores = scores[candidates]
-        ranked = candidates[np.lexsort((candidates, -cand_scores))][:k]
-        if matched_only or (len(ranked) == k and scores[ranked[-1]] > 0):
-            return [(int(d), float(scores[d])) for d in ranked]
-        # Unmatched documents score 0 and may outrank or fill in: order everything.
-        everything = np.lexsort((np.arange(self.size), -scores))[:k]
-        return [(int(d), float(scores[d])) for d in everything]
+        counts = Counter(self._query_ids(query))
+        if not counts:
+            return [] if matched_only else [(d, 0.0) for d in range(min(k, self.size))]
+        if not self.all_positive and any(self.idf[t] <= 0 for t in counts):
+            return self._top_k_dense(query, k, matched_only)
+        ranked = self._top_k_matched(counts, k)
+        if matched_only or len(ranked) == k:
+            return ranked
+        # Fewer matches than k: unmatched documents follow, score 0, in document order.
+        matched = {d for d, _ in ranked}
+        filler = (d for d in range(self.size) if d not in matched)
+        return ranked + [(d, 0.0) for d, _ in zip(filler, range(k - len(ranked)), strict=False)]
+
+    def _top_k_matched(self, counts: Counter[int], k: int) -> list[tuple[int, float]]:
+        """Exact top k among documents with a query term (every idf positive)."""
+        terms = sorted(counts, key=lambda t: self.indptr[t + 1] - self.indptr[t])
+        bounds = np.asarray([self.upper[t] * counts[t] for t in terms])
+        # bound of what the terms after position j can add to a document missing j's lists
+        rest = np.concatenate([np.cumsum(bounds[::-1])[::-1][1:], [0.0]])
+        lengths = np.asarray([self.indptr[t + 1] - self.indptr[t] for t in terms])
+        first = int(np.searchsorted(np.cumsum(lengths), k))  # enough postings for k
+        first = min(first, len(terms) - 1)
+        candidates = self._candidates(terms[: first + 1])
+        scores = self._score(candidates, counts)
+        threshold = _kth_best(scores, k)
+        # Documents only in later lists score at most rest[j]; stop once that cannot reach
+        # the current k-th best (strictly: equal scores would tie on document number).
+        last = first
+        while last < len(terms) - 1 and rest[last] >= threshold:
+            last += 1
+        if last > first:
+            candidates = self._candidates(terms[: last + 1])
+            scores = self._score(candidates, counts)
+        top = np.lexsort((candidates, -scores))[:k]
+        return [(int(candidates[i]), float(scores[i])) for i in top]
+
+    def _score(self, candidates: np.ndarray, counts: Counter[int]) -> np.ndarray:
+        if len(candidates) > DENSE_SHARE * self.size:
+            dense = np.zeros(self.size, dtype=np.float64)
+            for term_id, count in counts.items():
+                docs, tf = self._postings(term_id)
+                contribution = self.idf[term_id] * self._part(tf, docs)
+                for _ in range(count):
+                    dense[docs] += contribution
+            return dense[candidates]
+        return self._score_candidates(candidates, counts)
+
+    def _top_k_dense(
+        self, query: Sequence[str], k: int, matched_only: bool
+    ) -> list[tuple[int, float]]:
+        """The plain way, for the rare collections where some idf is not positive."""
+        scores = self.scores(query)
+        if matched_only:
+            candidates = self._candidates(self._query_ids(query))
+            order = np.lexsort((candidates, -scores[candidates]))[:k]
+            return [(int(candidates[i]), float(scores[candidates[i]])) for i in order]
+        order = np.lexsort((np.arange(self.size), -scores))[:k]
+        return [(int(d), float(scores[d])) for d in order]
+
+
+def _kth_best(scores: np.ndarray, k: int) -> float:
+    if len(scores) < k:
+        return -math.inf
+    return float(np.partition(scores, len(scores) - k)[len(scores) - k])

@@ -60,3 +60,32 @@ def test_matched_only_leaves_out_documents_without_a_query_term() -> None:
     assert [d for d, _ in engine.top_k(["x"], 3, matched_only=True)] == [0, 2]
     assert [d for d, _ in engine.top_k(["x"], 3)] == [0, 2, 1]
     assert engine.top_k(["nothing"], 3, matched_only=True) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pruned_top_k_on_larger_corpora_matches_bm25okapi(seed: int) -> None:
+    """Thousands of documents: the candidate (MaxScore) path, not the dense one, is taken
+    for most queries, and must agree with the reference exactly."""
+    rng = random.Random(100 + seed)
+    corpus = random_corpus(rng, 4000, 3000)
+    engine = Engine(corpus)
+    bm25 = BM25Okapi(corpus, k1=0.9, b=0.4)
+    vocab = sorted({t for doc in corpus for t in doc})
+    for _ in range(25):
+        query = rng.choices(vocab, k=rng.randint(1, 8))
+        k = rng.choice([1, 3, 5, 10, 50])
+        got = engine.top_k(query, k, matched_only=rng.random() < 0.5)
+        want = reference_top_k(bm25, query, k)[: len(got)]
+        assert [d for d, _ in got] == [d for d, _ in want]
+        assert np.allclose([s for _, s in got], [s for _, s in want], rtol=1e-9, atol=0)
+
+
+def test_saved_postings_load_and_score_the_same(tmp_path) -> None:
+    rng = random.Random(7)
+    corpus = random_corpus(rng, 500, 200)
+    engine = Engine(corpus)
+    engine.save(tmp_path / "seg")
+    loaded = Engine.load(tmp_path / "seg")
+    for _ in range(20):
+        query = rng.choices(sorted(engine.vocabulary), k=3)
+        assert loaded.top_k(query, 5) == engine.top_k(query, 5)
