@@ -35,17 +35,71 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.engine import BM25Params, Engine  # noqa: E402
+from index.engine import BM25Params, Engine
 
 ZIPF_S = 0.76
 HEAPS_K, HEAPS_BETA = 51.0, 0.48
 # analysed terms per sentence → number of sentences, seed + XQuAD-ar (capped at 80)
 LENGTHS = {
-    1: 1, 2: 12, 3: 13, 4: 15, 5: 29, 6: 29, 7: 45, 8: 44, 9: 59, 10: 50, 11: 75, 12: 69,
-    13: 70, 14: 66, 15: 57, 16: 60, 17: 52, 18: 54, 19: 55, 20: 37, 21: 37, 22: 41, 23: 24,
-    24: 32, 25: 31, 26: 30, 27: 20, 28: 17, 29: 7, 30: 12, 31: 6, 32: 12, 33: 9, 34: 9,
-    35: 3, 36: 5, 37: 4, 38: 6, 39: 3, 40: 2, 41: 1, 42: 1, 43: 4, 44: 3, 45: 3, 46: 1,
-    47: 3, 48: 2, 50: 2, 51: 1, 52: 1, 53: 1, 57: 1, 60: 1, 61: 1, 62: 1, 65: 1, 70: 1, 80: 1,
+    1: 1,
+    2: 12,
+    3: 13,
+    4: 15,
+    5: 29,
+    6: 29,
+    7: 45,
+    8: 44,
+    9: 59,
+    10: 50,
+    11: 75,
+    12: 69,
+    13: 70,
+    14: 66,
+    15: 57,
+    16: 60,
+    17: 52,
+    18: 54,
+    19: 55,
+    20: 37,
+    21: 37,
+    22: 41,
+    23: 24,
+    24: 32,
+    25: 31,
+    26: 30,
+    27: 20,
+    28: 17,
+    29: 7,
+    30: 12,
+    31: 6,
+    32: 12,
+    33: 9,
+    34: 9,
+    35: 3,
+    36: 5,
+    37: 4,
+    38: 6,
+    39: 3,
+    40: 2,
+    41: 1,
+    42: 1,
+    43: 4,
+    44: 3,
+    45: 3,
+    46: 1,
+    47: 3,
+    48: 2,
+    50: 2,
+    51: 1,
+    52: 1,
+    53: 1,
+    57: 1,
+    60: 1,
+    61: 1,
+    62: 1,
+    65: 1,
+    70: 1,
+    80: 1,
 }
 K = 5
 SLOW_QUERY_S = 5.0
@@ -93,8 +147,9 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def time_queries(search: Callable[[list[str]], list[int]], queries: list[list[str]],
-                 repeats: int) -> tuple[float, float, list[list[int]]]:
+def time_queries(
+    search: Callable[[list[str]], list[int]], queries: list[list[str]], repeats: int
+) -> tuple[float, float, list[list[int]]]:
     rounds = []
     results: list[list[int]] = []
     for _ in range(repeats):
@@ -124,18 +179,24 @@ def bench_sanad(corpus, queries, repeats, work: Path) -> dict:
     build = time.perf_counter() - t
     gc.collect()
     memory = rss_mb() - before
-    p50, p99, results = time_queries(lambda q: [d for d, _ in engine.top_k(q, K)], queries,
-                                     repeats)
+    p50, p99, results = time_queries(lambda q: [d for d, _ in engine.top_k(q, K)], queries, repeats)
     engine.save(work / "sanad")
-    del engine
+    engine = None  # free it before loading
     gc.collect()
     t = time.perf_counter()
     loaded = Engine.load(work / "sanad", PARAMS)
     loaded.top_k(queries[0], K)
     load = time.perf_counter() - t
     del loaded
-    return dict(build=build, rss=memory, p50=p50, p99=p99, size=folder_mb(work / "sanad"),
-                load=load, results=results)
+    return dict(
+        build=build,
+        rss=memory,
+        p50=p50,
+        p99=p99,
+        size=folder_mb(work / "sanad"),
+        load=load,
+        results=results,
+    )
 
 
 def bench_rank_bm25(corpus, queries, repeats, work: Path) -> dict:
@@ -163,7 +224,7 @@ def bench_rank_bm25(corpus, queries, repeats, work: Path) -> dict:
         result = dict(build=build, rss=memory, p50=p50, p99=p99, results=results)
     with open(work / "rank_bm25.pkl", "wb") as f:
         pickle.dump(bm25, f)
-    del bm25
+    bm25 = None
     gc.collect()
     t = time.perf_counter()
     with open(work / "rank_bm25.pkl", "rb") as f:
@@ -193,13 +254,20 @@ def bench_bm25s(corpus, queries, repeats, work: Path, backend: str = "numpy") ->
 
     p50, p99, results = time_queries(search, queries, repeats)
     retriever.save(str(work / "bm25s"))
-    del retriever
+    retriever = None
     gc.collect()
     t = time.perf_counter()
     bm25s.BM25.load(str(work / "bm25s"), mmap=True)
     load = time.perf_counter() - t
-    return dict(build=build, rss=memory, p50=p50, p99=p99, size=folder_mb(work / "bm25s"),
-                load=load, results=results)
+    return dict(
+        build=build,
+        rss=memory,
+        p50=p50,
+        p99=p99,
+        size=folder_mb(work / "bm25s"),
+        load=load,
+        results=results,
+    )
 
 
 def agreement(results: list[list[int]] | None, reference: list[list[int]] | None) -> str:
@@ -227,8 +295,10 @@ def main() -> None:
         corpus, vocabulary = synthetic_corpus(size)
         queries = synthetic_queries(vocabulary)
         types = len({w for doc in corpus for w in doc})
-        print(f"\n## {size:,} sentences, {sum(map(len, corpus)):,} tokens, {types:,} types, "
-              f"{len(queries)} queries, top {K}, one thread")
+        print(
+            f"\n## {size:,} sentences, {sum(map(len, corpus)):,} tokens, {types:,} types, "
+            f"{len(queries)} queries, top {K}, one thread"
+        )
         rows: dict[str, dict] = {}
         work = Path(tempfile.mkdtemp(prefix="sanad-bench-"))
         try:
@@ -240,22 +310,28 @@ def main() -> None:
         reference = rows.get("rank_bm25", {}).get("results")
         if reference is None and "sanad" in rows:
             reference = rows["sanad"]["results"]  # exact by construction (tests prove it)
-        header = (f"| engine | build s | index RSS MB | p50 ms | p99 ms | persisted MB | "
-                  f"load s | top-{K} = BM25Okapi |")
+        header = (
+            f"| engine | build s | index RSS MB | p50 ms | p99 ms | persisted MB | "
+            f"load s | top-{K} = BM25Okapi |"
+        )
         print(header)
         print("|" + "---|" * 8)
         for name, r in rows.items():
-            print(f"| {name} | {r['build']:.2f} | {r['rss']:.0f} | {r['p50']:.3f} | "
-                  f"{r['p99']:.3f} | {r.get('size', math.nan):.1f} | {r.get('load', math.nan):.3f} |"
-                  f" {agreement(r.get('results'), reference)} |")
+            print(
+                f"| {name} | {r['build']:.2f} | {r['rss']:.0f} | {r['p50']:.3f} | "
+                f"{r['p99']:.3f} | {r.get('size', math.nan):.1f} | {r.get('load', math.nan):.3f} |"
+                f" {agreement(r.get('results'), reference)} |"
+            )
         for base in ("rank_bm25", "bm25s"):
             if base not in rows or "sanad" not in rows:
                 continue
             s, b = rows["sanad"], rows[base]
-            print(f"sanad / {base}: build {ratio(s['build'], b['build'])}, "
-                  f"RSS {ratio(s['rss'], b['rss'])}, p50 {ratio(s['p50'], b['p50'])}, "
-                  f"p99 {ratio(s['p99'], b['p99'])}, size {ratio(s['size'], b['size'])}, "
-                  f"load {ratio(s['load'], b['load'])}")
+            print(
+                f"sanad / {base}: build {ratio(s['build'], b['build'])}, "
+                f"RSS {ratio(s['rss'], b['rss'])}, p50 {ratio(s['p50'], b['p50'])}, "
+                f"p99 {ratio(s['p99'], b['p99'])}, size {ratio(s['size'], b['size'])}, "
+                f"load {ratio(s['load'], b['load'])}"
+            )
         del corpus
         gc.collect()
     print(f"\n(pid {os.getpid()}; {time.strftime('%Y-%m-%d %H:%M')})")

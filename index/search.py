@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from index.analysis import Analyzer, has_arabic
 from index.engine import BM25Params, Engine
 from index.store import Store
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 
@@ -90,6 +96,42 @@ def unusable(question: str) -> str | None:
     return None
 
 
+def load_engine(store: Store, params: BM25Params) -> tuple[Engine, np.ndarray]:
+    """The engine and its sentence ids for the store as it is now (see Searcher.reload)."""
+    root = store.engine_folder
+    generation = store.generation
+    folder = root / f"g{generation}" if root else None
+    if folder is not None and (folder / "ids.npy").is_file():
+        try:
+            return Engine.load(folder, params), np.load(folder / "ids.npy")
+        except (OSError, ValueError) as exc:  # damaged files: rebuild them below
+            log.warning("engine files in %s unusable (%s); rebuilding", folder, exc)
+    ids, terms = store.corpus()
+    engine = Engine(terms, params)
+    id_array = np.asarray(ids, dtype=np.int64)
+    if folder is not None and root is not None:
+        _save_atomically(engine, id_array, root, folder)
+    return engine, id_array
+
+
+def _save_atomically(engine: Engine, ids: np.ndarray, root: Path, folder: Path) -> None:
+    """Write to a temporary folder, rename it into place, drop older generations."""
+    tmp = root / f"{folder.name}.tmp-{os.getpid()}"
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        engine.save(tmp)
+        np.save(tmp / "ids.npy", ids)
+        tmp.rename(folder)
+    except OSError as exc:
+        if not folder.exists():
+            log.warning("could not save engine files in %s: %s", root, exc)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    for old in root.iterdir():
+        if old != folder and old.name.startswith("g") and ".tmp-" not in old.name:
+            shutil.rmtree(old, ignore_errors=True)  # open memory maps stay valid
+
+
 class Searcher:
     """Answers questions from a store. Holds the engine built from the store's terms;
     :meth:`reload` rebuilds it after the store changed. Safe to share between threads."""
@@ -102,10 +144,11 @@ class Searcher:
         self.reload()
 
     def reload(self) -> None:
-        """Rebuild the in-memory engine from the store."""
-        ids, terms = self.store.corpus()
+        """Load the engine for the store's current generation: the saved postings when
+        they exist (memory-mapped, no re-analysis), else built from the stored terms and
+        saved for the next start."""
+        engine, ids = load_engine(self.store, self.params)
         docs = self.store.documents()
-        engine = Engine(terms, self.params)
         with self._lock:
             self.engine = engine
             self.sentence_ids = np.asarray(ids, dtype=np.int64)

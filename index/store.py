@@ -127,6 +127,18 @@ class Store:
         return rows[0][0] if rows else None
 
     @property
+    def generation(self) -> int:
+        """Goes up with every committed change; names the engine files built for it."""
+        return int(self.meta("generation") or 0)
+
+    @property
+    def engine_folder(self) -> Path | None:
+        """Where the engine's postings for this store are kept (None in memory)."""
+        if str(self.path) == ":memory:":
+            return None
+        return self.path.with_name(self.path.name + ".engine")
+
+    @property
     def signature(self) -> str | None:
         """The analysis the stored terms were made with (see ``Analyzer.signature``)."""
         return self.meta("analysis")
@@ -192,6 +204,10 @@ class Store:
                 )
             db.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('analysis', ?)", (signature,)
+            )
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
 
     def corpus(self) -> tuple[list[int], list[list[str]]]:

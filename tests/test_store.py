@@ -167,3 +167,35 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_index(tmp_path: Pat
         assert store.integrity_ok()
         assert top(store) == before
         assert [d.sentences for d in store.documents()] == [25]
+
+
+def test_a_restart_opens_the_saved_postings_without_reading_the_terms(tmp_path: Path) -> None:
+    db = tmp_path / "i.sqlite3"
+    with Store(db) as store:
+        build_index(store, Analyzer(LightSegmenter()), [SEED_DOC])
+        before = top(store)  # the first start builds and saves the engine files
+    assert (tmp_path / "i.sqlite3.engine" / "g1" / "ids.npy").is_file()
+    with Store(db) as store:
+        store.corpus = None  # type: ignore[assignment]  # any use would fail
+        assert top(store) == before
+
+
+def test_a_change_gets_new_engine_files_and_old_ones_go(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", "روسيا دولة كبيرة.")
+    with Store(tmp_path / "i.sqlite3") as store:
+        build_index(store, Analyzer(LightSegmenter()), [docs])
+        assert top(store, "ما هي روسيا؟")
+        write(docs, "b.txt", "طشقند عاصمة أوزبكستان.")
+        build_index(store, Analyzer(LightSegmenter()), [docs])
+        assert top(store, "ما عاصمة أوزبكستان؟")[0][0] == "b.txt"
+    assert sorted(p.name for p in (tmp_path / "i.sqlite3.engine").iterdir()) == ["g2"]
+
+
+def test_damaged_engine_files_are_rebuilt_from_the_store(tmp_path: Path) -> None:
+    with Store(tmp_path / "i.sqlite3") as store:
+        build_index(store, Analyzer(LightSegmenter()), [SEED_DOC])
+        before = top(store)
+    (tmp_path / "i.sqlite3.engine" / "g1" / "postings_docs.npy").write_bytes(b"garbage")
+    with Store(tmp_path / "i.sqlite3") as store:
+        assert top(store) == before
