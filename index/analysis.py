@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,6 +17,7 @@ from camel_tools.utils.normalize import (
 
 TATWEEL = "\u0640"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_PLAIN = re.compile("[\u0621-\u063a\u0641-\u064aA-Za-z0-9]+")
 # Invisible formatting: bidi marks and embeddings, zero-width (non-)joiners and spaces, BOM.
 _INVISIBLE = dict.fromkeys(
     [
@@ -42,8 +44,9 @@ def prepare(word: str) -> str:
     >>> prepare("\u200fما\u200d")
     'ما'
     """
-    word = word.translate(_INVISIBLE)
-    return dediac_ar(normalize_unicode(word)).replace(TATWEEL, "").translate(_DIGITS).casefold()
+    if not _PLAIN.fullmatch(word):  # plain Arabic letters and ASCII need no Unicode work
+        word = normalize_unicode(word.translate(_INVISIBLE))
+    return dediac_ar(word).replace(TATWEEL, "").translate(_DIGITS).casefold()
 
 
 def fold_letters(word: str) -> str:
@@ -128,6 +131,8 @@ _SUFFIXES = (
     "ا",
 )
 _MIN_STEM = 3
+_ARTICLE = re.compile("|".join(_ARTICLES))  # alternatives in order: longest first
+_SUFFIXES_BY_LENGTH = {n: frozenset(x for x in _SUFFIXES if len(x) == n) for n in (1, 2, 3)}
 
 
 def light_stem(word: str) -> str:
@@ -147,9 +152,9 @@ def light_stem(word: str) -> str:
     """
     w = word
     for _ in range(4):
-        article = next((a for a in _ARTICLES if w.startswith(a)), None)
-        if article and len(w) - len(article) >= _MIN_STEM:
-            w = w[len(article) :]
+        found = _ARTICLE.match(w)
+        if found and len(w) - found.end() >= _MIN_STEM:
+            w = w[found.end() :]
         elif w[:1] in _SINGLE_PROCLITICS and len(w) - 1 >= _MIN_STEM + 1:
             w = w[1:]
         elif w[:1] == "س" and w[1:2] in _IMPERFECTIVE and len(w) - 1 >= _MIN_STEM:
@@ -157,11 +162,19 @@ def light_stem(word: str) -> str:
         else:
             break
     for _ in range(3):
-        suffix = next((s for s in _SUFFIXES if w.endswith(s)), None)
-        if suffix is None or len(w) - len(suffix) < _MIN_STEM:
+        size = _suffix_length(w)
+        if not size or len(w) - size < _MIN_STEM:
             break
-        w = w[: -len(suffix)]
+        w = w[:-size]
     return fold_letters(w)
+
+
+def _suffix_length(word: str) -> int:
+    """Length of the longest suffix of ``word`` in _SUFFIXES (0 if none)."""
+    for size in (3, 2, 1):
+        if word[-size:] in _SUFFIXES_BY_LENGTH[size]:
+            return size
+    return 0
 
 
 class LightSegmenter:
@@ -182,21 +195,34 @@ class Token:
     end: int
 
 
+_CHUNK = re.compile(r"\S+")
+
+
 def word_spans(text: str) -> list[tuple[str, int, int]]:
     """Words of ``text`` (camel-tools' tokenization) with their character offsets.
+
+    A whitespace-separated chunk of letters and digits only is one word as it is (camel-tools'
+    ``simple_word_tokenize`` splits only at spaces, punctuation, symbols and emoji); other
+    chunks go through ``simple_word_tokenize``. Same words, a fraction of the time.
 
     >>> word_spans("قال: «نعم»، 20%")
     [('قال', 0, 3), ('نعم', 6, 9), ('20', 12, 14)]
     """
     spans: list[tuple[str, int, int]] = []
-    cursor = 0
-    for piece in simple_word_tokenize(text):
-        at = text.find(piece, cursor)
-        if at < 0:
+    for chunk in _CHUNK.finditer(text):
+        word = chunk.group()
+        start = chunk.start()
+        if word.isalnum():
+            spans.append((word, start, start + len(word)))
             continue
-        cursor = at + len(piece)
-        if any(ch.isalnum() for ch in piece):
-            spans.append((piece, at, cursor))
+        cursor = 0
+        for piece in simple_word_tokenize(word):
+            at = word.find(piece, cursor)
+            if at < 0:
+                continue
+            cursor = at + len(piece)
+            if any(ch.isalnum() for ch in piece):
+                spans.append((piece, start + at, start + cursor))
     return spans
 
 
@@ -247,8 +273,19 @@ class Analyzer:
         ]
 
     def terms(self, text: str) -> list[str]:
-        """Just the index terms of ``text``, in order."""
-        return [t.term for t in self.tokens(text)]
+        """Just the index terms of ``text``, in order (what indexing needs: no spans).
+
+        >>> Analyzer(LightSegmenter()).terms("ماذا قال رودينكو عن أوزبكستان؟")
+        ['قال', 'رودينكو', 'اوزبكست']
+        """
+        out: list[str] = []
+        for chunk in text.split():
+            if chunk.isalnum():
+                out.extend(self.word_terms(chunk))
+            else:
+                for word, _, _ in word_spans(chunk):
+                    out.extend(self.word_terms(word))
+        return out
 
 
 def has_arabic(word: str) -> bool:

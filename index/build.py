@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,19 +34,63 @@ class BuildReport:
         return bool(self.added or self.updated or self.removed)
 
 
+PARALLEL_FROM = 20_000  # sentences; below this, worker processes cost more than they save
+CHUNK_SENTENCES = 5_000
+
+
 def analyse_documents(
     documents: Sequence[Document], analyzer: Analyzer, progress: bool = False
 ) -> list[AnalysedDocument]:
-    """Index terms for every sentence of every document."""
+    """Index terms for every sentence of every document, on every core for big batches."""
     total = sum(len(d.sentences) for d in documents)
-    out: list[AnalysedDocument] = []
+    workers = min(os.cpu_count() or 1, 8)
     with tqdm(total=total, unit="sentence", disable=not progress or None, leave=False) as bar:
-        for doc in documents:
-            out.append(
-                AnalysedDocument(doc, tuple(tuple(analyzer.terms(s.text)) for s in doc.sentences))
-            )
-            bar.update(len(doc.sentences))
-    return out
+        if total < PARALLEL_FROM or workers < 2:
+            out = []
+            for doc in documents:
+                out.append(AnalysedDocument(doc, _sentence_terms(analyzer, doc)))
+                bar.update(len(doc.sentences))
+            return out
+        chunks = _chunks(documents)
+        terms: list[tuple[tuple[str, ...], ...]] = []
+        with ProcessPoolExecutor(
+            workers, initializer=_start_worker, initargs=(analyzer.segmenter.name,)
+        ) as pool:
+            for chunk, result in zip(chunks, pool.map(_analyse_chunk, chunks), strict=True):
+                terms.extend(result)
+                bar.update(sum(len(d.sentences) for d in chunk))
+        return [AnalysedDocument(d, t) for d, t in zip(documents, terms, strict=True)]
+
+
+def _sentence_terms(analyzer: Analyzer, doc: Document) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(analyzer.terms(s.text)) for s in doc.sentences)
+
+
+def _chunks(documents: Sequence[Document]) -> list[list[Document]]:
+    chunks: list[list[Document]] = [[]]
+    size = 0
+    for doc in documents:
+        if size >= CHUNK_SENTENCES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(doc)
+        size += len(doc.sentences)
+    return chunks
+
+
+_worker_analyzer: Analyzer | None = None  # one per worker process, made by _start_worker
+
+
+def _start_worker(segmenter: str) -> None:
+    global _worker_analyzer
+    from index.camel import make_segmenter
+
+    _worker_analyzer = Analyzer(make_segmenter(segmenter))
+
+
+def _analyse_chunk(chunk: list[Document]) -> list[tuple[tuple[str, ...], ...]]:
+    assert _worker_analyzer is not None
+    return [_sentence_terms(_worker_analyzer, doc) for doc in chunk]
 
 
 def read_documents(paths: Sequence[Path]) -> tuple[list[Document], list[Path]]:

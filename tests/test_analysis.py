@@ -2,7 +2,14 @@
 
 import pytest
 
-from index.analysis import Analyzer, LightSegmenter, is_stopword, normalize, prepare
+from index.analysis import (
+    Analyzer,
+    LightSegmenter,
+    is_stopword,
+    normalize,
+    prepare,
+    word_spans,
+)
 
 
 @pytest.mark.parametrize(
@@ -122,3 +129,17 @@ def test_each_word_type_is_analysed_once() -> None:
     analyzer = Analyzer(Counting())
     analyzer.terms("روسيا وروسيا روسيا روسيا")
     assert sorted(calls) == sorted(["روسيا", "وروسيا"])
+
+
+def test_word_spans_agree_with_camel_tools_tokenization() -> None:
+    from camel_tools.tokenizers.word import simple_word_tokenize
+
+    from tests.conftest import SEED_DOC
+
+    text = SEED_DOC.read_text(encoding="utf-8") + (
+        " كَتَبَ «الكتاب» (2.5%) e-mail 🙂x ـــ ٢٠١٩م COVID-19 a²b \u200bزين؟!"
+    )
+    words = [w for w, _, _ in word_spans(text)]
+    camel = [w for w in simple_word_tokenize(text) if any(ch.isalnum() for ch in w)]
+    assert words == camel
+    assert all(text[a:b] == w for w, a, b in word_spans(text))

@@ -109,6 +109,8 @@ def assert_valid_message(html: str) -> None:
 def test_any_question_gives_a_valid_reply(searcher: Searcher, question: str, k: int) -> None:
     answer = searcher.ask(question, k)
     assert answer.empty == (answer.reason is not None)
+    analyzer = searcher.analyzer  # the fast path for indexing finds the same terms
+    assert analyzer.terms(question) == [t.term for t in analyzer.tokens(question)]
     assert_valid_message(answer_html(answer))
     for hit in answer.hits:
         assert_valid_message(inline_message_html(hit))
