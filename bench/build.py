@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.engine import HEAPS_BETA, HEAPS_K, LENGTHS, ZIPF_S, rss_mb
+from bench.engine import HEAPS_BETA, HEAPS_K, LENGTHS, ZIPF_S, rss_mb, synthetic_queries
 from index.analysis import Analyzer, LightSegmenter
 from index.build import add_document, build_index
 from index.documents import parse_document
@@ -53,7 +53,7 @@ def write_corpus(folder: Path, sentences: int, per_doc: int, seed: int = 3) -> l
     lengths = rng.choice(lengths_k, size=sentences, p=lengths_p / lengths_p.sum())
     tokens = int(lengths.sum())
     size = int(HEAPS_K * tokens**HEAPS_BETA)
-    words = np.array(vocabulary(size, rng), dtype=object)
+    words = np.array(vocabulary(size, rng), dtype=object)  # index = frequency rank - 1
     p = np.arange(1, size + 1, dtype=float) ** -ZIPF_S
     draws = np.searchsorted(np.cumsum(p / p.sum()), rng.random(tokens))
     clitics = np.array(CLITICS, dtype=object)[rng.integers(0, len(CLITICS), tokens)]
@@ -103,10 +103,10 @@ def main() -> None:
         store = Store(work / "index.sqlite3")
         searcher = Searcher(store, Analyzer(LightSegmenter()))
         open_s = time.perf_counter() - t
-        rng = np.random.default_rng(9)
+        # the 200 real question profiles of bench/engine.py, as words of the same rank
         questions = [
-            "ما " + " ".join(words[int(i)] for i in rng.zipf(1.3, size=rng.integers(3, 7)) % 20000)
-            for _ in range(200)
+            "ما " + " ".join(words[int(t[1:])] for t in q)
+            for q in synthetic_queries(len(words))
         ]
         for q in questions[:20]:
             searcher.ask(q, 3)
