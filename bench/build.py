@@ -105,8 +105,7 @@ def main() -> None:
         open_s = time.perf_counter() - t
         # the 200 real question profiles of bench/engine.py, as words of the same rank
         questions = [
-            "ما " + " ".join(words[int(t[1:])] for t in q)
-            for q in synthetic_queries(len(words))
+            "ما " + " ".join(words[int(t[1:])] for t in q) for q in synthetic_queries(len(words))
         ]
         for q in questions[:20]:
             searcher.ask(q, 3)

@@ -112,12 +112,29 @@ class Engine:
         else:
             self.norm = np.full(n, p.k1 * (1 - p.b + p.b), dtype=np.float64)
         self.all_positive = bool(np.all(self.idf > 0))
-        if len(docs):
+        self.own_avgdl = self.avgdl
+        self.bound_scale = 1.0
+        if len(docs):  # best tf part of each term (bounds a document's score for the term)
             tfp = tf.astype(np.float64)
             part = tfp * (p.k1 + 1) / (tfp + self.norm[docs])
-            self.upper = self.idf * np.maximum.reduceat(part, indptr[:-1])
+            self.maxpart = np.maximum.reduceat(part, indptr[:-1])
         else:
-            self.upper = np.zeros(len(terms))
+            self.maxpart = np.zeros(len(terms))
+
+    def use_stats(self, idf: np.ndarray, avgdl: float) -> None:
+        """Score as part of a larger collection: its idf (aligned with this segment's
+        terms) and its average length. The score bounds stay valid: a term's best tf part
+        grows at most by the ratio of the new average length to this segment's own."""
+        p = self.params
+        self.idf = idf
+        self.avgdl = avgdl
+        self.norm = p.k1 * (1 - p.b + p.b * self.doc_len / avgdl)
+        self.all_positive = bool(np.all(idf > 0))
+        self.bound_scale = max(1.0, avgdl / self.own_avgdl) if self.own_avgdl else 1.0
+
+    def upper(self, term_id: int) -> float:
+        """An upper bound of any document's score for one occurrence of the term."""
+        return float(self.idf[term_id] * self.maxpart[term_id] * self.bound_scale)
 
     # -- persistence --------------------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -208,17 +225,12 @@ class Engine:
         if not self.all_positive and any(self.idf[t] <= 0 for t in counts):
             return self._top_k_dense(query, k, matched_only)
         ranked = self._top_k_matched(counts, k)
-        if matched_only or len(ranked) == k:
-            return ranked
-        # Fewer matches than k: unmatched documents follow, score 0, in document order.
-        matched = {d for d, _ in ranked}
-        filler = (d for d in range(self.size) if d not in matched)
-        return ranked + [(d, 0.0) for d, _ in zip(filler, range(k - len(ranked)), strict=False)]
+        return ranked if matched_only else _fill_unmatched(ranked, k, self.size)
 
     def _top_k_matched(self, counts: Counter[int], k: int) -> list[tuple[int, float]]:
         """Exact top k among documents with a query term (every idf positive)."""
         terms = sorted(counts, key=lambda t: self.indptr[t + 1] - self.indptr[t])
-        bounds = np.asarray([self.upper[t] * counts[t] for t in terms])
+        bounds = np.asarray([self.upper(t) * counts[t] for t in terms])
         # bound of what the terms after position j can add to a document missing j's lists
         rest = np.concatenate([np.cumsum(bounds[::-1])[::-1][1:], [0.0]])
         lengths = np.asarray([self.indptr[t + 1] - self.indptr[t] for t in terms])
@@ -266,3 +278,100 @@ def _kth_best(scores: np.ndarray, k: int) -> float:
     if len(scores) < k:
         return -math.inf
     return float(np.partition(scores, len(scores) - k)[len(scores) - k])
+
+
+class SegmentedEngine:
+    """Several engines scored as one collection, exactly as ``BM25Okapi`` over all their
+    documents in order: a big saved segment plus small ones added since (a document added
+    to a million-sentence index must not rebuild everything).
+
+    Collection statistics (document count, average length, each term's document frequency
+    and so idf with rank-bm25's floor) are recomputed over the union; each segment scores
+    with them; the per-segment top k are merged. Documents are numbered across segments.
+
+    >>> a = Engine([["روس", "اوزبكست"], ["روس"]])
+    >>> b = Engine([["كازاخست", "روس"]])
+    >>> whole = Engine([["روس", "اوزبكست"], ["روس"], ["كازاخست", "روس"]])
+    >>> SegmentedEngine([a, b]).top_k(["كازاخست", "روس"], 3) == whole.top_k(["كازاخست", "روس"], 3)
+    True
+    """
+
+    def __init__(self, segments: list[Engine], params: BM25Params | None = None) -> None:
+        self.params = p = params or segments[0].params
+        self.segments = segments
+        self.offsets = np.cumsum([0] + [s.size for s in segments])
+        n = int(self.offsets[-1])
+        total_len = sum(float(np.sum(s.doc_len, dtype=np.int64)) for s in segments)
+        avgdl = total_len / n if n else 0.0
+        main = segments[0]
+        df = np.diff(main.indptr).astype(np.int64)
+        extra: dict[str, int] = {}
+        for seg in segments[1:]:
+            seg_df = np.diff(seg.indptr)
+            for term, local in seg.vocabulary.items():
+                at = main.vocabulary.get(term)
+                if at is not None:
+                    df[at] += int(seg_df[local])
+                else:
+                    extra[term] = extra.get(term, 0) + int(seg_df[local])
+        all_df = np.concatenate([df, np.fromiter(extra.values(), np.int64, len(extra))])
+        idf = np.log(n - all_df + 0.5) - np.log(all_df + 0.5)
+        eps = p.epsilon * float(idf.mean()) if len(idf) else 0.0
+        idf = np.where(idf < 0, eps, idf)
+        extra_idf = dict(zip(extra, idf[len(df) :].tolist(), strict=True))
+        main_idf = idf[: len(df)]
+        for i, seg in enumerate(segments):
+            if i == 0:
+                local = main_idf
+            else:
+                local = np.asarray(
+                    [
+                        main_idf[main.vocabulary[t]] if t in main.vocabulary else extra_idf[t]
+                        for t in seg.terms
+                    ],
+                    dtype=np.float64,
+                )
+            seg.use_stats(local, avgdl if avgdl else 1.0)
+
+    @property
+    def size(self) -> int:
+        return int(self.offsets[-1])
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        """Every document's score, as ``BM25Okapi.get_scores`` over the whole collection."""
+        return np.concatenate([s.scores(query) for s in self.segments])
+
+    def top_k(
+        self, query: Sequence[str], k: int, matched_only: bool = False
+    ) -> list[tuple[int, float]]:
+        """The ``k`` best documents across segments (see :meth:`Engine.top_k`)."""
+        if k <= 0 or self.size == 0:
+            return []
+        if len(self.segments) == 1:
+            return self.segments[0].top_k(query, k, matched_only)
+        per_segment = [Counter(s._query_ids(query)) for s in self.segments]
+        pairs = list(zip(self.segments, per_segment, self.offsets.tolist(), strict=False))
+        if any(not s.all_positive and any(s.idf[t] <= 0 for t in c) for s, c, _ in pairs):
+            scores = self.scores(query)  # the plain way (some idf not positive)
+            if matched_only:
+                lists = [s._candidates(list(c)) + off for s, c, off in pairs if c]
+                candidates = np.concatenate(lists) if lists else np.empty(0, np.int64)
+            else:
+                candidates = np.arange(self.size)
+            order = np.lexsort((candidates, -scores[candidates]))[:k]
+            return [(int(candidates[i]), float(scores[candidates[i]])) for i in order]
+        merged = [
+            (d + off, score) for s, c, off in pairs if c for d, score in s._top_k_matched(c, k)
+        ]
+        merged.sort(key=lambda hit: (-hit[1], hit[0]))
+        ranked = merged[:k]
+        return ranked if matched_only else _fill_unmatched(ranked, k, self.size)
+
+
+def _fill_unmatched(ranked: list[tuple[int, float]], k: int, size: int) -> list[tuple[int, float]]:
+    """Fewer matches than k: unmatched documents follow, score 0, in document order."""
+    if len(ranked) >= k:
+        return ranked
+    matched = {d for d, _ in ranked}
+    filler = (d for d in range(size) if d not in matched)
+    return ranked + [(d, 0.0) for d, _ in zip(filler, range(k - len(ranked)), strict=False)]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.engine import BM25Params, Engine
+from index.engine import BM25Params, Engine, SegmentedEngine
 
 
 def reference_top_k(bm25: BM25Okapi, query: list[str], k: int) -> list[tuple[int, float]]:
@@ -89,3 +89,36 @@ def test_saved_postings_load_and_score_the_same(tmp_path) -> None:
     for _ in range(20):
         query = rng.choices(sorted(engine.vocabulary), k=3)
         assert loaded.top_k(query, 5) == engine.top_k(query, 5)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_segments_score_exactly_like_one_collection(seed: int) -> None:
+    """A big segment plus small ones added later = BM25Okapi over all documents in order."""
+    rng = random.Random(300 + seed)
+    corpus = random_corpus(rng, rng.randint(50, 2500), rng.randint(5, 800))
+    cuts = sorted(rng.sample(range(1, len(corpus)), k=min(2, len(corpus) - 1)))
+    parts = [
+        corpus[: cuts[0]],
+        *([corpus[cuts[0] : cuts[1]]] if len(cuts) > 1 else []),
+        corpus[cuts[-1] :],
+    ]
+    engine = SegmentedEngine([Engine(part) for part in parts])
+    bm25 = BM25Okapi(corpus, k1=0.9, b=0.4)
+    vocab = [*sorted({t for doc in corpus for t in doc}), "unseen"]
+    for _ in range(20):
+        query = rng.choices(vocab, k=rng.randint(1, 7))
+        k = rng.choice([1, 3, 5, 10, 40])
+        assert np.allclose(engine.scores(query), bm25.get_scores(query), rtol=1e-9, atol=0)
+        got = engine.top_k(query, k, matched_only=rng.random() < 0.4)
+        want = reference_top_k(bm25, query, k)[: len(got)]
+        assert [d for d, _ in got] == [d for d, _ in want]
+        assert np.allclose([s for _, s in got], [s for _, s in want], rtol=1e-9, atol=0)
+
+
+def test_segments_with_a_term_in_most_documents() -> None:
+    corpus = [["common", "a"]] * 5 + [["common", "b"]] * 4 + [["c"]]
+    engine = SegmentedEngine([Engine(corpus[:7]), Engine(corpus[7:])])
+    bm25 = BM25Okapi(corpus, k1=0.9, b=0.4)
+    for query in (["common"], ["common", "c"], ["a", "common", "b"]):
+        assert np.allclose(engine.scores(query), bm25.get_scores(query), rtol=1e-9, atol=0)
+        assert engine.top_k(query, 10) == reference_top_k(bm25, query, 10)
