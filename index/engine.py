@@ -73,10 +73,11 @@ class Engine:
         docs: np.ndarray,
         tf: np.ndarray,
         params: BM25Params | None = None,
+        maxpart: np.ndarray | None = None,
     ) -> Engine:
         """An engine over postings built (or saved) before: no re-analysis."""
         engine = cls.__new__(cls)
-        engine._setup(terms, doc_len, indptr, docs, tf, params)
+        engine._setup(terms, doc_len, indptr, docs, tf, params, maxpart)
         return engine
 
     def _setup(
@@ -87,9 +88,11 @@ class Engine:
         docs: np.ndarray,
         tf: np.ndarray,
         params: BM25Params | None,
+        maxpart: np.ndarray | None = None,
     ) -> None:
         """Derive what scoring needs: idf with rank-bm25's floor, per-document norms and
-        each term's score upper bound."""
+        each term's score upper bound (``maxpart``, when saved with the same parameters,
+        spares a pass over all postings)."""
         self.params = p = params or BM25Params()
         self.terms = terms
         self.vocabulary = {t: i for i, t in enumerate(terms)}
@@ -114,7 +117,9 @@ class Engine:
         self.all_positive = bool(np.all(self.idf > 0))
         self.own_avgdl = self.avgdl
         self.bound_scale = 1.0
-        if len(docs):  # best tf part of each term (bounds a document's score for the term)
+        if maxpart is not None and len(maxpart) == len(terms):
+            self.maxpart = maxpart
+        elif len(docs):  # best tf part of each term (bounds a document's score for the term)
             tfp = tf.astype(np.float64)
             part = tfp * (p.k1 + 1) / (tfp + self.norm[docs])
             self.maxpart = np.maximum.reduceat(part, indptr[:-1])
@@ -143,6 +148,8 @@ class Engine:
         for name in ("doc_len", "indptr", "postings_docs", "postings_tf"):
             np.save(folder / f"{name}.npy", getattr(self, name))
         (folder / "terms.txt").write_text("\n".join(self.terms), encoding="utf-8")
+        if self.bound_scale == 1.0:  # bounds for this segment's own statistics
+            np.save(folder / f"maxpart-{self.params.k1}-{self.params.b}.npy", self.maxpart)
 
     @classmethod
     def load(cls, folder: Path, params: BM25Params | None = None) -> Engine:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import Analyzer, has_arabic
-from index.engine import BM25Params, Engine
+from index.engine import BM25Params, Engine, SegmentedEngine
 from index.store import Store
 
 log = logging.getLogger(__name__)
@@ -96,31 +97,75 @@ def unusable(question: str) -> str | None:
     return None
 
 
-def load_engine(store: Store, params: BM25Params) -> tuple[Engine, np.ndarray]:
-    """The engine and its sentence ids for the store as it is now (see Searcher.reload)."""
+DELTA_SHARE = 0.1  # added sentences beyond this share of the saved segment: rebuild
+
+
+def load_engine(store: Store, params: BM25Params) -> tuple[Engine | SegmentedEngine, np.ndarray]:
+    """The engine and its sentence ids for the store as it is now (see Searcher.reload).
+
+    Saved postings for this generation are memory-mapped as they are. When only documents
+    were added since the newest saved segment, that segment is used with a small one built
+    from the new sentences (exact all the same). Otherwise everything is rebuilt from the
+    stored terms and saved for the next start.
+    """
     root = store.engine_folder
-    generation = store.generation
-    folder = root / f"g{generation}" if root else None
-    if folder is not None and (folder / "ids.npy").is_file():
-        try:
-            return Engine.load(folder, params), np.load(folder / "ids.npy")
-        except (OSError, ValueError) as exc:  # damaged files: rebuild them below
-            log.warning("engine files in %s unusable (%s); rebuilding", folder, exc)
+    if root is not None:
+        found = _saved_segment(root, store.generation, store.deletions)
+        if found is not None:
+            folder, info = found
+            try:
+                main = Engine.load(folder, params)
+                main_ids = np.load(folder / "ids.npy")
+            except (OSError, ValueError) as exc:  # damaged files: rebuild below
+                log.warning("engine files in %s unusable (%s); rebuilding", folder, exc)
+            else:
+                if info["generation"] == store.generation:
+                    return main, main_ids
+                new_ids, terms = store.corpus_since(info["max_id"])
+                if len(new_ids) <= DELTA_SHARE * max(1, main.size):
+                    delta = Engine(terms, params)
+                    ids = np.concatenate([main_ids, np.asarray(new_ids, dtype=np.int64)])
+                    return SegmentedEngine([main, delta], params), ids
     ids, terms = store.corpus()
     engine = Engine(terms, params)
     id_array = np.asarray(ids, dtype=np.int64)
-    if folder is not None and root is not None:
-        _save_atomically(engine, id_array, root, folder)
+    if root is not None:
+        _save_atomically(engine, id_array, root, store.generation, store.deletions)
     return engine, id_array
 
 
-def _save_atomically(engine: Engine, ids: np.ndarray, root: Path, folder: Path) -> None:
+def _saved_segment(root: Path, generation: int, deletions: int) -> tuple[Path, dict] | None:
+    """The newest saved segment still valid for the store: same deletions, not newer."""
+    best: tuple[Path, dict] | None = None
+    for folder in root.glob("g*") if root.is_dir() else ():
+        try:
+            info = json.loads((folder / "segment.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if info.get("deletions") != deletions or info.get("generation", 1 << 62) > generation:
+            continue
+        if best is None or info["generation"] > best[1]["generation"]:
+            best = (folder, info)
+    return best
+
+
+def _save_atomically(
+    engine: Engine, ids: np.ndarray, root: Path, generation: int, deletions: int
+) -> None:
     """Write to a temporary folder, rename it into place, drop older generations."""
+    folder = root / f"g{generation}"
     tmp = root / f"{folder.name}.tmp-{os.getpid()}"
+    info = {
+        "generation": generation,
+        "deletions": deletions,
+        "max_id": int(ids.max()) if len(ids) else 0,
+        "count": len(ids),
+    }
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         engine.save(tmp)
         np.save(tmp / "ids.npy", ids)
+        (tmp / "segment.json").write_text(json.dumps(info), encoding="utf-8")
         tmp.rename(folder)
     except OSError as exc:
         if not folder.exists():

@@ -132,6 +132,16 @@ class Store:
         return int(self.meta("generation") or 0)
 
     @property
+    def deletions(self) -> int:
+        """Goes up whenever a commit removed or replaced a document."""
+        return int(self.meta("deletions") or 0)
+
+    def corpus_since(self, after_id: int) -> tuple[list[int], list[list[str]]]:
+        """Sentence ids above ``after_id`` and their terms: what was added since then."""
+        rows = self._query("SELECT id, terms FROM sentences WHERE id > ? ORDER BY id", (after_id,))
+        return [r[0] for r in rows], [r[1].split() for r in rows]
+
+    @property
     def engine_folder(self) -> Path | None:
         """Where the engine's postings for this store are kept (None in memory)."""
         if str(self.path) == ":memory:":
@@ -169,14 +179,17 @@ class Store:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
             names = {a.document.name for a in changed}
+            deleted = 0
             if keep is not None:
                 stored = [r[0] for r in db.execute("SELECT name FROM documents")]
                 for name in stored:
                     if name not in keep and name not in names:
-                        db.execute("DELETE FROM documents WHERE name = ?", (name,))
+                        deleted += db.execute(
+                            "DELETE FROM documents WHERE name = ?", (name,)
+                        ).rowcount
             for item in changed:
                 doc = item.document
-                db.execute("DELETE FROM documents WHERE name = ?", (doc.name,))
+                deleted += db.execute("DELETE FROM documents WHERE name = ?", (doc.name,)).rowcount
                 cur = db.execute(
                     "INSERT INTO documents(name, title, sha256, added_at, text) "
                     "VALUES (?, ?, ?, ?, ?)",
@@ -209,6 +222,11 @@ class Store:
                 "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
+            if deleted:  # saved engine segments no longer match: they must be rebuilt
+                db.execute(
+                    "INSERT INTO meta(key, value) VALUES ('deletions', '1') ON CONFLICT(key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                )
 
     def corpus(self) -> tuple[list[int], list[list[str]]]:
         """Sentence ids and their terms, in id order: what the engine is built from."""

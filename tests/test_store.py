@@ -199,3 +199,45 @@ def test_damaged_engine_files_are_rebuilt_from_the_store(tmp_path: Path) -> None
     (tmp_path / "i.sqlite3.engine" / "g1" / "postings_docs.npy").write_bytes(b"garbage")
     with Store(tmp_path / "i.sqlite3") as store:
         assert top(store) == before
+
+
+def test_added_documents_answer_through_a_small_segment_exactly(tmp_path: Path) -> None:
+    from index.build import add_document
+    from index.documents import parse_document
+    from index.engine import SegmentedEngine
+
+    db = tmp_path / "i.sqlite3"
+    analyzer = Analyzer(LightSegmenter())
+    with Store(db) as store:
+        build_index(store, analyzer, [SEED_DOC])
+        Searcher(store, analyzer)  # saves the segment of generation 1
+        add_document(store, analyzer, parse_document("new.txt", "سمرقند في أوزبكستان.".encode()))
+        searcher = Searcher(store, analyzer)
+        assert isinstance(searcher.engine, SegmentedEngine)  # no rebuild for an addition
+        split = searcher.ask("أين سمرقند في أوزبكستان؟", 5)
+    # the same answers as an index built from scratch with both documents
+    fresh = tmp_path / "fresh"
+    write(fresh, SEED_DOC.name, SEED_DOC.read_text(encoding="utf-8"))
+    write(fresh, "new.txt", "سمرقند في أوزبكستان.")
+    with Store(tmp_path / "f.sqlite3") as store:
+        build_index(store, analyzer, [fresh])
+        whole = Searcher(store, analyzer).ask("أين سمرقند في أوزبكستان؟", 5)
+    assert [(h.doc, h.ordinal) for h in split.hits] == [(h.doc, h.ordinal) for h in whole.hits]
+    assert [h.score for h in split.hits] == pytest.approx([h.score for h in whole.hits], rel=1e-9)
+    assert split.hits[0].doc == "new.txt"
+
+
+def test_a_replaced_document_rebuilds_the_engine(tmp_path: Path) -> None:
+    from index.build import add_document
+    from index.documents import parse_document
+    from index.engine import Engine
+
+    analyzer = Analyzer(LightSegmenter())
+    with Store(tmp_path / "i.sqlite3") as store:
+        add_document(store, analyzer, parse_document("a.txt", "روسيا دولة كبيرة.".encode()))
+        Searcher(store, analyzer)
+        add_document(store, analyzer, parse_document("a.txt", "طشقند مدينة.".encode()))
+        searcher = Searcher(store, analyzer)
+        assert isinstance(searcher.engine, Engine)
+        assert searcher.ask("ما هي روسيا؟").empty
+        assert not searcher.ask("ما هي طشقند؟").empty
