@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import resource
+import json
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,13 +27,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.engine import HEAPS_BETA, HEAPS_K, LENGTHS, ZIPF_S, rss_mb, synthetic_queries
+from bench.engine import rss_mb, sample_shape, synthetic_queries
 from index.analysis import Analyzer, LightSegmenter
-from index.build import add_document, build_index
+from index.build import add_document
 from index.documents import parse_document
 from index.search import Searcher
 from index.store import Store
 
+ROOT = Path(__file__).resolve().parent.parent
 LETTERS = list("ابتثجحخدذرزسشصضطظعغفقكلمنهوي")
 CLITICS = ["", "", "", "", "و", "ال", "وال", "ب", "بال", "ل"]
 
@@ -48,16 +50,11 @@ def vocabulary(size: int, rng: np.random.Generator) -> list[str]:
 def write_corpus(folder: Path, sentences: int, per_doc: int, seed: int = 3) -> list[str]:
     """Write the documents; return the vocabulary (frequency order) for the questions."""
     rng = np.random.default_rng(seed)
-    lengths_k = np.array(list(LENGTHS))
-    lengths_p = np.array(list(LENGTHS.values()), dtype=float)
-    lengths = rng.choice(lengths_k, size=sentences, p=lengths_p / lengths_p.sum())
-    tokens = int(lengths.sum())
-    size = int(HEAPS_K * tokens**HEAPS_BETA)
+    lengths, size, draws = sample_shape(sentences, rng)
+    tokens = len(draws)
     words = np.array(vocabulary(size, rng), dtype=object)  # index = frequency rank - 1
-    p = np.arange(1, size + 1, dtype=float) ** -ZIPF_S
-    draws = np.searchsorted(np.cumsum(p / p.sum()), rng.random(tokens))
     clitics = np.array(CLITICS, dtype=object)[rng.integers(0, len(CLITICS), tokens)]
-    text_words = clitics + words[np.minimum(draws, size - 1)]
+    text_words = clitics + words[draws]
     at = 0
     for d in range(0, sentences, per_doc):
         lines = []
@@ -66,6 +63,50 @@ def write_corpus(folder: Path, sentences: int, per_doc: int, seed: int = 3) -> l
             at += length
         (folder / f"doc{d // per_doc:06}.txt").write_text("\n".join(lines) + "\n", "utf-8")
     return words.tolist()
+
+
+BUILD = """
+import sys, time
+from pathlib import Path
+from index.analysis import Analyzer, LightSegmenter
+from index.build import build_index
+from index.engine import BM25Params
+from index.search import load_engine
+from index.store import Store
+t = time.perf_counter()
+store = Store(sys.argv[1])
+report = build_index(store, Analyzer(LightSegmenter()), [Path(sys.argv[2])])
+load_engine(store, BM25Params())  # what `sanad build` does after the documents
+peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
+print(time.perf_counter() - t, report.sentences, report.words, int(peak.split()[1]) / 1024)
+"""
+
+SERVE = """
+import json, sys
+from index.analysis import Analyzer, LightSegmenter
+from index.search import Searcher
+from index.store import Store
+searcher = Searcher(Store(sys.argv[1]), Analyzer(LightSegmenter()))
+for q in json.loads(sys.stdin.read()):
+    searcher.ask(q, 3)
+# VmHWM, not ru_maxrss: on Linux ru_maxrss survives exec and would report the parent's peak
+peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
+print(int(peak.split()[1]) / 1024)
+"""
+
+
+def serve_like_rss(db: Path, questions: list[str]) -> float:
+    """Peak RSS of a fresh process that opens the index and answers the questions, as
+    `sanad serve` does (without Telegram)."""
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE, str(db)],
+        input=json.dumps(questions),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return float(done.stdout.strip())
 
 
 def main() -> None:
@@ -84,18 +125,18 @@ def main() -> None:
             f"({time.perf_counter() - t:.0f} s)"
         )
 
-        analyzer = Analyzer(LightSegmenter())
-        store = Store(work / "index.sqlite3")
-        t = time.perf_counter()
-        report = build_index(store, analyzer, [docs])
-        Searcher(store, analyzer)  # the engine files, as `sanad build` leaves them
-        build_s = time.perf_counter() - t
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"build: {build_s:.1f} s for {report.sentences:,} sentences, "
-            f"{report.words:,} words; peak RSS {peak:.0f} MB"
+        done = subprocess.run(  # as `sanad build` would run: its own process
+            [sys.executable, "-c", BUILD, str(work / "index.sqlite3"), str(docs)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
         )
-        store.close()
+        build_s, sentences, words_n, peak = done.stdout.split()
+        print(
+            f"build: {float(build_s):.1f} s for {int(sentences):,} sentences, "
+            f"{int(words_n):,} words; peak RSS {float(peak):.0f} MB"
+        )
         gc.collect()
 
         before = rss_mb()
@@ -124,6 +165,11 @@ def main() -> None:
             f"p99 {took[int(0.99 * len(took))]:.2f} ms"
         )
 
+        store.close()
+        serve_rss = serve_like_rss(work / "index.sqlite3", questions)
+        print(f"a serving process (open + 200 questions): peak RSS {serve_rss:.0f} MB")
+        store = Store(work / "index.sqlite3")
+        searcher = Searcher(store, Analyzer(LightSegmenter()))
         doc = parse_document(
             "added.txt",
             "\n".join(

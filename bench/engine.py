@@ -114,20 +114,24 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def synthetic_corpus(n: int, seed: int = 1) -> tuple[list[list[str]], int]:
-    """n sentences of synthetic terms ("t<rank>"), and the vocabulary size used."""
-    rng = np.random.default_rng(seed)
+def sample_shape(n: int, rng: np.random.Generator) -> tuple[np.ndarray, int, np.ndarray]:
+    """n sentence lengths, the vocabulary size for that many tokens (Heaps), and each
+    token's frequency rank, 0-based (Zipf)."""
     lengths_k = np.array(list(LENGTHS))
     lengths_p = np.array(list(LENGTHS.values()), dtype=float)
     lengths = rng.choice(lengths_k, size=n, p=lengths_p / lengths_p.sum())
     tokens = int(lengths.sum())
     vocabulary = int(HEAPS_K * tokens**HEAPS_BETA)
-    ranks = np.arange(1, vocabulary + 1, dtype=float)
-    p = ranks**-ZIPF_S
-    cdf = np.cumsum(p / p.sum())
-    draws = np.searchsorted(cdf, rng.random(tokens))
+    p = np.arange(1, vocabulary + 1, dtype=float) ** -ZIPF_S
+    draws = np.searchsorted(np.cumsum(p / p.sum()), rng.random(tokens))
+    return lengths, vocabulary, np.minimum(draws, vocabulary - 1)
+
+
+def synthetic_corpus(n: int, seed: int = 1) -> tuple[list[list[str]], int]:
+    """n sentences of synthetic terms ("t<rank>"), and the vocabulary size used."""
+    lengths, vocabulary, draws = sample_shape(n, np.random.default_rng(seed))
     names = np.array([f"t{i}" for i in range(vocabulary)], dtype=object)
-    words = names[np.minimum(draws, vocabulary - 1)]
+    words = names[draws]
     out, at = [], 0
     for length in lengths.tolist():
         out.append(words[at : at + length].tolist())
