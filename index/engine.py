@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,26 +42,30 @@ class Engine:
 
     def __init__(self, documents: Iterable[Sequence[str]], params: BM25Params | None = None):
         vocabulary: dict[str, int] = {}
-        doc_len: list[int] = []
-        rows: list[int] = []
-        cols: list[int] = []
-        tfs: list[int] = []
-        for doc_id, terms in enumerate(documents):
-            doc_len.append(len(terms))
-            for term, tf in Counter(terms).items():
-                rows.append(vocabulary.setdefault(term, len(vocabulary)))
-                cols.append(doc_id)
-                tfs.append(tf)
-        term_ids = np.asarray(rows, dtype=np.int64)
-        order = np.argsort(term_ids, kind="stable")  # keeps documents ascending per term
+        lengths = array("q")
+        flat = array("i")  # every token's term id, documents one after another
+        for terms in documents:
+            lengths.append(len(terms))
+            flat.extend([vocabulary.setdefault(t, len(vocabulary)) for t in terms])
+        n = len(lengths)
+        doc_len = (
+            np.frombuffer(lengths, dtype=np.int64).astype(np.int32) if n else np.zeros(0, np.int32)
+        )
+        term_ids = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.zeros(0, np.int32)
+        # one key per token, (term, document); sorted unique keys are the postings in order
+        keys = term_ids.astype(np.int64) * max(n, 1) + np.repeat(
+            np.arange(n, dtype=np.int64), doc_len
+        )
+        keys, tf = np.unique(keys, return_counts=True)
+        terms_of = keys // max(n, 1)
         indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(term_ids, minlength=len(vocabulary)), out=indptr[1:])
+        np.cumsum(np.bincount(terms_of, minlength=len(vocabulary)), out=indptr[1:])
         self._setup(
             list(vocabulary),
-            np.asarray(doc_len, dtype=np.int32),
+            doc_len,
             indptr,
-            np.asarray(cols, dtype=np.int32)[order],
-            np.minimum(np.asarray(tfs, dtype=np.int64), 65535).astype(np.uint16)[order],
+            (keys % max(n, 1)).astype(np.int32),
+            np.minimum(tf, 65535).astype(np.uint16),
             params,
         )
 
@@ -160,13 +165,16 @@ class Engine:
         }
         text = (folder / "terms.txt").read_text(encoding="utf-8")
         terms = text.split("\n") if text else []
+        p = params or BM25Params()
+        saved = folder / f"maxpart-{p.k1}-{p.b}.npy"
         return cls.from_arrays(
             terms,
             arrays["doc_len"],
             np.asarray(arrays["indptr"]),
             arrays["postings_docs"],
             arrays["postings_tf"],
-            params,
+            p,
+            np.load(saved) if saved.is_file() else None,
         )
 
     # -- scoring ------------------------------------------------------------------------

@@ -122,3 +122,15 @@ def test_segments_with_a_term_in_most_documents() -> None:
     for query in (["common"], ["common", "c"], ["a", "common", "b"]):
         assert np.allclose(engine.scores(query), bm25.get_scores(query), rtol=1e-9, atol=0)
         assert engine.top_k(query, 10) == reference_top_k(bm25, query, 10)
+
+
+def test_saved_score_bounds_are_reused_on_load(tmp_path, monkeypatch) -> None:
+    rng = random.Random(8)
+    engine = Engine(random_corpus(rng, 300, 100))
+    engine.save(tmp_path / "seg")
+    computed = []
+    real = np.maximum.reduceat
+    monkeypatch.setattr(np.maximum, "reduceat", lambda *a, **k: computed.append(1) or real(*a, **k))
+    loaded = Engine.load(tmp_path / "seg")
+    assert computed == []  # no pass over every posting at start
+    assert np.array_equal(loaded.maxpart, engine.maxpart)
