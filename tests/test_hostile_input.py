@@ -110,7 +110,8 @@ def test_any_question_gives_a_valid_reply(searcher: Searcher, question: str, k: 
     answer = searcher.ask(question, k)
     assert answer.empty == (answer.reason is not None)
     analyzer = searcher.analyzer  # the fast path for indexing finds the same terms
-    assert analyzer.terms(question) == [t.term for t in analyzer.tokens(question)]
+    piece = question[:2000]  # longer questions are refused before any analysis
+    assert analyzer.terms(piece) == [t.term for t in analyzer.tokens(piece)]
     assert_valid_message(answer_html(answer))
     for hit in answer.hits:
         assert_valid_message(inline_message_html(hit))
