@@ -219,6 +219,10 @@ class Engine:
                 scores[found] += contribution
         return scores
 
+    def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """Exact BM25Okapi scores of the given documents (sorted, unique) for ``query``."""
+        return self._score_candidates(np.asarray(docs), Counter(self._query_ids(query)))
+
     def _candidates(self, term_ids: Sequence[int]) -> np.ndarray:
         lists = [self._postings(t)[0] for t in term_ids]
         if len(lists) == 1:
@@ -355,6 +359,16 @@ class SegmentedEngine:
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every document's score, as ``BM25Okapi.get_scores`` over the whole collection."""
         return np.concatenate([s.scores(query) for s in self.segments])
+
+    def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """Exact scores of the given documents (sorted, unique, numbered across segments)."""
+        docs = np.asarray(docs)
+        out = np.zeros(len(docs), dtype=np.float64)
+        for seg, lo, hi in zip(self.segments, self.offsets[:-1], self.offsets[1:], strict=True):
+            inside = (docs >= lo) & (docs < hi)
+            if inside.any():
+                out[inside] = seg.score_docs(query, docs[inside] - lo)
+        return out
 
     def top_k(
         self, query: Sequence[str], k: int, matched_only: bool = False

@@ -15,6 +15,8 @@ import numpy as np
 
 from index.analysis import Analyzer, has_arabic
 from index.engine import BM25Params, Engine, SegmentedEngine
+from index.sentences import Sentence
+from index.speakers import SpeechQuestion, speaker_stems, speech_question, track_speakers
 from index.store import Store
 
 log = logging.getLogger(__name__)
@@ -200,11 +202,18 @@ class Searcher:
             self.documents = {d.id: d for d in docs}
 
     def ask(self, question: str, k: int = 3) -> Answer:
-        """The ``k`` best sentences for ``question``, best first."""
+        """The ``k`` best sentences for ``question``, best first.
+
+        A question about what someone said («ماذا قال X عن Y؟») ranks the sentences X is
+        speaking in (named or not: see :mod:`index.speakers`) that concern Y first; the
+        reporting verb is the question's frame, not a word to match."""
         reason = unusable(question)
         if reason:
             return Answer(question, reason=reason)
+        frame = speech_question(question)
         terms = tuple(self.analyzer.terms(question.strip()))
+        if frame is not None:
+            terms = tuple(self.analyzer.terms(f"{frame.who} {frame.about}")) or terms
         if not terms:
             return Answer(question, reason="no_words")
         with self._lock:
@@ -212,6 +221,8 @@ class Searcher:
         if engine.size == 0:
             return Answer(question, reason="no_documents", terms=terms)
         ranked = engine.top_k(terms, k, matched_only=True)
+        if frame is not None and ranked:
+            ranked = self._speech_ranking(frame, engine, ids, k) or ranked
         if not ranked:
             return Answer(question, reason="no_match", terms=terms)
         rows = self.store.sentences([int(ids[d]) for d, _ in ranked])
@@ -237,6 +248,70 @@ class Searcher:
                 )
             )
         return Answer(question, tuple(hits), terms=terms)
+
+    def _speech_ranking(
+        self,
+        frame: SpeechQuestion,
+        engine: Engine | SegmentedEngine,
+        ids: np.ndarray,
+        k: int,
+    ) -> list[tuple[int, float]]:
+        """The top k for a speech question, from the documents where the speaker and the
+        topic are found; empty when the speaker is never found speaking there."""
+        who = list(self.analyzer.terms(frame.who))
+        about = list(self.analyzer.terms(frame.about))
+        who_stems = speaker_stems(frame.who)
+        if not who or not who_stems:
+            return []
+        seeds = engine.top_k(who + about, 30, matched_only=True)
+        rows = self.store.sentences([int(ids[d]) for d, _ in seeds])
+        documents: list[int] = []
+        for d, _ in seeds:
+            doc = rows[int(ids[d])].document
+            if doc not in documents:
+                documents.append(doc)
+        scored: list[tuple[int, float]] = []
+        for doc in documents[:SPEECH_DOCUMENTS]:
+            info = self.documents.get(doc)
+            sentences = self.store.document_sentences(doc, 1, info.sentences if info else 10**9)
+            speakers = track_speakers(
+                [Sentence(s.text, s.start, s.end, s.paragraph, s.heading) for s in sentences]
+            )
+            spoken = np.array([bool(sp and who_stems & sp) for sp in speakers])
+            if not spoken.any():
+                continue
+            numbers = np.searchsorted(ids, [s.id for s in sentences])
+            about_scores = engine.score_docs(about, numbers) if about else np.zeros(len(numbers))
+            who_scores = engine.score_docs(who, numbers)
+            heading = np.array([s.heading for s in sentences])
+            final = _speech_scores(about_scores, who_scores, spoken, heading)
+            scored += [(int(n), float(v)) for n, v in zip(numbers, final, strict=True) if v > 0]
+        scored.sort(key=lambda hit: (-hit[1], hit[0]))
+        return scored[:k]
+
+
+SPEECH_DOCUMENTS = 5  # documents searched for a speaker's statements
+NEIGHBOUR_WEIGHT = 0.3  # what the sentences around say about Y
+NAMED_WEIGHT = 0.2  # X named in the sentence (beyond being its speaker)
+
+
+def _speech_scores(
+    about: np.ndarray, who: np.ndarray, spoken: np.ndarray, heading: np.ndarray
+) -> np.ndarray:
+    """Rank a document's sentences for «what did X say about Y»: what concerns Y (the
+    sentence, and a little its neighbours, headings aside), X named, above all X speaking.
+
+    >>> no = np.array([False] * 4)
+    >>> _speech_scores(np.array([0.0, 2.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0, 0.0]),
+    ...                np.array([False, True, True, False]), no).round(2).tolist()
+    [0.8, 4.0, 2.6, 1.0]
+    """
+    around = np.where(heading, 0.0, about)  # a heading is not what a sentence is about
+    before = np.concatenate([[0.0], around[:-1]])
+    after = np.concatenate([around[1:], [0.0]])
+    bonus = max(float(about.max(initial=0.0)), float(who.max(initial=0.0)), 1.0)
+    context = NEIGHBOUR_WEIGHT * np.maximum(before, after)
+    return about + context + NAMED_WEIGHT * who + bonus * spoken
 
 
 def marked(

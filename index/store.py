@@ -97,6 +97,20 @@ class Store:
             self._db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
             )
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an index written by an older Sanad up to this schema (inside the open
+        transaction)."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        if "sentence_count" not in columns:
+            self._db.execute(
+                "ALTER TABLE documents ADD COLUMN sentence_count INTEGER NOT NULL DEFAULT 0"
+            )
+            self._db.execute(
+                "UPDATE documents SET sentence_count = "
+                "(SELECT COUNT(*) FROM sentences WHERE sentences.document = documents.id)"
+            )
 
     def close(self) -> None:
         self._db.close()

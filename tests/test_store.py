@@ -241,3 +241,19 @@ def test_a_replaced_document_rebuilds_the_engine(tmp_path: Path) -> None:
         assert isinstance(searcher.engine, Engine)
         assert searcher.ask("ما هي روسيا؟").empty
         assert not searcher.ask("ما هي طشقند؟").empty
+
+
+def test_an_index_from_before_sentence_counts_is_upgraded(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "old.sqlite3"
+    with Store(db) as store:
+        build_index(store, Analyzer(LightSegmenter()), [SEED_DOC])
+        before = top(store)
+    old = sqlite3.connect(db)  # what the first release wrote: no sentence_count column
+    old.execute("ALTER TABLE documents DROP COLUMN sentence_count")
+    old.commit()
+    old.close()
+    with Store(db) as store:
+        assert [d.sentences for d in store.documents()] == [25]
+        assert top(store) == before

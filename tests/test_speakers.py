@@ -1,0 +1,51 @@
+"""Speaker tracking and questions about what someone said («ماذا قال X عن Y؟»)."""
+
+from index.search import Searcher
+from index.sentences import split_sentences
+from index.speakers import speaker_stems, speech_question, track_speakers
+from tests.conftest import SEED_DOC
+
+
+def test_every_statement_in_the_seed_is_attributed_to_rudenko() -> None:
+    sentences = split_sentences(SEED_DOC.read_text(encoding="utf-8"))
+    speakers = track_speakers(sentences)
+    rudenko = [n for n, sp in enumerate(speakers, 1) if sp and "رودينكو" in sp]
+    # 2 is narration (وجاء كلام رودينكو …); 13, 23-25 are headings and captions.
+    assert rudenko == [1, *range(3, 13), *range(14, 23)]
+    # named by title only: «وقال وزير الخارجية الروسي», «وأكد نائب وزير الخارجية الروسي»,
+    # by description: «وأشاد الدبلوماسي الروسي», or by reference: «ووفقا له», inside quotes.
+    for ordinal in (3, 22, 18, 19, 16, 21):
+        assert ordinal in rudenko
+
+
+def test_another_speaker_is_not_confused_with_the_first() -> None:
+    text = (
+        "قال وزير الخارجية الروسي سيرغي لافروف إن المحادثات مثمرة.\n"
+        "وقال الرئيس الأوزبكي شوكت ميرزيوييف إن بلاده مستعدة.\n"
+        'وأضاف: "سنوقع الاتفاقيات قريبا".\n'
+    )
+    speakers = track_speakers(split_sentences(text))
+    lavrov, mirziyoyev = speaker_stems("لافروف"), speaker_stems("ميرزيوييف")
+    assert lavrov <= speakers[0] and not lavrov & speakers[1]
+    assert mirziyoyev <= speakers[1] and mirziyoyev <= speakers[2]
+
+
+def test_speech_questions_are_recognised() -> None:
+    assert speech_question("ماذا قال رودينكو عن أوزبكستان؟").who == "رودينكو"
+    assert speech_question("بماذا صرح لافروف حول الأزمة؟").about == "الأزمة"
+    assert speech_question("ما رأي الوزير في الاتفاق؟").who == "الوزير"
+    assert speech_question("متى جاء كلام رودينكو؟") is None
+
+
+def test_rudenkos_statements_on_uzbekistan_come_first(searcher: Searcher) -> None:
+    answer = searcher.ask("ماذا قال رودينكو عن أوزبكستان؟", k=6)
+    ordinals = [h.ordinal for h in answer.hits]
+    assert ordinals[0] == 14
+    assert set(ordinals) <= set(range(14, 23))  # the Uzbekistan part, Rudenko speaking
+    # «قال» is the question's frame, not a word to match: it is never highlighted
+    assert all("قال" not in h.text[a:b] for h in answer.hits for a, b in h.spans)
+
+
+def test_a_speech_question_about_another_topic_follows_the_topic(searcher: Searcher) -> None:
+    ordinals = [h.ordinal for h in searcher.ask("ماذا قال رودينكو عن كازاخستان؟", k=4).hits]
+    assert ordinals and all(n < 13 for n in ordinals)  # the Kazakhstan part of the article
