@@ -59,7 +59,8 @@ def open_store(config: Config, notices: TextIO) -> tuple[Store, Analyzer]:
 def open_searcher(config: Config, notices: TextIO) -> Searcher:
     """A searcher over the configured store (built first if need be)."""
     store, analyzer = open_store(config, notices)
-    return Searcher(store, analyzer, BM25Params(k1=config.bm25.k1, b=config.bm25.b))
+    params = BM25Params(k1=config.bm25.k1, b=config.bm25.b)
+    return Searcher(store, analyzer, params, min_evidence=config.search.min_evidence)
 
 
 def report_build(report: BuildReport, config: Config, out: TextIO) -> None:
@@ -158,7 +159,10 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     questions = load_questions(args.questions)
     analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
     params = BM25Params(k1=config.bm25.k1, b=config.bm25.b)
-    searcher, ids = build_searcher(rows, analyzer, lambda st, an: Searcher(st, an, params))
+    evidence = config.search.min_evidence
+    searcher, ids = build_searcher(
+        rows, analyzer, lambda st, an: Searcher(st, an, params, min_evidence=evidence)
+    )
     report = evaluate(searcher, ids, questions)
     if args.details:
         for qid, rank, abstained in report.ranks:

@@ -38,6 +38,7 @@ class BM25Settings:
 @dataclass(frozen=True, slots=True)
 class SearchSettings:
     top_k: int = 3
+    min_evidence: float = 0.2
 
 
 @dataclass(frozen=True, slots=True)

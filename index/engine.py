@@ -219,6 +219,11 @@ class Engine:
                 scores[found] += contribution
         return scores
 
+    def idf_of(self, term: str) -> float | None:
+        """The term's idf in this collection; None when no document has it."""
+        at = self.vocabulary.get(term)
+        return None if at is None else float(self.idf[at])
+
     def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
         """Exact BM25Okapi scores of the given documents (sorted, unique) for ``query``."""
         return self._score_candidates(np.asarray(docs), Counter(self._query_ids(query)))
@@ -359,6 +364,14 @@ class SegmentedEngine:
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every document's score, as ``BM25Okapi.get_scores`` over the whole collection."""
         return np.concatenate([s.scores(query) for s in self.segments])
+
+    def idf_of(self, term: str) -> float | None:
+        """The term's idf in the whole collection; None when no document has it."""
+        for seg in self.segments:
+            found = seg.idf_of(term)
+            if found is not None:
+                return found
+        return None
 
     def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
         """Exact scores of the given documents (sorted, unique, numbered across segments)."""

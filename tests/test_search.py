@@ -55,3 +55,23 @@ def test_html_in_a_question_is_just_text(searcher: Searcher) -> None:
     answer = searcher.ask("<b>رودينكو</b> <script>أوزبكستان</script>")
     assert not answer.empty
     assert "رودينكو" in answer.hits[0].text
+
+
+OFF_TOPIC = [
+    "ما هي عاصمة روسيا؟",
+    "متى تأسست منظمة الأمم المتحدة؟",
+    "من فاز بكأس العالم لكرة القدم؟",
+]
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_questions_the_documents_do_not_answer_get_no_answer(
+    searcher: Searcher, question: str
+) -> None:
+    # each shares a word with the seed (روسيا، منظمة، العالم), none is answered there
+    answer = searcher.ask(question)
+    assert answer.empty and answer.reason == "no_match"
+
+
+def test_the_evidence_threshold_can_be_turned_off(seed_store, analyzer) -> None:
+    assert not Searcher(seed_store, analyzer, min_evidence=0).ask(OFF_TOPIC[0]).empty
