@@ -60,7 +60,13 @@ def open_searcher(config: Config, notices: TextIO) -> Searcher:
     """A searcher over the configured store (built first if need be)."""
     store, analyzer = open_store(config, notices)
     params = BM25Params(k1=config.bm25.k1, b=config.bm25.b)
-    return Searcher(store, analyzer, params, min_evidence=config.search.min_evidence)
+    return Searcher(
+        store,
+        analyzer,
+        params,
+        min_evidence=config.search.min_evidence,
+        context_weight=config.search.context_weight,
+    )
 
 
 def report_build(report: BuildReport, config: Config, out: TextIO) -> None:
@@ -159,9 +165,17 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     questions = load_questions(args.questions)
     analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
     params = BM25Params(k1=config.bm25.k1, b=config.bm25.b)
-    evidence = config.search.min_evidence
+    search = config.search
     searcher, ids = build_searcher(
-        rows, analyzer, lambda st, an: Searcher(st, an, params, min_evidence=evidence)
+        rows,
+        analyzer,
+        lambda st, an: Searcher(
+            st,
+            an,
+            params,
+            min_evidence=search.min_evidence,
+            context_weight=search.context_weight,
+        ),
     )
     report = evaluate(searcher, ids, questions)
     if args.details:

@@ -39,6 +39,7 @@ class BM25Settings:
 class SearchSettings:
     top_k: int = 3
     min_evidence: float = 0.2
+    context_weight: float = 0.2
 
 
 @dataclass(frozen=True, slots=True)

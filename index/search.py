@@ -28,6 +28,11 @@ MAX_QUESTION_CHARS = 1000
 # 0.2 keeps 98.7 % of XQuAD-ar's answerable questions answered (R@1 −0.2 point) and turns
 # away 95.5 % of its questions asked of the seed article alone.
 MIN_EVIDENCE = 0.2
+# Second stage: the engine's best RERANK_POOL sentences are re-ranked with their neighbours'
+# BM25 (see Searcher._with_context). 0.2 was tuned on half the XQuAD-ar articles (A) and
+# checked on the other half (B): B R@3 85.2 → 86.2 %, MRR .777 → .783, R@1 unchanged.
+CONTEXT_WEIGHT = 0.2
+RERANK_POOL = 30
 
 # Why an answer is empty, and what to tell the asker (Modern Standard Arabic).
 REASONS: dict[str, str] = {
@@ -217,11 +222,13 @@ class Searcher:
         analyzer: Analyzer,
         params: BM25Params | None = None,
         min_evidence: float = MIN_EVIDENCE,
+        context_weight: float = CONTEXT_WEIGHT,
     ):
         self.store = store
         self.analyzer = analyzer
         self.params = params or BM25Params()
         self.min_evidence = min_evidence
+        self.context_weight = context_weight
         self._lock = threading.Lock()
         self.reload()
 
@@ -255,13 +262,16 @@ class Searcher:
             engine, ids, documents = self.engine, self.sentence_ids, self.documents
         if engine.size == 0:
             return Answer(question, reason="no_documents", terms=terms)
-        ranked = engine.top_k(terms, k, matched_only=True)
+        pool = engine.top_k(terms, max(k, RERANK_POOL), matched_only=True)
+        ranked = pool[:k]
         if ranked:
             best = self.store.sentences([int(ids[ranked[0][0]])])[int(ids[ranked[0][0]])]
             if evidence(terms, self.analyzer.terms(best.text), engine) < self.min_evidence:
                 ranked = []  # what matched is too small a part of the question: no answer
         if frame is not None and ranked:
             ranked = self._speech_ranking(frame, engine, ids, k) or ranked
+        elif ranked and self.context_weight > 0:
+            ranked = self._with_context(pool, terms, engine, ids)[:k]
         if not ranked:
             return Answer(question, reason="no_match", terms=terms)
         rows = self.store.sentences([int(ids[d]) for d, _ in ranked])
@@ -287,6 +297,35 @@ class Searcher:
                 )
             )
         return Answer(question, tuple(hits), terms=terms)
+
+    def _with_context(
+        self,
+        pool: list[tuple[int, float]],
+        terms: Sequence[str],
+        engine: Engine | SegmentedEngine,
+        ids: np.ndarray,
+    ) -> list[tuple[int, float]]:
+        """Re-rank the engine's best sentences with their neighbours' evidence: a sentence
+        whose previous or next sentence (same document, not a heading) also matches the
+        question is more likely the one that answers it. Score: own BM25 + context_weight ×
+        the better neighbour's BM25."""
+        numbers = [d for d, _ in pool]
+        around = sorted({n for d in numbers for n in (d - 1, d + 1) if 0 <= n < engine.size})
+        rows = self.store.sentences([int(ids[n]) for n in {*numbers, *around}])
+        neighbour_scores = dict(
+            zip(around, engine.score_docs(terms, np.asarray(around, dtype=np.int64)), strict=True)
+        )
+        rescored = []
+        for d, score in pool:
+            row = rows[int(ids[d])]
+            best = 0.0
+            for n in (d - 1, d + 1):
+                other = rows.get(int(ids[n])) if 0 <= n < engine.size else None
+                if other is not None and other.document == row.document and not other.heading:
+                    best = max(best, float(neighbour_scores.get(n, 0.0)))
+            rescored.append((d, score + self.context_weight * best))
+        rescored.sort(key=lambda hit: (-hit[1], hit[0]))
+        return rescored
 
     def _speech_ranking(
         self,

@@ -75,3 +75,29 @@ def test_questions_the_documents_do_not_answer_get_no_answer(
 
 def test_the_evidence_threshold_can_be_turned_off(seed_store, analyzer) -> None:
     assert not Searcher(seed_store, analyzer, min_evidence=0).ask(OFF_TOPIC[0]).empty
+
+
+def test_a_sentence_whose_neighbour_also_matches_ranks_first(tmp_path) -> None:
+    from index.analysis import Analyzer, LightSegmenter
+    from index.build import build_index
+    from index.store import Store
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("الطقس جميل في المدينة. القطار يصل ظهرا.", encoding="utf-8")
+    (docs / "b.txt").write_text("القطار السريع يتأخر كثيرا. القطار يصل ظهرا.", encoding="utf-8")
+    (docs / "c.txt").write_text(
+        "افتتح المتحف الجديد أبوابه. زار الطلاب المكتبة العامة. هطلت أمطار غزيرة ليلا. "
+        "ارتفعت أسعار الخضار في السوق. فاز الفريق بالمباراة.",
+        encoding="utf-8",
+    )
+    store = Store(tmp_path / "i.sqlite3")
+    analyzer = Analyzer(LightSegmenter())
+    build_index(store, analyzer, [docs])
+    question = "متى يصل القطار؟"
+    with_context = Searcher(store, analyzer).ask(question, 2)
+    plain = Searcher(store, analyzer, context_weight=0).ask(question, 2)
+    # «القطار يصل ظهرا» twice, the same score alone; the one after «القطار السريع يتأخر»
+    # (which also speaks of the train) is the better answer, and comes first
+    assert [(h.doc, h.ordinal) for h in with_context.hits] == [("b.txt", 2), ("a.txt", 2)]
+    assert [(h.doc, h.ordinal) for h in plain.hits] == [("a.txt", 2), ("b.txt", 2)]
