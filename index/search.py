@@ -8,7 +8,8 @@ import math
 import os
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,17 +157,30 @@ def load_engine(store: Store, params: BM25Params) -> tuple[Engine | SegmentedEng
             else:
                 if info["generation"] == store.generation:
                     return main, main_ids
-                new_ids, terms = store.corpus_since(info["max_id"])
-                if len(new_ids) <= DELTA_SHARE * max(1, main.size):
-                    delta = Engine(terms, params)
-                    ids = np.concatenate([main_ids, np.asarray(new_ids, dtype=np.int64)])
-                    return SegmentedEngine([main, delta], params), ids
-    ids, terms = store.corpus()
-    engine = Engine(terms, params)
-    id_array = np.asarray(ids, dtype=np.int64)
+                new = list(store.corpus(info["max_id"]))
+                if len(new) <= DELTA_SHARE * max(1, main.size):
+                    delta = Engine([terms for _, terms in new], params)
+                    new_ids = np.asarray([i for i, _ in new], dtype=np.int64)
+                    return SegmentedEngine([main, delta], params), np.concatenate(
+                        [main_ids, new_ids]
+                    )
+    engine, id_array = _build_engine(store, params)
     if root is not None:
         _save_atomically(engine, id_array, root, store.generation, store.deletions)
     return engine, id_array
+
+
+def _build_engine(store: Store, params: BM25Params) -> tuple[Engine, np.ndarray]:
+    """An engine over every stored sentence, streamed from the store."""
+    ids = array("q")
+
+    def terms() -> Iterator[list[str]]:
+        for sentence_id, sentence_terms in store.corpus():
+            ids.append(sentence_id)
+            yield sentence_terms
+
+    engine = Engine(terms(), params)
+    return engine, np.frombuffer(ids, dtype=np.int64).copy() if ids else np.zeros(0, np.int64)
 
 
 def _saved_segment(root: Path, generation: int, deletions: int) -> tuple[Path, dict] | None:

@@ -151,11 +151,6 @@ class Store:
         """Goes up whenever a commit removed or replaced a document."""
         return int(self.meta("deletions") or 0)
 
-    def corpus_since(self, after_id: int) -> tuple[list[int], list[list[str]]]:
-        """Sentence ids above ``after_id`` and their terms: what was added since then."""
-        rows = self._query("SELECT id, terms FROM sentences WHERE id > ? ORDER BY id", (after_id,))
-        return [r[0] for r in rows], [r[1].split() for r in rows]
-
     @property
     def engine_folder(self) -> Path | None:
         """Where the engine's postings for this store are kept (None in memory)."""
@@ -241,10 +236,16 @@ class Store:
                     "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
                 )
 
-    def corpus(self) -> tuple[list[int], list[list[str]]]:
-        """Sentence ids and their terms, in id order: what the engine is built from."""
-        rows = self._query("SELECT id, terms FROM sentences ORDER BY id")
-        return [r[0] for r in rows], [r[1].split() for r in rows]
+    def corpus(self, after_id: int = 0) -> Iterator[tuple[int, list[str]]]:
+        """(sentence id, terms) in id order, from ``after_id`` on: what the engine is built
+        from. Rows stream one at a time (a million sentences' terms never sit in memory
+        together); the store stays locked for this thread until the iteration ends."""
+        with self._lock:
+            cursor = self._db.execute(
+                "SELECT id, terms FROM sentences WHERE id > ? ORDER BY id", (after_id,)
+            )
+            for sentence_id, terms in cursor:
+                yield sentence_id, terms.split()
 
     def sentences(self, ids: Sequence[int]) -> dict[int, StoredSentence]:
         """The stored sentences with these ids."""
