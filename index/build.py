@@ -52,7 +52,7 @@ def analyse_documents(
                 bar.update(len(doc.sentences))
             return out
         chunks = _chunks(documents)
-        terms: list[tuple[tuple[str, ...], ...]] = []
+        terms: list[tuple[str, ...]] = []
         with ProcessPoolExecutor(
             workers, initializer=_start_worker, initargs=(analyzer.segmenter.name,)
         ) as pool:
@@ -62,8 +62,8 @@ def analyse_documents(
         return [AnalysedDocument(d, t) for d, t in zip(documents, terms, strict=True)]
 
 
-def _sentence_terms(analyzer: Analyzer, doc: Document) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(analyzer.terms(s.text)) for s in doc.sentences)
+def _sentence_terms(analyzer: Analyzer, doc: Document) -> tuple[str, ...]:
+    return tuple(" ".join(analyzer.terms(s.text)) for s in doc.sentences)
 
 
 def _chunks(documents: Sequence[Document]) -> list[list[Document]]:
@@ -88,7 +88,7 @@ def _start_worker(segmenter: str) -> None:
     _worker_analyzer = Analyzer(make_segmenter(segmenter))
 
 
-def _analyse_chunk(chunk: list[Document]) -> list[tuple[tuple[str, ...], ...]]:
+def _analyse_chunk(chunk: list[Document]) -> list[tuple[str, ...]]:
     assert _worker_analyzer is not None
     return [_sentence_terms(_worker_analyzer, doc) for doc in chunk]
 

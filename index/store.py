@@ -45,10 +45,11 @@ CREATE TABLE IF NOT EXISTS sentences (
 
 @dataclass(frozen=True, slots=True)
 class AnalysedDocument:
-    """A document with the index terms of each of its sentences."""
+    """A document with the index terms of each of its sentences, space-joined (as stored;
+    one string per sentence keeps a million analysed sentences small)."""
 
     document: Document
-    terms: tuple[tuple[str, ...], ...]
+    terms: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,7 @@ class Store:
                             s.end,
                             int(s.heading),
                             s.text,
-                            " ".join(terms),
+                            terms,
                         )
                         for n, (s, terms) in enumerate(
                             zip(doc.sentences, item.terms, strict=True), start=1
