@@ -271,8 +271,7 @@ class Engine:
         if last > first:
             candidates = self._candidates(terms[: last + 1])
             scores = self._score(candidates, counts)
-        top = np.lexsort((candidates, -scores))[:k]
-        return [(int(candidates[i]), float(scores[i])) for i in top]
+        return _ranked(candidates, scores, k)
 
     def _score(self, candidates: np.ndarray, counts: Counter[int]) -> np.ndarray:
         if len(candidates) > DENSE_SHARE * self.size:
@@ -292,10 +291,19 @@ class Engine:
         scores = self.scores(query)
         if matched_only:
             candidates = self._candidates(self._query_ids(query))
-            order = np.lexsort((candidates, -scores[candidates]))[:k]
-            return [(int(candidates[i]), float(scores[candidates[i]])) for i in order]
-        order = np.lexsort((np.arange(self.size), -scores))[:k]
-        return [(int(d), float(scores[d])) for d in order]
+        else:
+            candidates = np.arange(self.size)
+        return _ranked(candidates, scores[candidates], k)
+
+
+def _ranked(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The k best (document, score) pairs: by score, then document number.
+
+    >>> _ranked(np.array([4, 2, 9]), np.array([1.0, 3.0, 1.0]), 2)
+    [(2, 3.0), (4, 1.0)]
+    """
+    order = np.lexsort((candidates, -scores))[:k]
+    return [(int(candidates[i]), float(scores[i])) for i in order]
 
 
 def _kth_best(scores: np.ndarray, k: int) -> float:
@@ -400,8 +408,7 @@ class SegmentedEngine:
                 candidates = np.concatenate(lists) if lists else np.empty(0, np.int64)
             else:
                 candidates = np.arange(self.size)
-            order = np.lexsort((candidates, -scores[candidates]))[:k]
-            return [(int(candidates[i]), float(scores[candidates[i]])) for i in order]
+            return _ranked(candidates, scores[candidates], k)
         merged = [
             (d + off, score) for s, c, off in pairs if c for d, score in s._top_k_matched(c, k)
         ]
