@@ -19,7 +19,7 @@ from index.analysis import Analyzer, has_arabic
 from index.engine import BM25Params, Engine, SegmentedEngine
 from index.sentences import Sentence
 from index.speakers import SpeechQuestion, speaker_stems, speech_question, track_speakers
-from index.store import Store
+from index.store import DocumentInfo, Store, StoredSentence
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,27 @@ def unusable(question: str) -> str | None:
 
 
 DELTA_SHARE = 0.1  # added sentences beyond this share of the saved segment: rebuild
+
+
+class Rows:
+    """The stored sentences behind engine document numbers, each fetched once per
+    question however many steps of the ranking look at it."""
+
+    def __init__(self, store: Store, ids: np.ndarray) -> None:
+        self.store = store
+        self.ids = ids
+        self._rows: dict[int, StoredSentence] = {}
+
+    def get(self, numbers: Sequence[int]) -> dict[int, StoredSentence]:
+        """Rows by engine document number (fetching only those not seen yet)."""
+        missing = [n for n in numbers if n not in self._rows]
+        if missing:
+            stored = self.store.sentences([int(self.ids[n]) for n in missing])
+            for n in missing:
+                row = stored.get(int(self.ids[n]))
+                if row is not None:
+                    self._rows[n] = row
+        return self._rows
 
 
 def load_engine(store: Store, params: BM25Params) -> tuple[Engine | SegmentedEngine, np.ndarray]:
@@ -277,22 +298,23 @@ class Searcher:
         if engine.size == 0:
             return Answer(question, reason="no_documents", terms=terms)
         pool = engine.top_k(terms, max(k, RERANK_POOL), matched_only=True)
+        rows = Rows(self.store, ids)
         ranked = pool[:k]
         if ranked:
-            best = self.store.sentences([int(ids[ranked[0][0]])])[int(ids[ranked[0][0]])]
+            best = rows.get([d for d, _ in pool])[ranked[0][0]]
             if evidence(terms, self.analyzer.terms(best.text), engine) < self.min_evidence:
                 ranked = []  # what matched is too small a part of the question: no answer
         if frame is not None and ranked:
-            ranked = self._speech_ranking(frame, engine, ids, k) or ranked
+            ranked = self._speech_ranking(frame, pool, rows, engine, documents, k) or ranked
         elif ranked and self.context_weight > 0:
-            ranked = self._with_context(pool, terms, engine, ids)[:k]
+            ranked = self._with_context(pool, terms, engine, rows)[:k]
         if not ranked:
             return Answer(question, reason="no_match", terms=terms)
-        rows = self.store.sentences([int(ids[d]) for d, _ in ranked])
+        found = rows.get([d for d, _ in ranked])
         wanted = set(terms)
         hits = []
         for doc_index, score in ranked:
-            row = rows[int(ids[doc_index])]
+            row = found[doc_index]
             info = documents[row.document]
             spans = merge_spans(
                 [(t.start, t.end) for t in self.analyzer.tokens(row.text) if t.term in wanted]
@@ -317,7 +339,7 @@ class Searcher:
         pool: list[tuple[int, float]],
         terms: Sequence[str],
         engine: Engine | SegmentedEngine,
-        ids: np.ndarray,
+        rows: Rows,
     ) -> list[tuple[int, float]]:
         """Re-rank the engine's best sentences with their neighbours' evidence: a sentence
         whose previous or next sentence (same document, not a heading) also matches the
@@ -325,16 +347,16 @@ class Searcher:
         the better neighbour's BM25."""
         numbers = [d for d, _ in pool]
         around = sorted({n for d in numbers for n in (d - 1, d + 1) if 0 <= n < engine.size})
-        rows = self.store.sentences([int(ids[n]) for n in {*numbers, *around}])
+        known = rows.get([*numbers, *around])
         neighbour_scores = dict(
             zip(around, engine.score_docs(terms, np.asarray(around, dtype=np.int64)), strict=True)
         )
         rescored = []
         for d, score in pool:
-            row = rows[int(ids[d])]
+            row = known[d]
             best = 0.0
             for n in (d - 1, d + 1):
-                other = rows.get(int(ids[n])) if 0 <= n < engine.size else None
+                other = known.get(n)
                 if other is not None and other.document == row.document and not other.heading:
                     best = max(best, float(neighbour_scores.get(n, 0.0)))
             rescored.append((d, score + self.context_weight * best))
@@ -344,27 +366,26 @@ class Searcher:
     def _speech_ranking(
         self,
         frame: SpeechQuestion,
+        pool: list[tuple[int, float]],
+        rows: Rows,
         engine: Engine | SegmentedEngine,
-        ids: np.ndarray,
+        documents: dict[int, DocumentInfo],
         k: int,
     ) -> list[tuple[int, float]]:
-        """The top k for a speech question, from the documents where the speaker and the
-        topic are found; empty when the speaker is never found speaking there."""
+        """The top k for a speech question, from the documents of the engine's best
+        sentences for speaker and topic (``pool``); empty when the speaker is never found
+        speaking there."""
         who = list(self.analyzer.terms(frame.who))
         about = list(self.analyzer.terms(frame.about))
         who_stems = speaker_stems(frame.who)
         if not who or not who_stems:
             return []
-        seeds = engine.top_k(who + about, 30, matched_only=True)
-        rows = self.store.sentences([int(ids[d]) for d, _ in seeds])
-        documents: list[int] = []
-        for d, _ in seeds:
-            doc = rows[int(ids[d])].document
-            if doc not in documents:
-                documents.append(doc)
+        seeds = rows.get([d for d, _ in pool])
+        candidates = list(dict.fromkeys(seeds[d].document for d, _ in pool))
+        ids = rows.ids
         scored: list[tuple[int, float]] = []
-        for doc in documents[:SPEECH_DOCUMENTS]:
-            info = self.documents.get(doc)
+        for doc in candidates[:SPEECH_DOCUMENTS]:
+            info = documents.get(doc)
             sentences = self.store.document_sentences(doc, 1, info.sentences if info else 10**9)
             speakers = track_speakers(
                 [Sentence(s.text, s.start, s.end, s.paragraph, s.heading) for s in sentences]
