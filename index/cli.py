@@ -65,7 +65,7 @@ def open_searcher(config: Config, notices: TextIO) -> Searcher:
         analyzer,
         params,
         min_evidence=config.search.min_evidence,
-        context_weight=config.search.context_weight,
+        weights=config.search.weights(),
     )
 
 
@@ -174,7 +174,7 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
             an,
             params,
             min_evidence=search.min_evidence,
-            context_weight=search.context_weight,
+            weights=search.weights(),
         ),
     )
     report = evaluate(searcher, ids, questions)

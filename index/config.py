@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from index.rerank import Weights
+
 DEFAULT_CONFIG_FILE = Path("config.toml")
 SEGMENTERS = ("auto", "light", "camel")
 
@@ -39,7 +41,16 @@ class BM25Settings:
 class SearchSettings:
     top_k: int = 3
     min_evidence: float = 0.2
-    context_weight: float = 0.2
+    context_weight: float = 0.3
+    gram_weight: float = 1.0
+    stem_weight: float = 0.3
+    answer_type_weight: float = 0.2
+
+    def weights(self) -> Weights:
+        """The second stage's weights (see index.rerank)."""
+        return Weights(
+            self.context_weight, self.gram_weight, self.stem_weight, self.answer_type_weight
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -335,6 +335,7 @@ class SegmentedEngine:
         n = int(self.offsets[-1])
         total_len = sum(float(np.sum(s.doc_len, dtype=np.int64)) for s in segments)
         avgdl = total_len / n if n else 0.0
+        self.avgdl = avgdl
         main = segments[0]
         df = np.diff(main.indptr).astype(np.int64)
         extra: dict[str, int] = {}

@@ -17,6 +17,8 @@ import numpy as np
 
 from index.analysis import Analyzer, has_arabic
 from index.engine import BM25Params, Engine, SegmentedEngine
+from index.grams import SAMPLE_SIZE, Grams, GramStats
+from index.rerank import Reranker, Weights
 from index.sentences import Sentence
 from index.speakers import SpeechQuestion, speaker_stems, speech_question, track_speakers
 from index.store import DocumentInfo, Store, StoredSentence
@@ -29,10 +31,8 @@ MAX_QUESTION_CHARS = 1000
 # 0.2 keeps 98.7 % of XQuAD-ar's answerable questions answered (R@1 −0.2 point) and turns
 # away 95.5 % of its questions asked of the seed article alone.
 MIN_EVIDENCE = 0.2
-# Second stage: the engine's best RERANK_POOL sentences are re-ranked with their neighbours'
-# BM25 (see Searcher._with_context). 0.2 was tuned on half the XQuAD-ar articles (A) and
-# checked on the other half (B): B R@3 85.2 → 86.2 %, MRR .777 → .783, R@1 unchanged.
-CONTEXT_WEIGHT = 0.2
+# Second stage (index.rerank): the engine's best RERANK_POOL sentences and their neighbours
+# are re-ranked as passages, on stems and character n-grams.
 RERANK_POOL = 30
 
 # Why an answer is empty, and what to tell the asker (Modern Standard Arabic).
@@ -247,6 +247,46 @@ def _save_atomically(
             shutil.rmtree(old, ignore_errors=True)  # open memory maps stay valid
 
 
+STATS_STALE_SHARE = 0.1  # sentences added or removed beyond this share: new gram statistics
+
+
+def load_gram_stats(store: Store, ids: np.ndarray, grams: Grams) -> GramStats:
+    """Gram statistics of the collection, from up to SAMPLE_SIZE sentences spread evenly
+    over it (so exact in smaller collections); kept next to the engine files. Exact ones
+    are reused for the same store generation only, sampled ones while the collection has
+    changed by less than STATS_STALE_SHARE."""
+    root = store.engine_folder
+    path = root / "grams.json" if root is not None else None
+    if path is not None and path.exists():
+        try:
+            stats = GramStats.load(path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("gram statistics in %s unusable (%s); recounting", path, exc)
+        else:
+            if stats.generation == store.generation or (
+                stats.sampled < stats.count
+                and abs(stats.count - len(ids)) <= STATS_STALE_SHARE * stats.count
+            ):
+                return stats
+    step = max(1, -(-len(ids) // SAMPLE_SIZE))
+    sample = [int(i) for i in ids[::step]]
+    texts = (
+        row.text
+        for start in range(0, len(sample), 500)
+        for row in store.sentences(sample[start : start + 500]).values()
+    )
+    stats = GramStats.from_texts(texts, grams, len(ids), store.generation)
+    if path is not None:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp-{os.getpid()}")
+            stats.save(tmp)
+            tmp.replace(path)
+        except OSError as exc:
+            log.warning("could not save gram statistics in %s: %s", path, exc)
+    return stats
+
+
 class Searcher:
     """Answers questions from a store. Holds the engine built from the store's terms;
     :meth:`reload` rebuilds it after the store changed. Safe to share between threads."""
@@ -257,13 +297,14 @@ class Searcher:
         analyzer: Analyzer,
         params: BM25Params | None = None,
         min_evidence: float = MIN_EVIDENCE,
-        context_weight: float = CONTEXT_WEIGHT,
+        weights: Weights | None = None,
     ):
         self.store = store
         self.analyzer = analyzer
         self.params = params or BM25Params()
         self.min_evidence = min_evidence
-        self.context_weight = context_weight
+        self.weights = weights or Weights()
+        self.grams = Grams()
         self._lock = threading.Lock()
         self.reload()
 
@@ -273,7 +314,11 @@ class Searcher:
         saved for the next start."""
         engine, ids = load_engine(self.store, self.params)
         docs = self.store.documents()
+        stats = load_gram_stats(self.store, ids, self.grams)
+        p = self.params
+        reranker = Reranker(self.analyzer, self.grams, stats, self.weights, p.k1, p.b)
         with self._lock:
+            self.reranker = reranker
             self.engine = engine
             self.sentence_ids = np.asarray(ids, dtype=np.int64)
             self.documents = {d.id: d for d in docs}
@@ -295,6 +340,7 @@ class Searcher:
             return Answer(question, reason="no_words")
         with self._lock:
             engine, ids, documents = self.engine, self.sentence_ids, self.documents
+            reranker = self.reranker
         if engine.size == 0:
             return Answer(question, reason="no_documents", terms=terms)
         pool = engine.top_k(terms, max(k, RERANK_POOL), matched_only=True)
@@ -306,8 +352,12 @@ class Searcher:
                 ranked = []  # what matched is too small a part of the question: no answer
         if frame is not None and ranked:
             ranked = self._speech_ranking(frame, pool, rows, engine, documents, k) or ranked
-        elif ranked and self.context_weight > 0:
-            ranked = self._with_context(pool, terms, engine, rows)[:k]
+        elif ranked:
+            scored, needed = reranker.candidates([d for d, _ in pool], engine.size)
+            found = rows.get(needed)
+            ranked = reranker.rank(
+                question, terms, scored, found, engine.idf_of, engine.avgdl, engine.size
+            )[:k]
         if not ranked:
             return Answer(question, reason="no_match", terms=terms)
         found = rows.get([d for d, _ in ranked])
@@ -333,35 +383,6 @@ class Searcher:
                 )
             )
         return Answer(question, tuple(hits), terms=terms)
-
-    def _with_context(
-        self,
-        pool: list[tuple[int, float]],
-        terms: Sequence[str],
-        engine: Engine | SegmentedEngine,
-        rows: Rows,
-    ) -> list[tuple[int, float]]:
-        """Re-rank the engine's best sentences with their neighbours' evidence: a sentence
-        whose previous or next sentence (same document, not a heading) also matches the
-        question is more likely the one that answers it. Score: own BM25 + context_weight ×
-        the better neighbour's BM25."""
-        numbers = [d for d, _ in pool]
-        around = sorted({n for d in numbers for n in (d - 1, d + 1) if 0 <= n < engine.size})
-        known = rows.get([*numbers, *around])
-        neighbour_scores = dict(
-            zip(around, engine.score_docs(terms, np.asarray(around, dtype=np.int64)), strict=True)
-        )
-        rescored = []
-        for d, score in pool:
-            row = known[d]
-            best = 0.0
-            for n in (d - 1, d + 1):
-                other = known.get(n)
-                if other is not None and other.document == row.document and not other.heading:
-                    best = max(best, float(neighbour_scores.get(n, 0.0)))
-            rescored.append((d, score + self.context_weight * best))
-        rescored.sort(key=lambda hit: (-hit[1], hit[0]))
-        return rescored
 
     def _speech_ranking(
         self,

@@ -80,6 +80,7 @@ def test_the_evidence_threshold_can_be_turned_off(seed_store, analyzer) -> None:
 def test_a_sentence_whose_neighbour_also_matches_ranks_first(tmp_path) -> None:
     from index.analysis import Analyzer, LightSegmenter
     from index.build import build_index
+    from index.rerank import Weights
     from index.store import Store
 
     docs = tmp_path / "docs"
@@ -96,7 +97,7 @@ def test_a_sentence_whose_neighbour_also_matches_ranks_first(tmp_path) -> None:
     build_index(store, analyzer, [docs])
     question = "متى يصل القطار؟"
     with_context = Searcher(store, analyzer).ask(question, 2)
-    plain = Searcher(store, analyzer, context_weight=0).ask(question, 2)
+    plain = Searcher(store, analyzer, weights=Weights(context=0)).ask(question, 2)
     # «القطار يصل ظهرا» twice, the same score alone; the one after «القطار السريع يتأخر»
     # (which also speaks of the train) is the better answer, and comes first
     assert [(h.doc, h.ordinal) for h in with_context.hits] == [("b.txt", 2), ("a.txt", 2)]

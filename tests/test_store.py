@@ -189,7 +189,10 @@ def test_a_change_gets_new_engine_files_and_old_ones_go(tmp_path: Path) -> None:
         write(docs, "b.txt", "طشقند عاصمة أوزبكستان.")
         build_index(store, Analyzer(LightSegmenter()), [docs])
         assert top(store, "ما عاصمة أوزبكستان؟")[0][0] == "b.txt"
-    assert sorted(p.name for p in (tmp_path / "i.sqlite3.engine").iterdir()) == ["g2"]
+    assert sorted(p.name for p in (tmp_path / "i.sqlite3.engine").iterdir()) == [
+        "g2",
+        "grams.json",
+    ]
 
 
 def test_damaged_engine_files_are_rebuilt_from_the_store(tmp_path: Path) -> None:
