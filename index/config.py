@@ -40,7 +40,7 @@ class BM25Settings:
 @dataclass(frozen=True, slots=True)
 class SearchSettings:
     top_k: int = 3
-    min_evidence: float = 0.2
+    min_evidence: float = 0.19
     context_weight: float = 0.3
     gram_weight: float = 1.0
     stem_weight: float = 0.3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,13 +27,20 @@ def word_grams(word: str) -> tuple[str, ...]:
     ['#رو', '#رود', 'رود', 'كو#', 'نكو', 'نكو#']
     """
     padded = f"#{word}#"
-    return tuple(padded[i : i + n] for n in GRAM_SIZES for i in range(max(1, len(padded) - n + 1)))
+    return tuple(
+        sys.intern(padded[i : i + n])  # one string per gram, however many words share it
+        for n in GRAM_SIZES
+        for i in range(max(1, len(padded) - n + 1))
+    )
+
+
+CACHED_LENGTH = 30  # longer "words" (noise) are worked out each time, never kept
 
 
 class Grams:
     """Text → its words' n-grams, stopwords aside; each word type is worked out once."""
 
-    def __init__(self, cache_size: int = 200_000) -> None:
+    def __init__(self, cache_size: int = 100_000) -> None:
         self._cache: dict[str, tuple[str, ...]] = {}
         self._cache_size = cache_size
 
@@ -46,9 +54,10 @@ class Grams:
         if found is None:
             folded = normalize(word)
             found = () if is_stopword(folded) else word_grams(folded)
-            if len(self._cache) >= self._cache_size:
-                self._cache.clear()
-            self._cache[word] = found
+            if len(word) <= CACHED_LENGTH:
+                if len(self._cache) >= self._cache_size:
+                    self._cache.clear()
+                self._cache[word] = found
         return found
 
     def of_text(self, text: str) -> list[str]:
@@ -57,7 +66,14 @@ class Grams:
         >>> len(Grams().of_text("قال رودينكو عن أوزبكستان"))
         35
         """
-        return [g for word, _, _ in word_spans(text) for g in self.of_word(word)]
+        out: list[str] = []
+        for chunk in text.split():
+            if chunk.isalnum():  # the common case: one plain word (see word_spans)
+                out += self.of_word(chunk)
+            else:
+                for word, _, _ in word_spans(chunk):
+                    out += self.of_word(word)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from index.analysis import Analyzer
 from index.grams import Grams, GramStats
-from index.questions import answer_type, offers
+from index.questions import AnswerType, answer_type, offers
 from index.store import StoredSentence
 
 K1 = 0.9
@@ -91,8 +91,21 @@ def passage(
     return parts
 
 
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """What the second stage needs of one sentence, worked out once."""
+
+    stems: Field
+    grams: Field
+    offers: frozenset[AnswerType]
+
+
+CACHE_SIZE = 2_000  # sentences whose analysis the second stage keeps (~10 kB each)
+
+
 class Reranker:
-    """Scores candidate sentences as passages; holds the gram statistics of the collection."""
+    """Scores candidate sentences as passages; holds the gram statistics of the collection
+    and a cache of analysed sentences (it is rebuilt with the engine)."""
 
     def __init__(
         self,
@@ -109,6 +122,31 @@ class Reranker:
         self.weights = weights or Weights()
         self.stem_k1 = stem_k1  # the engine's BM25 parameters, for the stem field
         self.stem_b = stem_b
+        self._cache: dict[int, Analysed] = {}
+
+    def analysed(self, number: int, text: str) -> Analysed:
+        """Stems, grams and answer kinds of sentence ``number`` (cached)."""
+        found = self._cache.get(number)
+        if found is None:
+            kinds = frozenset(k for k in ("number", "date") if offers(text, k))
+            found = Analysed(
+                Field.of(self.analyzer.terms(text)), Field.of(self.grams.of_text(text)), kinds
+            )
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[number] = found
+        return found
+
+    def gram_evidence(self, question: str, number: int, text: str, size: int) -> float:
+        """Share of the question's gram idf weight that sentence ``number`` holds: how much
+        of the question it speaks of, spelling variants included."""
+        wanted = set(self.grams.of_text(question))
+        weights = {g: self.stats.idf(g, size) for g in wanted}
+        total = sum(weights.values())
+        if total <= 0:
+            return 1.0
+        have = self.analysed(number, text).grams.counts
+        return sum(w for g, w in weights.items() if g in have) / total
 
     def candidates(self, pool: Sequence[int], size: int) -> tuple[list[int], list[int]]:
         """The sentences to score (the pool and the sentences next to it) and every sentence
@@ -135,11 +173,7 @@ class Reranker:
         w = self.weights
         stem_query = Counter(terms)
         gram_query = Counter(self.grams.of_text(question))
-        stem_fields: dict[int, Field] = {}
-        gram_fields: dict[int, Field] = {}
-        for n, row in rows.items():
-            stem_fields[n] = Field.of(self.analyzer.terms(row.text))
-            gram_fields[n] = Field.of(self.grams.of_text(row.text))
+        seen = {n: self.analysed(n, row.text) for n, row in rows.items()}
         idf_stems = {t: max(stem_idf(t) or 0.0, 0.0) for t in stem_query}
         idf_grams = {g: self.stats.idf(g, size) for g in gram_query}
         kind = answer_type(question)
@@ -148,9 +182,11 @@ class Reranker:
             if n not in rows:
                 continue
             parts = passage(n, rows, w.context)
+            if not any(t in seen[m].stems.counts for _, m in parts for t in stem_query):
+                continue  # shared letters alone (#ال…) are no evidence: a word must match
             stems = bm25f(
                 stem_query,
-                [(x, stem_fields[m]) for x, m in parts],
+                [(x, seen[m].stems) for x, m in parts],
                 idf_stems.__getitem__,
                 stem_avg_len,
                 self.stem_k1,
@@ -158,7 +194,7 @@ class Reranker:
             )
             grams = bm25f(
                 gram_query,
-                [(x, gram_fields[m]) for x, m in parts],
+                [(x, seen[m].grams) for x, m in parts],
                 idf_grams.__getitem__,
                 self.stats.avg_len,
             )
@@ -168,9 +204,7 @@ class Reranker:
         ranked = []
         for n, stems, grams in raw:
             score = w.stems * stems / top_stems + w.grams * grams / top_grams
-            if score <= 0:
-                continue
-            if kind is not None and offers(rows[n].text, kind):
+            if kind is not None and kind in seen[n].offers:
                 score += w.answer_type
             ranked.append((n, score))
         ranked.sort(key=lambda hit: (-hit[1], hit[0]))
