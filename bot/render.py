@@ -71,13 +71,17 @@ def quote(text: str, spans: Sequence[tuple[int, int]], limit: int = MAX_SENTENCE
 
 
 def citation(hit: Hit) -> str:
-    """The citation line under a quoted sentence: document title, sentence n of m.
+    """The citation line under a quoted sentence: who says it (for a question about what
+    someone said), document title, sentence n of m.
 
     >>> citation(Hit("…", "a.txt", "خبر <عاجل>", 3, 25, 1.0, (), 1, 1))
     '\u200f📄 خبر &lt;عاجل&gt; — الجملة 3 من 25'
+    >>> citation(Hit("…", "a.txt", "خبر", 3, 25, 1.0, (), 1, 1, "أندريه رودينكو"))
+    '\u200f🗣 أندريه رودينكو · 📄 خبر — الجملة 3 من 25'
     """
     title = html.escape(hit.title, quote=False)
-    return f"{RLM}📄 {title} — الجملة {hit.ordinal} من {hit.of}"
+    who = f"🗣 {html.escape(hit.speaker, quote=False)} · " if hit.speaker else ""
+    return f"{RLM}{who}📄 {title} — الجملة {hit.ordinal} من {hit.of}"
 
 
 def rtl(text: str) -> str:

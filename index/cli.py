@@ -112,6 +112,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "text": h.text,
                 "score": h.score,
                 "spans": [list(s) for s in h.spans],
+                "speaker": h.speaker or None,
             }
             for h in answer.hits
         ],
@@ -126,7 +127,8 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
     before, after = (BOLD, RESET) if bold else ("**", "**")
     for rank, hit in enumerate(answer.hits, start=1):
         print(f"{rank}. {marked(hit.text, hit.spans, before, after)}", file=out)
-        print(f"   [{hit.title} #{hit.ordinal}] · {hit.score:.2f}", file=out)
+        said = f" · 🗣 {hit.speaker}" if hit.speaker else ""
+        print(f"   [{hit.title} #{hit.ordinal}] · {hit.score:.2f}{said}", file=out)
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:

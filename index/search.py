@@ -61,6 +61,7 @@ class Hit:
     spans: tuple[tuple[int, int], ...]
     sentence_id: int
     document_id: int
+    speaker: str = ""  # who says it, for a question about what someone said
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,8 +354,10 @@ class Searcher:
             best = rows.get([d for d, _ in pool])[ranked[0][0]]
             if evidence(terms, self.analyzer.terms(best.text), engine) < self.min_evidence:
                 ranked = []  # what matched is too small a part of the question: no answer
+        speakers: dict[int, str] = {}
         if frame is not None and ranked:
-            ranked = self._speech_ranking(frame, pool, rows, engine, documents, k) or ranked
+            spoken, speakers = self._speech_ranking(frame, pool, rows, engine, documents, k)
+            ranked = spoken or ranked
         elif ranked:
             scored, needed = reranker.candidates([d for d, _ in pool], engine.size)
             found = rows.get(needed)
@@ -389,6 +392,7 @@ class Searcher:
                     spans,
                     row.id,
                     row.document,
+                    speakers.get(doc_index, ""),
                 )
             )
         return Answer(question, tuple(hits), terms=terms)
@@ -401,36 +405,42 @@ class Searcher:
         engine: Engine | SegmentedEngine,
         documents: dict[int, DocumentInfo],
         k: int,
-    ) -> list[tuple[int, float]]:
+    ) -> tuple[list[tuple[int, float]], dict[int, str]]:
         """The top k for a speech question, from the documents of the engine's best
-        sentences for speaker and topic (``pool``); empty when the speaker is never found
-        speaking there."""
+        sentences for speaker and topic (``pool``), and the speaker's name where they speak;
+        empty when the speaker is never found speaking there."""
         who = list(corrected(self.analyzer.terms(frame.who), engine.idf_of))
         about = list(corrected(self.analyzer.terms(frame.about), engine.idf_of))
         who_stems = speaker_stems(frame.who) | frozenset(who)  # and its spelling corrected
         if not who or not who_stems:
-            return []
+            return [], {}
         seeds = rows.get([d for d, _ in pool])
         candidates = list(dict.fromkeys(seeds[d].document for d, _ in pool))
         ids = rows.ids
         scored: list[tuple[int, float]] = []
+        names: dict[int, str] = {}
         for doc in candidates[:SPEECH_DOCUMENTS]:
             info = documents.get(doc)
             sentences = self.store.document_sentences(doc, 1, info.sentences if info else 10**9)
             speakers = track_speakers(
                 [Sentence(s.text, s.start, s.end, s.paragraph, s.heading) for s in sentences]
             )
-            spoken = np.array([bool(sp and who_stems & sp) for sp in speakers])
+            spoken = np.array([bool(sp and who_stems & sp.stems) for sp in speakers])
             if not spoken.any():
                 continue
             numbers = np.searchsorted(ids, [s.id for s in sentences])
+            names.update(
+                (int(n), sp.name)
+                for n, sp, said in zip(numbers, speakers, spoken, strict=True)
+                if said and sp
+            )
             about_scores = engine.score_docs(about, numbers) if about else np.zeros(len(numbers))
             who_scores = engine.score_docs(who, numbers)
             heading = np.array([s.heading for s in sentences])
             final = _speech_scores(about_scores, who_scores, spoken, heading)
             scored += [(int(n), float(v)) for n, v in zip(numbers, final, strict=True) if v > 0]
         scored.sort(key=lambda hit: (-hit[1], hit[0]))
-        return scored[:k]
+        return scored[:k], names
 
 
 SPEECH_DOCUMENTS = 5  # documents searched for a speaker's statements

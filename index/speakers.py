@@ -29,9 +29,18 @@ MAX_SUBJECT_WORDS = 7
 
 @dataclass
 class Speaker:
-    """One speaker: the stems of every way the text named them."""
+    """One speaker: the stems of every way the text named them, and how it first did."""
 
     stems: set[str] = field(default_factory=set)
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """Who speaks in one sentence: the stems naming them so far, and their first naming."""
+
+    stems: frozenset[str]
+    name: str
 
 
 def _stems(words: list[str]) -> set[str]:
@@ -83,8 +92,8 @@ def _verb_position(words: list[str]) -> int | None:
     return None
 
 
-def track_speakers(sentences: Sequence[Sentence]) -> list[frozenset[str] | None]:
-    r"""For each sentence of one document, the stems naming its speaker (None: narration).
+def track_speakers(sentences: Sequence[Sentence]) -> list[Voice | None]:
+    r"""For each sentence of one document, who speaks in it (None: narration).
 
     A reporting verb near the start names a speaker: a new one, or one named before (by
     name, by a title sharing two words with how they were introduced, or by a definite
@@ -99,14 +108,18 @@ def track_speakers(sentences: Sequence[Sentence]) -> list[frozenset[str] | None]
     ...     'وأضاف: "نحن نثق بهم. وهي علاقات قديمة".\n'
     ...     "مشروعات بين البلدين\n"
     ...     "وأكد نائب وزير الخارجية أن الخيار لهم. وذكرت وكالة تاس أن الزيارة تأجلت.")
-    >>> ["رودينكو" in x if x else None for x in track_speakers(split_sentences(text))]
+    >>> voices = track_speakers(split_sentences(text))
+    >>> ["رودينكو" in v.stems if v else None for v in voices]
     [True, True, True, None, True, False]
+    >>> voices[4].name
+    'نائب وزير الخارجية الروسي أندريه رودينكو'
+
     """
     speakers: list[Speaker] = []
     current: Speaker | None = None
     inside_quote = False
     paragraph = -1
-    out: list[frozenset[str] | None] = []
+    out: list[Voice | None] = []
     for sentence in sentences:
         text = sentence.text
         if sentence.paragraph != paragraph:
@@ -118,7 +131,7 @@ def track_speakers(sentences: Sequence[Sentence]) -> list[frozenset[str] | None]
         speaker = _speaker_of(text, words, speakers, current, inside_quote)
         if speaker is not None:
             current = speaker
-        out.append(frozenset(speaker.stems) if speaker else None)
+        out.append(Voice(frozenset(speaker.stems), speaker.name) if speaker else None)
         quotes = text.count('"') + text.count("«") + text.count("»")
         inside_quote = (inside_quote + quotes) % 2 == 1
     return out
@@ -163,7 +176,7 @@ def _resolve(
         return current  # «الدبلوماسي الروسي …»: a description of whoever just spoke
     if not new_allowed:
         return None
-    speaker = Speaker(set(stems))
+    speaker = Speaker(set(stems), " ".join(subject))
     speakers.append(speaker)
     return speaker
 

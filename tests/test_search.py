@@ -25,6 +25,15 @@ def test_hits_cite_document_and_place_and_mark_the_matched_words(searcher: Searc
     assert [hit.text[a:b] for a, b in hit.spans] == ["رودينكو", "وأوزبكستان"]
 
 
+def test_the_answer_says_who_said_it(searcher: Searcher) -> None:
+    # sentence 22 names him by title only, 15 («وأضاف: …») not at all: the speaker's
+    # name comes from where the article first introduced him
+    hits = searcher.ask(QUESTION, k=3).hits
+    assert {h.ordinal for h in hits} == {14, 22, 15}
+    assert {h.speaker for h in hits} == {"نائب وزير الخارجية الروسي أندريه رودينكو"}
+    assert all(not h.speaker for h in searcher.ask("ما هي حصة روسيا في التجارة؟").hits)
+
+
 def test_k_limits_the_number_of_hits(searcher: Searcher) -> None:
     assert len(searcher.ask(QUESTION, k=1).hits) == 1
     assert len(searcher.ask(QUESTION, k=5).hits) == 5
