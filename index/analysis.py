@@ -67,6 +67,44 @@ def normalize(text: str) -> str:
     return fold_letters(prepare(text))
 
 
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff\u0653-\u0655\u06c0-\u06d3]")
+
+
+def text_words(text: str) -> list[str]:
+    """The words of a whole text, each as :func:`normalize` makes it, split at spaces and
+    punctuation. Fast: one translation pass and a split; camel-tools' Unicode mapping (slow,
+    one character at a time in Python) runs only where Arabic presentation forms or
+    decomposed letters need it.
+
+    >>> text_words("قال: «نعم»، وَقَّعَ ٢٠ اتفاقية (2020) ﻻ غير.")
+    ['قال', 'نعم', 'وقع', '20', 'اتفاقيه', '2020', 'لا', 'غير']
+    >>> all(normalize(w) == w for w in text_words("وأكد نائب وزير الخارجية الروسي"))
+    True
+    """
+    if _PRESENTATION.search(text):
+        text = normalize_unicode(text.translate(_INVISIBLE))
+    return text.translate(_FOLD_WORDS).casefold().split()
+
+
+# One table for the whole of normalize() (and, in _FOLD_WORDS, punctuation to spaces):
+# invisible marks, diacritics and tatweel out,
+# digits to ASCII, letters folded as fold_letters does.
+_FOLD_TEXT = str.maketrans(
+    {
+        **dict.fromkeys(_INVISIBLE),
+        **dict.fromkeys(map(chr, [*range(0x064B, 0x0653), 0x0670, 0x0640])),
+        **{k: chr(v) for k, v in _DIGITS.items()},
+        **dict.fromkeys("أإآٱ", "ا"),
+        "ى": "ي",
+        "ة": "ه",
+    }
+)
+_FOLD_WORDS = {
+    **_FOLD_TEXT,
+    **{ord(c): " " for c in """!"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~،؛؟٪٫٬«»“”‘’—–…•·\u00a0"""},
+}
+
+
 # Stopwords in normalized form; question words included, since they carry the
 # question's intent, never its content.
 STOPWORDS: frozenset[str] = frozenset(
@@ -88,13 +126,19 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 
+# Stopwords alone or behind the conjunction و or ف (one set lookup for is_stopword).
+STOPWORD_FORMS: frozenset[str] = STOPWORDS | frozenset(
+    c + w for w in STOPWORDS for c in "وف" if len(w) > 1
+)
+
+
 def is_stopword(word: str) -> bool:
     """A normalized word that carries no content, even behind a conjunction.
 
     >>> is_stopword("ماذا"), is_stopword("وماذا"), is_stopword("فان"), is_stopword("روسيا")
     (True, True, True, False)
     """
-    return word in STOPWORDS or (len(word) > 2 and word[0] in "وف" and word[1:] in STOPWORDS)
+    return word in STOPWORD_FORMS
 
 
 class Segmenter(Protocol):

@@ -25,7 +25,7 @@ from index.evaluate import (
     load_questions,
     read_jsonl,
 )
-from index.search import Answer, Searcher, load_engine, marked, unusable
+from index.search import Answer, Searcher, load_engine, load_gram_stats, marked, unusable
 from index.store import Store
 
 EXIT_NO_ANSWER = 1
@@ -91,8 +91,10 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
     analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
     with Store(config.index_path) as store:
         report = build_index(store, analyzer, paths, progress=sys.stderr.isatty())
-        # Save the engine's postings now, so that `ask` and `serve` open them at once.
-        load_engine(store, BM25Params(k1=config.bm25.k1, b=config.bm25.b))
+        # Save the engine's postings and gram statistics now, so that `ask` and `serve`
+        # open them at once.
+        _, ids = load_engine(store, BM25Params(k1=config.bm25.k1, b=config.bm25.b))
+        load_gram_stats(store, ids)
     report_build(report, config, sys.stdout)
     return 0
 

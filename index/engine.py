@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -228,6 +228,26 @@ class Engine:
         """Exact BM25Okapi scores of the given documents (sorted, unique) for ``query``."""
         return self._score_candidates(np.asarray(docs), Counter(self._query_ids(query)))
 
+    def lengths(self, docs: np.ndarray) -> np.ndarray:
+        """Term counts of the given documents."""
+        return np.asarray(self.doc_len[docs], dtype=np.int64)
+
+    def term_counts(self, term: str, docs: np.ndarray) -> np.ndarray:
+        """How often ``term`` occurs in each of the given documents (sorted, unique).
+
+        >>> Engine([["روس", "روس"], ["طشقند"], ["روس"]]).term_counts("روس", np.array([0, 1, 2]))
+        array([2, 0, 1])
+        """
+        out = np.zeros(len(docs), dtype=np.int64)
+        at = self.vocabulary.get(term)
+        if at is None or not len(docs):
+            return out
+        have, tf = self._postings(at)
+        where = np.minimum(np.searchsorted(have, docs), max(len(have) - 1, 0))
+        found = have[where] == docs
+        out[found] = tf[where[found]]
+        return out
+
     def _candidates(self, term_ids: Sequence[int]) -> np.ndarray:
         lists = [self._postings(t)[0] for t in term_ids]
         if len(lists) == 1:
@@ -390,6 +410,26 @@ class SegmentedEngine:
             inside = (docs >= lo) & (docs < hi)
             if inside.any():
                 out[inside] = seg.score_docs(query, docs[inside] - lo)
+        return out
+
+    def term_counts(self, term: str, docs: np.ndarray) -> np.ndarray:
+        """How often ``term`` occurs in each of the given documents (numbered across
+        segments; sorted, unique)."""
+        return self._per_segment(docs, lambda seg, local: seg.term_counts(term, local))
+
+    def lengths(self, docs: np.ndarray) -> np.ndarray:
+        """Term counts of the given documents (numbered across segments)."""
+        return self._per_segment(docs, lambda seg, local: seg.lengths(local))
+
+    def _per_segment(
+        self, docs: np.ndarray, get: Callable[[Engine, np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        docs = np.asarray(docs)
+        out = np.zeros(len(docs), dtype=np.int64)
+        for seg, lo, hi in zip(self.segments, self.offsets[:-1], self.offsets[1:], strict=True):
+            inside = (docs >= lo) & (docs < hi)
+            if inside.any():
+                out[inside] = get(seg, docs[inside] - lo)
         return out
 
     def top_k(

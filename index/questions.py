@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from index.analysis import normalize, word_spans
+from index.analysis import normalize, text_words
 
 AnswerType = Literal["number", "date"]
 
@@ -42,7 +42,7 @@ def _bare(word: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in (normalize(word) for word, _, _ in word_spans(text)) if w]
+    return text_words(text)
 
 
 def answer_type(question: str) -> AnswerType | None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from index.analysis import Analyzer
-from index.grams import Grams, GramStats
-from index.questions import AnswerType, answer_type, offers
+import numpy as np
+
+from index.engine import Engine, SegmentedEngine
+from index.grams import GramLine, GramStats, text_grams
+from index.questions import answer_type, offers
 from index.store import StoredSentence
 
 K1 = 0.9
@@ -25,130 +27,143 @@ class Weights:
     answer_type: float = 0.2  # the sentence offers the kind of answer asked for
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One sentence's terms in one field: counts and length."""
-
-    counts: Counter[str]
-    length: int
-
-    @classmethod
-    def of(cls, terms: Sequence[str]) -> Field:
-        return cls(Counter(terms), len(terms))
-
-
 def bm25f(
-    query: Mapping[str, int],
-    parts: Sequence[tuple[float, Field]],
-    idf: Callable[[str], float],
+    tf: np.ndarray,
+    lengths: np.ndarray,
     avg_len: float,
+    parts: np.ndarray,
+    idf: np.ndarray,
     k1: float = K1,
     b: float = B,
-) -> float:
-    """BM25F of a passage: each part (weight, field) adds its length-normalized term
-    frequencies, weighted, before BM25's saturation; query terms count with multiplicity.
-    A lone part with weight 1 gives plain BM25.
+) -> np.ndarray:
+    """BM25F of passages: each passage adds the length-normalized term frequencies of its
+    sentences, weighted (``parts``: passages × sentences), before BM25's saturation.
 
-    >>> own = Field.of(["روس", "اوزبكست"])
-    >>> round(bm25f({"اوزبكست": 1}, [(1.0, own)], lambda t: 2.0, 2.0), 3)
-    2.0
-    >>> nb = Field.of(["اوزبكست", "طشقند"])
-    >>> round(bm25f({"اوزبكست": 1}, [(1.0, own), (0.3, nb)], lambda t: 2.0, 2.0), 3)
-    2.245
-    >>> round(bm25f({"طشقند": 1}, [(1.0, own), (0.3, nb)], lambda t: 2.0, 2.0), 3)
-    0.95
+    ``tf``: query terms × sentences (a term asked twice is listed twice); ``lengths``: the
+    sentences' lengths. A passage of one sentence with weight 1 gives plain BM25.
+
+    >>> tf = np.array([[1.0, 1.0], [0.0, 1.0]])  # اوزبكست, طشقند in two sentences
+    >>> own, with_next = np.array([[1.0, 0.0]]), np.array([[1.0, 0.3]])
+    >>> idf, lengths = np.array([2.0, 2.0]), np.array([2, 2])
+    >>> bm25f(tf, lengths, 2.0, own, idf).round(3).tolist()
+    [2.0]
+    >>> bm25f(tf, lengths, 2.0, with_next, idf).round(3).tolist()
+    [3.195]
     """
-    tf: dict[str, float] = {}
-    for weight, field in parts:
-        norm = 1 - b + b * field.length / avg_len if avg_len else 1.0
-        for term in query:
-            count = field.counts.get(term)
-            if count:
-                tf[term] = tf.get(term, 0.0) + weight * count / norm
-    return sum(query[t] * idf(t) * f * (k1 + 1) / (k1 + f) for t, f in tf.items() if f > 0)
+    if not len(tf):
+        return np.zeros(len(parts))
+    norm = 1 - b + b * lengths / avg_len if avg_len else np.ones(len(lengths))
+    weighted = (tf / norm) @ parts.T  # query terms × passages
+    saturated = weighted * (k1 + 1) / (k1 + weighted)
+    return idf @ saturated
 
 
-def passage(
-    number: int, rows: Mapping[int, StoredSentence], context: float
-) -> list[tuple[float, int]]:
-    """The sentences that make up a sentence's passage, with their weights: itself (1), its
-    neighbours (``context``) and theirs (half that), in the same document, headings aside.
+def gram_counts(grams: Sequence[str], lines: Sequence[GramLine]) -> np.ndarray:
+    """Grams × sentences: how often each gram occurs in each sentence's words, found by
+    one scan per gram over all the sentences at once.
+
+    >>> gram_counts(["#رو", "سيا#", "xyz"], [GramLine.of("روسيا"), GramLine.of("وروسيا روسيا")])
+    array([[1., 1.],
+           [1., 2.],
+           [0., 0.]])
+    """
+    joined = "\n".join(line.padded for line in lines)
+    which: list[int] = []
+    where: list[int] = []
+    for i, gram in enumerate(grams):
+        at = joined.find(gram)
+        while at >= 0:
+            which.append(i)
+            where.append(at)
+            at = joined.find(gram, at + 1)
+    out = np.zeros((len(grams), len(lines)))
+    if where:
+        starts = np.cumsum([0] + [len(line.padded) + 1 for line in lines[:-1]])
+        np.add.at(out, (which, np.searchsorted(starts, where, side="right") - 1), 1)
+    return out
+
+
+def passage_weights(
+    candidates: Sequence[int],
+    numbers: Sequence[int],
+    rows: Mapping[int, StoredSentence],
+    context: float,
+) -> np.ndarray:
+    """Candidates × sentences (``numbers``): each candidate's own weight 1, its neighbours'
+    ``context``, theirs half that, in the same document, headings aside.
 
     >>> row = lambda n, doc, heading=False: StoredSentence(n, doc, n, 0, 0, 0, heading, "")
     >>> rows = {1: row(1, 7, True), 2: row(2, 7), 3: row(3, 7), 4: row(4, 8)}
-    >>> passage(3, rows, 0.3)
-    [(1.0, 3), (0.3, 2)]
+    >>> passage_weights([3], [1, 2, 3, 4], rows, 0.3).tolist()
+    [[0.0, 0.3, 1.0, 0.0]]
     """
-    own = rows[number]
-    parts = [(1.0, number)]
-    if context <= 0:
-        return parts
-    for distance, weight in ((1, context), (2, context / 2)):
-        for other in (number - distance, number + distance):
-            found = rows.get(other)
-            if found is not None and found.document == own.document and not found.heading:
-                parts.append((weight, other))
-    return parts
+    column = {n: i for i, n in enumerate(numbers)}
+    out = np.zeros((len(candidates), len(numbers)))
+    for c, number in enumerate(candidates):
+        out[c, column[number]] = 1.0
+        if context <= 0:
+            continue
+        own = rows[number]
+        for distance, weight in ((1, context), (2, context / 2)):
+            for other in (number - distance, number + distance):
+                found = rows.get(other)
+                if found is not None and found.document == own.document and not found.heading:
+                    out[c, column[other]] = weight
+    return out
 
 
-@dataclass(frozen=True, slots=True)
-class Analysed:
-    """What the second stage needs of one sentence, worked out once."""
-
-    stems: Field
-    grams: Field
-    offers: frozenset[AnswerType]
-
-
-CACHE_SIZE = 2_000  # sentences whose analysis the second stage keeps (~10 kB each)
+LINES_KEPT = 50_000  # sentences whose gram line is kept (a few hundred bytes each)
 
 
 class Reranker:
-    """Scores candidate sentences as passages; holds the gram statistics of the collection
-    and a cache of analysed sentences (it is rebuilt with the engine)."""
+    """Scores candidate sentences as passages; holds the gram statistics of the collection.
+
+    Stem frequencies come from the engine's postings, gram frequencies from counting the
+    question's grams in each sentence's words, so no sentence is re-analysed."""
 
     def __init__(
         self,
-        analyzer: Analyzer,
-        grams: Grams,
         stats: GramStats,
         weights: Weights | None = None,
         stem_k1: float = K1,
         stem_b: float = B,
     ) -> None:
-        self.analyzer = analyzer
-        self.grams = grams
         self.stats = stats
         self.weights = weights or Weights()
         self.stem_k1 = stem_k1  # the engine's BM25 parameters, for the stem field
         self.stem_b = stem_b
-        self._cache: dict[int, Analysed] = {}
+        self._lines: dict[int, GramLine] = {}
 
-    def analysed(self, number: int, text: str) -> Analysed:
-        """Stems, grams and answer kinds of sentence ``number`` (cached)."""
-        found = self._cache.get(number)
+    def line(self, number: int, text: str) -> GramLine:
+        """The gram line of sentence ``number`` (kept: sentences recur across questions)."""
+        found = self._lines.get(number)
         if found is None:
-            kinds = frozenset(k for k in ("number", "date") if offers(text, k))
-            found = Analysed(
-                Field.of(self.analyzer.terms(text)), Field.of(self.grams.of_text(text)), kinds
-            )
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[number] = found
+            found = GramLine.of(text)
+            if len(self._lines) >= LINES_KEPT:
+                self._lines.clear()
+            self._lines[number] = found
         return found
 
     def gram_evidence(self, question: str, number: int, text: str, size: int) -> float:
-        """Share of the question's gram idf weight that sentence ``number`` holds: how much
-        of the question it speaks of, spelling variants included."""
-        wanted = set(self.grams.of_text(question))
+        """Share of the question's gram idf weight that the sentence holds: how much of the
+        question it speaks of, spelling variants included.
+
+        >>> r = Reranker(GramStats({}, 1, 1.0))
+        >>> round(r.gram_evidence("عاصمة أوزبكستان", 7, "طشقند عاصمة أوزبكستان", 10), 2)
+        1.0
+        >>> round(r.gram_evidence("عاصمة البرازيل", 7, "طشقند عاصمة أوزبكستان", 10), 2)
+        0.38
+        """
+        wanted = set(text_grams(question))
         weights = {g: self.stats.idf(g, size) for g in wanted}
         total = sum(weights.values())
         if total <= 0:
             return 1.0
-        have = self.analysed(number, text).grams.counts
-        return sum(w for g, w in weights.items() if g in have) / total
+        line = self.line(number, text)
+        return sum(w for g, w in weights.items() if g in line.padded) / total
 
-    def candidates(self, pool: Sequence[int], size: int) -> tuple[list[int], list[int]]:
+    @staticmethod
+    def candidates(pool: Sequence[int], size: int) -> tuple[list[int], list[int]]:
         """The sentences to score (the pool and the sentences next to it) and every sentence
         whose words their passages need."""
         scored = sorted({n + d for n in pool for d in (-1, 0, 1) if 0 <= n + d < size})
@@ -161,51 +176,51 @@ class Reranker:
         terms: Sequence[str],
         candidates: Sequence[int],
         rows: Mapping[int, StoredSentence],
-        stem_idf: Callable[[str], float | None],
-        stem_avg_len: float,
-        size: int,
+        engine: Engine | SegmentedEngine,
     ) -> list[tuple[int, float]]:
-        """Candidates with a positive score, best first (ties: collection order).
-
-        ``rows`` holds the candidates and their neighbours; ``stem_idf`` and
-        ``stem_avg_len`` come from the engine, ``size`` is the collection's sentence count.
-        """
+        """Candidates with a question word in their passage, best first (ties: collection
+        order). ``rows`` holds the candidates and their neighbours."""
         w = self.weights
+        candidates = [n for n in candidates if n in rows]
+        numbers = sorted(rows)
+        at = np.asarray(numbers, dtype=np.int64)
+        parts = passage_weights(candidates, numbers, rows, w.context)
+
         stem_query = Counter(terms)
-        gram_query = Counter(self.grams.of_text(question))
-        seen = {n: self.analysed(n, row.text) for n, row in rows.items()}
-        idf_stems = {t: max(stem_idf(t) or 0.0, 0.0) for t in stem_query}
-        idf_grams = {g: self.stats.idf(g, size) for g in gram_query}
+        stem_tf = np.array([engine.term_counts(t, at) for t in stem_query], dtype=np.float64)
+        stem_idf = np.array([max(engine.idf_of(t) or 0.0, 0.0) * q for t, q in stem_query.items()])
+        matched = (stem_tf.sum(axis=0) > 0) @ (parts.T > 0) if len(stem_tf) else None
+        stems = bm25f(
+            stem_tf.reshape(len(stem_query), len(numbers)),
+            engine.lengths(at),
+            engine.avgdl,
+            parts,
+            stem_idf,
+            self.stem_k1,
+            self.stem_b,
+        )
+
+        gram_query = Counter(text_grams(question))
+        lines = [self.line(n, rows[n].text) for n in numbers]
+        gram_tf = gram_counts(list(gram_query), lines)
+        gram_idf = np.array([self.stats.idf(g, engine.size) * q for g, q in gram_query.items()])
+        grams = bm25f(
+            gram_tf.reshape(len(gram_query), len(numbers)),
+            np.array([line.length for line in lines]),
+            self.stats.avg_len,
+            parts,
+            gram_idf,
+        )
+
+        top_stems = float(stems.max(initial=0.0)) or 1.0
+        top_grams = float(grams.max(initial=0.0)) or 1.0
+        score = w.stems * stems / top_stems + w.grams * grams / top_grams
         kind = answer_type(question)
-        raw: list[tuple[int, float, float]] = []
-        for n in candidates:
-            if n not in rows:
-                continue
-            parts = passage(n, rows, w.context)
-            if not any(t in seen[m].stems.counts for _, m in parts for t in stem_query):
-                continue  # shared letters alone (#ال…) are no evidence: a word must match
-            stems = bm25f(
-                stem_query,
-                [(x, seen[m].stems) for x, m in parts],
-                idf_stems.__getitem__,
-                stem_avg_len,
-                self.stem_k1,
-                self.stem_b,
-            )
-            grams = bm25f(
-                gram_query,
-                [(x, seen[m].grams) for x, m in parts],
-                idf_grams.__getitem__,
-                self.stats.avg_len,
-            )
-            raw.append((n, stems, grams))
-        top_stems = max((s for _, s, _ in raw), default=0.0) or 1.0
-        top_grams = max((g for _, _, g in raw), default=0.0) or 1.0
         ranked = []
-        for n, stems, grams in raw:
-            score = w.stems * stems / top_stems + w.grams * grams / top_grams
-            if kind is not None and kind in seen[n].offers:
-                score += w.answer_type
-            ranked.append((n, score))
+        for c, number in enumerate(candidates):
+            if matched is None or not matched[c]:
+                continue  # shared letters alone (#ال…) are no evidence: a word must match
+            bonus = w.answer_type if kind and offers(rows[number].text, kind) else 0.0
+            ranked.append((number, float(score[c]) + bonus))
         ranked.sort(key=lambda hit: (-hit[1], hit[0]))
         return ranked

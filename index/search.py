@@ -17,7 +17,7 @@ import numpy as np
 
 from index.analysis import Analyzer, has_arabic
 from index.engine import BM25Params, Engine, SegmentedEngine
-from index.grams import SAMPLE_SIZE, Grams, GramStats
+from index.grams import SAMPLE_SIZE, GramStats
 from index.rerank import Reranker, Weights
 from index.sentences import Sentence
 from index.speakers import SpeechQuestion, speaker_stems, speech_question, track_speakers
@@ -35,7 +35,7 @@ MAX_QUESTION_CHARS = 1000
 MIN_EVIDENCE = 0.19
 # Second stage (index.rerank): the engine's best RERANK_POOL sentences and their neighbours
 # are re-ranked as passages, on stems and character n-grams.
-RERANK_POOL = 30
+RERANK_POOL = 15
 
 # Why an answer is empty, and what to tell the asker (Modern Standard Arabic).
 REASONS: dict[str, str] = {
@@ -253,7 +253,7 @@ def _save_atomically(
 STATS_STALE_SHARE = 0.1  # sentences added or removed beyond this share: new gram statistics
 
 
-def load_gram_stats(store: Store, ids: np.ndarray, grams: Grams) -> GramStats:
+def load_gram_stats(store: Store, ids: np.ndarray) -> GramStats:
     """Gram statistics of the collection, from up to SAMPLE_SIZE sentences spread evenly
     over it (so exact in smaller collections); kept next to the engine files. Exact ones
     are reused for the same store generation only, sampled ones while the collection has
@@ -278,7 +278,7 @@ def load_gram_stats(store: Store, ids: np.ndarray, grams: Grams) -> GramStats:
         for start in range(0, len(sample), 500)
         for row in store.sentences(sample[start : start + 500]).values()
     )
-    stats = GramStats.from_texts(texts, grams, len(ids), store.generation)
+    stats = GramStats.from_texts(texts, len(ids), store.generation)
     if path is not None:
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -307,7 +307,6 @@ class Searcher:
         self.params = params or BM25Params()
         self.min_evidence = min_evidence
         self.weights = weights or Weights()
-        self.grams = Grams()
         self._lock = threading.Lock()
         self.reload()
 
@@ -317,9 +316,8 @@ class Searcher:
         saved for the next start."""
         engine, ids = load_engine(self.store, self.params)
         docs = self.store.documents()
-        stats = load_gram_stats(self.store, ids, self.grams)
-        p = self.params
-        reranker = Reranker(self.analyzer, self.grams, stats, self.weights, p.k1, p.b)
+        stats = load_gram_stats(self.store, ids)
+        reranker = Reranker(stats, self.weights, self.params.k1, self.params.b)
         with self._lock:
             self.reranker = reranker
             self.engine = engine
@@ -361,11 +359,9 @@ class Searcher:
         elif ranked:
             scored, needed = reranker.candidates([d for d, _ in pool], engine.size)
             found = rows.get(needed)
-            ranked = reranker.rank(
-                question, terms, scored, found, engine.idf_of, engine.avgdl, engine.size
-            )[:k]
-            top = ranked[0][0] if ranked else None
-            if top is not None and (
+            ranked = reranker.rank(question, terms, scored, found, engine)[:k]
+            top = ranked[0][0] if ranked else -1
+            if ranked and (
                 reranker.gram_evidence(question, top, found[top].text, engine.size)
                 < self.min_evidence
             ):
