@@ -353,19 +353,13 @@ class Searcher:
             if evidence(terms, self.analyzer.terms(best.text), engine) < self.min_evidence:
                 ranked = []  # what matched is too small a part of the question: no answer
         speakers: dict[int, str] = {}
+        spoken: list[tuple[int, float]] = []
         if frame is not None and ranked:
             spoken, speakers = self._speech_ranking(frame, pool, rows, engine, documents, k)
-            ranked = spoken or ranked
-        elif ranked:
-            scored, needed = reranker.candidates([d for d, _ in pool], engine.size)
-            found = rows.get(needed)
-            ranked = reranker.rank(question, terms, scored, found, engine)[:k]
-            top = ranked[0][0] if ranked else -1
-            if ranked and (
-                reranker.gram_evidence(question, top, found[top].text, engine.size)
-                < self.min_evidence
-            ):
-                ranked = []  # nor do its words' letters: no answer
+        if spoken:
+            ranked = spoken
+        elif ranked:  # not a speech question, or its speaker never speaks there
+            ranked = self._reranked(question, terms, pool, engine, rows, reranker)[:k]
         if not ranked:
             return Answer(question, reason="no_match", terms=terms)
         found = rows.get([d for d, _ in ranked])
@@ -392,6 +386,28 @@ class Searcher:
                 )
             )
         return Answer(question, tuple(hits), terms=terms)
+
+    def _reranked(
+        self,
+        question: str,
+        terms: Sequence[str],
+        pool: list[tuple[int, float]],
+        engine: Engine | SegmentedEngine,
+        rows: Rows,
+        reranker: Reranker,
+    ) -> list[tuple[int, float]]:
+        """The pool re-ranked as passages (see :mod:`index.rerank`); empty when the first
+        sentence holds too small a part of the question's letters either."""
+        scored, needed = reranker.candidates([d for d, _ in pool], engine.size)
+        found = rows.get(needed)
+        ranked = reranker.rank(question, terms, scored, found, engine)
+        if ranked:
+            top = ranked[0][0]
+            if reranker.gram_evidence(question, top, found[top].text, engine.size) < (
+                self.min_evidence
+            ):
+                return []
+        return ranked
 
     def _speech_ranking(
         self,
