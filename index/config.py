@@ -43,7 +43,7 @@ class SearchSettings:
     min_evidence: float = 0.19
     context_weight: float = 0.3
     gram_weight: float = 1.0
-    stem_weight: float = 0.3
+    stem_weight: float = 0.45
     answer_type_weight: float = 0.2
 
     def weights(self) -> Weights:

@@ -23,7 +23,7 @@ class Weights:
 
     context: float = 0.3  # a neighbour's words, against the sentence's own (±2: half that)
     grams: float = 1.0  # the character n-gram field (scores scaled to the best candidate's)
-    stems: float = 0.3  # the stem field (likewise)
+    stems: float = 0.45  # the stem field (likewise)
     answer_type: float = 0.2  # the sentence offers the kind of answer asked for
 
 
