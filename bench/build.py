@@ -71,13 +71,12 @@ from pathlib import Path
 from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
 from index.engine import BM25Params
-from index.search import load_engine, load_gram_stats
+from index.search import save_index_files
 from index.store import Store
 t = time.perf_counter()
 store = Store(sys.argv[1])
 report = build_index(store, Analyzer(LightSegmenter()), [Path(sys.argv[2])])
-_, ids = load_engine(store, BM25Params())  # what `sanad build` does after the documents
-load_gram_stats(store, ids)
+save_index_files(store, BM25Params())  # what `sanad build` does after the documents
 peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
 print(time.perf_counter() - t, report.sentences, report.words, int(peak.split()[1]) / 1024)
 """

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from camel_tools.tokenizers.word import simple_word_tokenize
+from camel_tools.utils.charsets import AR_DIAC_CHARSET
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
@@ -86,21 +87,14 @@ def text_words(text: str) -> list[str]:
     return text.translate(_FOLD_WORDS).casefold().split()
 
 
-# One table for the whole of normalize() (and, in _FOLD_WORDS, punctuation to spaces):
-# invisible marks, diacritics and tatweel out,
-# digits to ASCII, letters folded as fold_letters does.
-_FOLD_TEXT = str.maketrans(
-    {
-        **dict.fromkeys(_INVISIBLE),
-        **dict.fromkeys(map(chr, [*range(0x064B, 0x0653), 0x0670, 0x0640])),
-        **{k: chr(v) for k, v in _DIGITS.items()},
-        **dict.fromkeys("أإآٱ", "ا"),
-        "ى": "ي",
-        "ة": "ه",
-    }
-)
+# text_words' one translation table, derived from what prepare() and fold_letters() do to
+# each character (invisible marks, camel-tools' diacritics and tatweel out, digits to
+# ASCII, letters folded by camel-tools' normalizers), with punctuation turned to spaces.
 _FOLD_WORDS = {
-    **_FOLD_TEXT,
+    **_INVISIBLE,
+    **dict.fromkeys(map(ord, [*AR_DIAC_CHARSET, TATWEEL])),
+    **_DIGITS,
+    **{ord(c): fold_letters(c) for c in map(chr, range(0x0600, 0x0700)) if fold_letters(c) != c},
     **{ord(c): " " for c in """!"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~،؛؟٪٫٬«»“”‘’—–…•·\u00a0"""},
 }
 

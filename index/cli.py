@@ -16,7 +16,6 @@ from index.build import BuildReport, build_index, reanalyse
 from index.camel import CamelUnavailable, make_segmenter
 from index.config import Config, ConfigError, load_config
 from index.documents import DocumentError
-from index.engine import BM25Params
 from index.evaluate import (
     EvalError,
     build_searcher,
@@ -25,7 +24,7 @@ from index.evaluate import (
     load_questions,
     read_jsonl,
 )
-from index.search import Answer, Searcher, load_engine, load_gram_stats, marked, unusable
+from index.search import Answer, Searcher, marked, save_index_files, unusable
 from index.store import Store
 
 EXIT_NO_ANSWER = 1
@@ -56,17 +55,20 @@ def open_store(config: Config, notices: TextIO) -> tuple[Store, Analyzer]:
     return store, analyzer
 
 
-def open_searcher(config: Config, notices: TextIO) -> Searcher:
-    """A searcher over the configured store (built first if need be)."""
-    store, analyzer = open_store(config, notices)
-    params = BM25Params(k1=config.bm25.k1, b=config.bm25.b)
+def configured_searcher(store: Store, analyzer: Analyzer, config: Config) -> Searcher:
+    """A searcher over ``store`` with the configured BM25 and search settings."""
     return Searcher(
         store,
         analyzer,
-        params,
+        config.bm25.params(),
         min_evidence=config.search.min_evidence,
         weights=config.search.weights(),
     )
+
+
+def open_searcher(config: Config, notices: TextIO) -> Searcher:
+    """A searcher over the configured store (built first if need be)."""
+    return configured_searcher(*open_store(config, notices), config)
 
 
 def report_build(report: BuildReport, config: Config, out: TextIO) -> None:
@@ -91,10 +93,7 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
     analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
     with Store(config.index_path) as store:
         report = build_index(store, analyzer, paths, progress=sys.stderr.isatty())
-        # Save the engine's postings and gram statistics now, so that `ask` and `serve`
-        # open them at once.
-        _, ids = load_engine(store, BM25Params(k1=config.bm25.k1, b=config.bm25.b))
-        load_gram_stats(store, ids)
+        save_index_files(store, config.bm25.params())
     report_build(report, config, sys.stdout)
     return 0
 
@@ -168,18 +167,8 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     rows = read_jsonl(args.corpus, ("id", "doc", "text"))
     questions = load_questions(args.questions)
     analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
-    params = BM25Params(k1=config.bm25.k1, b=config.bm25.b)
-    search = config.search
     searcher, ids = build_searcher(
-        rows,
-        analyzer,
-        lambda st, an: Searcher(
-            st,
-            an,
-            params,
-            min_evidence=search.min_evidence,
-            weights=search.weights(),
-        ),
+        rows, analyzer, lambda store, an: configured_searcher(store, an, config)
     )
     report = evaluate(searcher, ids, questions)
     if args.details:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from index.engine import BM25Params
 from index.rerank import Weights
 
 DEFAULT_CONFIG_FILE = Path("config.toml")
@@ -35,6 +36,10 @@ class AnalysisSettings:
 class BM25Settings:
     k1: float = 0.9
     b: float = 0.4
+
+    def params(self) -> BM25Params:
+        """The engine's parameters."""
+        return BM25Params(k1=self.k1, b=self.b)
 
 
 @dataclass(frozen=True, slots=True)

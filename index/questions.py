@@ -41,10 +41,6 @@ def _bare(word: str) -> str:
     return word
 
 
-def _words(text: str) -> list[str]:
-    return text_words(text)
-
-
 def answer_type(question: str) -> AnswerType | None:
     """The kind of answer the question's first words ask for, if it is a number or a date.
 
@@ -55,7 +51,7 @@ def answer_type(question: str) -> AnswerType | None:
     >>> answer_type("من هو رودينكو؟") is None
     True
     """
-    words = _words(question)[:3]
+    words = text_words(question)[:3]
     if not words:
         return None
     first, rest = words[0], words[1:]
@@ -79,4 +75,4 @@ def offers(sentence: str, kind: AnswerType) -> bool:
     True
     """
     vocabulary = _NUMBER_WORDS if kind == "number" else _DATE_WORDS
-    return any(w.isdigit() or _bare(w) in vocabulary for w in _words(sentence))
+    return any(w.isdigit() or _bare(w) in vocabulary for w in text_words(sentence))

@@ -250,6 +250,13 @@ def _save_atomically(
             shutil.rmtree(old, ignore_errors=True)  # open memory maps stay valid
 
 
+def save_index_files(store: Store, params: BM25Params) -> None:
+    """Save the engine's postings and the gram statistics for the store as it is now (what
+    ``sanad build`` does last), so that a searcher opens them at once."""
+    _, ids = load_engine(store, params)
+    load_gram_stats(store, ids)
+
+
 STATS_STALE_SHARE = 0.1  # sentences added or removed beyond this share: new gram statistics
 
 
@@ -347,9 +354,11 @@ class Searcher:
         terms = corrected(terms, engine.idf_of)  # رودنكو → رودينكو when only that is known
         pool = engine.top_k(terms, max(k, RERANK_POOL), matched_only=True)
         rows = Rows(self.store, ids)
+        scored, needed = reranker.candidates([d for d, _ in pool], engine.size)
+        found = rows.get(needed)  # one query: the pool, its neighbours and theirs
         ranked = pool[:k]
         if ranked:
-            best = rows.get([d for d, _ in pool])[ranked[0][0]]
+            best = found[ranked[0][0]]
             if evidence(terms, self.analyzer.terms(best.text), engine) < self.min_evidence:
                 ranked = []  # what matched is too small a part of the question: no answer
         speakers: dict[int, str] = {}
@@ -359,7 +368,12 @@ class Searcher:
         if spoken:
             ranked = spoken
         elif ranked:  # not a speech question, or its speaker never speaks there
-            ranked = self._reranked(question, terms, pool, engine, rows, reranker)[:k]
+            ranked = reranker.rank(question, terms, scored, found, engine)[:k]
+            first = ranked[0][0] if ranked else None
+            if first is not None:
+                share = reranker.gram_evidence(question, first, found[first].text, engine.size)
+                if share < self.min_evidence:
+                    ranked = []  # nor do the letters of its words: no answer
         if not ranked:
             return Answer(question, reason="no_match", terms=terms)
         found = rows.get([d for d, _ in ranked])
@@ -386,28 +400,6 @@ class Searcher:
                 )
             )
         return Answer(question, tuple(hits), terms=terms)
-
-    def _reranked(
-        self,
-        question: str,
-        terms: Sequence[str],
-        pool: list[tuple[int, float]],
-        engine: Engine | SegmentedEngine,
-        rows: Rows,
-        reranker: Reranker,
-    ) -> list[tuple[int, float]]:
-        """The pool re-ranked as passages (see :mod:`index.rerank`); empty when the first
-        sentence holds too small a part of the question's letters either."""
-        scored, needed = reranker.candidates([d for d, _ in pool], engine.size)
-        found = rows.get(needed)
-        ranked = reranker.rank(question, terms, scored, found, engine)
-        if ranked:
-            top = ranked[0][0]
-            if reranker.gram_evidence(question, top, found[top].text, engine.size) < (
-                self.min_evidence
-            ):
-                return []
-        return ranked
 
     def _speech_ranking(
         self,
