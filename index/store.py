@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,8 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.documents import Document
-
-SCHEMA_VERSION = "1"
+from index.sqlite import MEMORY, Database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -84,31 +82,21 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        with self.transaction():
+        self._db = Database(path)
+        with self.transaction() as db:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
-                    self._db.execute(statement)
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
-            )
-            self._migrate()
+                    db.execute(statement)
+            self._migrate(db)
 
-    def _migrate(self) -> None:
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
         """Bring an index written by an older Sanad up to this schema (inside the open
         transaction)."""
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
         if "sentence_count" not in columns:
-            self._db.execute(
-                "ALTER TABLE documents ADD COLUMN sentence_count INTEGER NOT NULL DEFAULT 0"
-            )
-            self._db.execute(
+            db.execute("ALTER TABLE documents ADD COLUMN sentence_count INTEGER NOT NULL DEFAULT 0")
+            db.execute(
                 "UPDATE documents SET sentence_count = "
                 "(SELECT COUNT(*) FROM sentences WHERE sentences.document = documents.id)"
             )
@@ -125,18 +113,11 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._db.transaction() as db:
+            yield db
 
     def _query(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        return self._db.query(sql, args)
 
     def meta(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
@@ -155,7 +136,7 @@ class Store:
     @property
     def engine_folder(self) -> Path | None:
         """Where the engine's postings for this store are kept (None in memory)."""
-        if str(self.path) == ":memory:":
+        if str(self.path) == MEMORY:
             return None
         return self.path.with_name(self.path.name + ".engine")
 
@@ -241,8 +222,8 @@ class Store:
         """(sentence id, terms) in id order, from ``after_id`` on: what the engine is built
         from. Rows stream one at a time (a million sentences' terms never sit in memory
         together); the store stays locked for this thread until the iteration ends."""
-        with self._lock:
-            cursor = self._db.execute(
+        with self._db.lock:
+            cursor = self._db.connection.execute(
                 "SELECT id, terms FROM sentences WHERE id > ? ORDER BY id", (after_id,)
             )
             for sentence_id, terms in cursor:

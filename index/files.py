@@ -1,0 +1,46 @@
+"""Write files and folders so that a reader sees the old version or the new one, never half."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+TMP_MARK = ".tmp-"
+
+
+def temporary_name(path: Path) -> Path:
+    """Where a new version of ``path`` is written before it takes its place.
+
+    >>> temporary_name(Path("/data/grams.json")).name.startswith("grams.json.tmp-")
+    True
+    """
+    return path.with_name(f"{path.name}{TMP_MARK}{os.getpid()}")
+
+
+def write_file_atomically(path: Path, data: bytes | str) -> None:
+    """Write ``data`` (text as UTF-8) to a temporary file beside ``path``, then rename it
+    into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_name(path)
+    try:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_folder_atomically(folder: Path, fill: Callable[[Path], None]) -> None:
+    """Let ``fill`` write a temporary folder beside ``folder``, then rename it into place
+    (``folder`` must not exist yet)."""
+    tmp = temporary_name(folder)
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir(parents=True)
+        fill(tmp)
+        tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

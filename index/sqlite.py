@@ -1,0 +1,61 @@
+"""One way to open Sanad's SQLite file: WAL, a lock per connection, short transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+MEMORY = ":memory:"
+
+
+class Database:
+    """A connection shared by threads (each statement under one lock), in WAL mode with
+    foreign keys on, and transactions that are all or nothing.
+
+    >>> db = Database(MEMORY)
+    >>> with db.transaction() as c:
+    ...     _ = c.execute("CREATE TABLE t (x INTEGER)")
+    ...     _ = c.execute("INSERT INTO t VALUES (1)")
+    >>> db.query("SELECT x FROM t")
+    [(1,)]
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != MEMORY:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.lock = threading.RLock()
+        with self.lock:
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("PRAGMA foreign_keys=ON")
+            self.connection.execute("PRAGMA synchronous=NORMAL")
+
+    def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row a statement returns."""
+        with self.lock:
+            return self.connection.execute(sql, args).fetchall()
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
+        """Run one statement (its own transaction); how many rows it changed."""
+        with self.lock:
+            return self.connection.execute(sql, args).rowcount
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        with self.lock:
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+
+    def close(self) -> None:
+        with self.lock:
+            self.connection.close()
