@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -22,6 +23,46 @@ class BM25Params:
     k1: float = 0.9
     b: float = 0.4
     epsilon: float = 0.25
+
+
+class Scorer(Protocol):
+    """What ranking needs of an engine, whether one segment (:class:`Engine`) or several
+    scored as one collection (:class:`SegmentedEngine`). Documents are sentences, numbered
+    0..size-1; every method is exact BM25Okapi over the whole collection."""
+
+    params: BM25Params
+    avgdl: float
+
+    @property
+    def size(self) -> int:
+        """How many documents (sentences) are scored."""
+        ...
+
+    def top_k(
+        self, query: Sequence[str], k: int, matched_only: bool = False
+    ) -> list[tuple[int, float]]:
+        """The ``k`` best documents as (doc, score), by score then document number."""
+        ...
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        """Every document's score."""
+        ...
+
+    def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """The scores of the given documents (sorted, unique)."""
+        ...
+
+    def idf_of(self, term: str) -> float | None:
+        """The term's idf; None when no document has it."""
+        ...
+
+    def term_counts(self, term: str, docs: np.ndarray) -> np.ndarray:
+        """How often ``term`` occurs in each of the given documents (sorted, unique)."""
+        ...
+
+    def lengths(self, docs: np.ndarray) -> np.ndarray:
+        """Term counts of the given documents."""
+        ...
 
 
 class Engine:
@@ -183,7 +224,8 @@ class Engine:
         """How many documents (sentences) the engine scores."""
         return len(self.doc_len)
 
-    def _query_ids(self, query: Sequence[str]) -> list[int]:
+    def term_ids(self, query: Sequence[str]) -> list[int]:
+        """The ids of the query's terms this segment knows (repeats kept)."""
         return [t for t in (self.vocabulary.get(q) for q in query) if t is not None]
 
     def _postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -197,7 +239,7 @@ class Engine:
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every document's score: equal to ``BM25Okapi.get_scores(query)``."""
         scores = np.zeros(self.size, dtype=np.float64)
-        for term_id in self._query_ids(query):
+        for term_id in self.term_ids(query):
             docs, tf = self._postings(term_id)
             scores[docs] += self.idf[term_id] * self._part(tf, docs)
         return scores
@@ -226,7 +268,7 @@ class Engine:
 
     def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
         """Exact BM25Okapi scores of the given documents (sorted, unique) for ``query``."""
-        return self._score_candidates(np.asarray(docs), Counter(self._query_ids(query)))
+        return self._score_candidates(np.asarray(docs), Counter(self.term_ids(query)))
 
     def lengths(self, docs: np.ndarray) -> np.ndarray:
         """Term counts of the given documents."""
@@ -248,7 +290,8 @@ class Engine:
         out[found] = tf[where[found]]
         return out
 
-    def _candidates(self, term_ids: Sequence[int]) -> np.ndarray:
+    def candidates(self, term_ids: Sequence[int]) -> np.ndarray:
+        """The documents holding any of these terms, ascending."""
         lists = [self._postings(t)[0] for t in term_ids]
         if len(lists) == 1:
             return np.asarray(lists[0])
@@ -263,15 +306,20 @@ class Engine:
         """
         if k <= 0 or self.size == 0:
             return []
-        counts = Counter(self._query_ids(query))
+        counts = Counter(self.term_ids(query))
         if not counts:
             return [] if matched_only else [(d, 0.0) for d in range(min(k, self.size))]
-        if not self.all_positive and any(self.idf[t] <= 0 for t in counts):
+        if self.unbounded(counts):
             return self._top_k_dense(query, k, matched_only)
-        ranked = self._top_k_matched(counts, k)
+        ranked = self.top_k_matched(counts, k)
         return ranked if matched_only else _fill_unmatched(ranked, k, self.size)
 
-    def _top_k_matched(self, counts: Counter[int], k: int) -> list[tuple[int, float]]:
+    def unbounded(self, term_ids: Iterable[int]) -> bool:
+        """Whether some of these terms have an idf that is not positive (rank-bm25's floor
+        can make it so), where score bounds do not hold and scoring must be dense."""
+        return not self.all_positive and any(self.idf[t] <= 0 for t in term_ids)
+
+    def top_k_matched(self, counts: Counter[int], k: int) -> list[tuple[int, float]]:
         """Exact top k among documents with a query term (every idf positive)."""
         terms = sorted(counts, key=lambda t: self.indptr[t + 1] - self.indptr[t])
         bounds = np.asarray([self.upper(t) * counts[t] for t in terms])
@@ -280,7 +328,7 @@ class Engine:
         lengths = np.asarray([self.indptr[t + 1] - self.indptr[t] for t in terms])
         first = int(np.searchsorted(np.cumsum(lengths), k))  # enough postings for k
         first = min(first, len(terms) - 1)
-        candidates = self._candidates(terms[: first + 1])
+        candidates = self.candidates(terms[: first + 1])
         scores = self._score(candidates, counts)
         threshold = _kth_best(scores, k)
         # Documents only in later lists score at most rest[j]; stop once that cannot reach
@@ -289,7 +337,7 @@ class Engine:
         while last < len(terms) - 1 and rest[last] >= threshold:
             last += 1
         if last > first:
-            candidates = self._candidates(terms[: last + 1])
+            candidates = self.candidates(terms[: last + 1])
             scores = self._score(candidates, counts)
         return _ranked(candidates, scores, k)
 
@@ -309,10 +357,8 @@ class Engine:
     ) -> list[tuple[int, float]]:
         """The plain way, for the rare collections where some idf is not positive."""
         scores = self.scores(query)
-        if matched_only:
-            candidates = self._candidates(self._query_ids(query))
-        else:
-            candidates = np.arange(self.size)
+        every = np.arange(self.size)
+        candidates = self.candidates(self.term_ids(query)) if matched_only else every
         return _ranked(candidates, scores[candidates], k)
 
 
@@ -440,18 +486,18 @@ class SegmentedEngine:
             return []
         if len(self.segments) == 1:
             return self.segments[0].top_k(query, k, matched_only)
-        per_segment = [Counter(s._query_ids(query)) for s in self.segments]
+        per_segment = [Counter(s.term_ids(query)) for s in self.segments]
         pairs = list(zip(self.segments, per_segment, self.offsets.tolist(), strict=False))
-        if any(not s.all_positive and any(s.idf[t] <= 0 for t in c) for s, c, _ in pairs):
+        if any(s.unbounded(c) for s, c, _ in pairs):
             scores = self.scores(query)  # the plain way (some idf not positive)
             if matched_only:
-                lists = [s._candidates(list(c)) + off for s, c, off in pairs if c]
+                lists = [s.candidates(list(c)) + off for s, c, off in pairs if c]
                 candidates = np.concatenate(lists) if lists else np.empty(0, np.int64)
             else:
                 candidates = np.arange(self.size)
             return _ranked(candidates, scores[candidates], k)
         merged = [
-            (d + off, score) for s, c, off in pairs if c for d, score in s._top_k_matched(c, k)
+            (d + off, score) for s, c, off in pairs if c for d, score in s.top_k_matched(c, k)
         ]
         merged.sort(key=lambda hit: (-hit[1], hit[0]))
         ranked = merged[:k]
