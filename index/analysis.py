@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
 from camel_tools.tokenizers.word import simple_word_tokenize
-from camel_tools.utils.charsets import AR_DIAC_CHARSET
+from camel_tools.utils.charsets import AR_DIAC_CHARSET, AR_LETTERS_CHARSET
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
@@ -18,7 +19,11 @@ from camel_tools.utils.normalize import (
 
 TATWEEL = "\u0640"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_PLAIN = re.compile("[\u0621-\u063a\u0641-\u064aA-Za-z0-9]+")
+# Arabic letters (camel-tools' charset) and those that Unicode normalization leaves as
+# they are: a word of such letters and ASCII needs no normalization.
+ARABIC_LETTERS: frozenset[str] = frozenset(AR_LETTERS_CHARSET)
+_PLAIN_LETTERS = "".join(sorted(c for c in ARABIC_LETTERS if normalize_unicode(c) == c))
+_PLAIN = re.compile(f"[{_PLAIN_LETTERS}A-Za-z0-9]+")
 # Invisible formatting: bidi marks and embeddings, zero-width (non-)joiners and spaces, BOM.
 _INVISIBLE = dict.fromkeys(
     [
@@ -79,12 +84,21 @@ def text_words(text: str) -> list[str]:
 
     >>> text_words("قال: «نعم»، وَقَّعَ ٢٠ اتفاقية (2020) ﻻ غير.")
     ['قال', 'نعم', 'وقع', '20', 'اتفاقيه', '2020', 'لا', 'غير']
+    >>> text_words("روسيا🙂 3×4")
+    ['روسيا', '3', '4']
     >>> all(normalize(w) == w for w in text_words("وأكد نائب وزير الخارجية الروسي"))
     True
     """
     if _PRESENTATION.search(text):
         text = normalize_unicode(text.translate(_INVISIBLE))
-    return text.translate(_FOLD_WORDS).casefold().split()
+    words = text.translate(_FOLD_WORDS).casefold().split()
+    if all(w.isalnum() for w in words):
+        return words
+    # symbols and emoji are no words, as for camel-tools' tokenizer (see word_spans)
+    return [piece for w in words for piece in _ALNUM.findall(w)]
+
+
+_ALNUM = re.compile(r"[^\W_]+")
 
 
 # text_words' one translation table, derived from what prepare() and fold_letters() do to
@@ -145,8 +159,29 @@ class Segmenter(Protocol):
         ...
 
 
-_ARTICLES = ("وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال")
-_SINGLE_PROCLITICS = "وفبكل"
+ARTICLES = ("وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال")  # longest first
+SINGLE_PROCLITICS = "وفبكل"
+_ARTICLE = re.compile("|".join(ARTICLES))
+
+
+def split_proclitic(word: str, single_rest: int = 3, proclitics: str = SINGLE_PROCLITICS) -> int:
+    """How many letters of a normalized word are a proclitic: the article with what comes
+    before it (وال، بال، لل …) when three letters or more remain, else one of
+    ``proclitics`` when ``single_rest`` letters or more remain; 0 when none.
+
+    >>> split_proclitic("والقرن"), split_proclitic("بعام"), split_proclitic("بعام", 4)
+    (3, 1, 0)
+    >>> split_proclitic("عام"), split_proclitic("للتوقيع")
+    (0, 2)
+    """
+    found = _ARTICLE.match(word)
+    if found and len(word) - found.end() >= 3:
+        return found.end()
+    if word[:1] in proclitics and len(word) - 1 >= single_rest:
+        return 1
+    return 0
+
+
 _IMPERFECTIVE = "يتنا"
 _SUFFIXES = (
     "هما",
@@ -169,7 +204,6 @@ _SUFFIXES = (
     "ا",
 )
 _MIN_STEM = 3
-_ARTICLE = re.compile("|".join(_ARTICLES))  # alternatives in order: longest first
 _SUFFIXES_BY_LENGTH = {n: frozenset(x for x in _SUFFIXES if len(x) == n) for n in (1, 2, 3)}
 
 
@@ -190,11 +224,9 @@ def light_stem(word: str) -> str:
     """
     w = word
     for _ in range(4):
-        found = _ARTICLE.match(w)
-        if found and len(w) - found.end() >= _MIN_STEM:
-            w = w[found.end() :]
-        elif w[:1] in _SINGLE_PROCLITICS and len(w) - 1 >= _MIN_STEM + 1:
-            w = w[1:]
+        clitic = split_proclitic(w, single_rest=_MIN_STEM + 1)
+        if clitic:
+            w = w[clitic:]
         elif w[:1] == "س" and w[1:2] in _IMPERFECTIVE and len(w) - 1 >= _MIN_STEM:
             w = w[1:]  # future particle on a verb: سيفتح → يفتح
         else:
@@ -326,14 +358,20 @@ class Analyzer:
         return out
 
 
+def is_arabic_letter(ch: str) -> bool:
+    """An Arabic letter: camel-tools' Arabic letters, or a letter Unicode names Arabic
+    (Persian and Urdu letters, presentation forms).
+
+    >>> is_arabic_letter("ع"), is_arabic_letter("ﻻ"), is_arabic_letter("٣"), is_arabic_letter("a")
+    (True, True, False, False)
+    """
+    return ch in ARABIC_LETTERS or (ch.isalpha() and unicodedata.name(ch, "").startswith("ARABIC"))
+
+
 def has_arabic(word: str) -> bool:
     """True when the text holds at least one Arabic letter.
 
     >>> has_arabic("abc"), has_arabic("abc سلام"), has_arabic("؟،٣")
     (False, True, False)
     """
-    return any(
-        ch.isalpha()
-        and ("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufefc")
-        for ch in word
-    )
+    return any(is_arabic_letter(ch) for ch in word)

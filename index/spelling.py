@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from index.analysis import has_arabic
+
 # Letters of folded stems (see analysis.fold_letters: أ إ آ → ا, ى → ي, ة → ه).
 LETTERS = "ءؤئابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 MIN_LENGTH = 6  # shorter words have too many neighbours one edit away to guess from
@@ -24,10 +26,6 @@ def edits(word: str) -> set[str]:
     return (deletes | swaps | replaces | inserts) - {word}
 
 
-def _arabic(term: str) -> bool:
-    return any("\u0621" <= ch <= "\u064a" for ch in term)
-
-
 def correct(term: str, idf: Callable[[str], float | None]) -> str:
     """``term`` itself when the index knows it (``idf`` not None) or its length is out of
     MIN_LENGTH..MAX_LENGTH, else the most common known word one edit away (lowest idf;
@@ -39,7 +37,7 @@ def correct(term: str, idf: Callable[[str], float | None]) -> str:
     >>> correct("ر" * 500, known) == "ر" * 500
     True
     """
-    if not MIN_LENGTH <= len(term) <= MAX_LENGTH or not _arabic(term):
+    if not MIN_LENGTH <= len(term) <= MAX_LENGTH or not has_arabic(term):
         return term
     if idf(term) is not None:
         return term
