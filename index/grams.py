@@ -117,7 +117,8 @@ class GramStats:
         df = self.df.get(gram, 0.5) * size / sampled
         return math.log(1 + (size - min(df, size) + 0.5) / (min(df, size) + 0.5))
 
-    def save(self, path: Path) -> None:
+    def to_json(self) -> str:
+        """The statistics as JSON (what :meth:`load` reads)."""
         payload = {
             "count": self.count,
             "generation": self.generation,
@@ -125,7 +126,7 @@ class GramStats:
             "avg_len": self.avg_len,
             "df": self.df,
         }
-        path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        return json.dumps(payload, ensure_ascii=False)
 
     @classmethod
     def load(cls, path: Path) -> GramStats:

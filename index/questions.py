@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
-from index.analysis import normalize, text_words
+from index.analysis import normalize, split_proclitic, text_words
 
 AnswerType = Literal["number", "date"]
 
@@ -26,7 +27,6 @@ _DATE_WORDS = frozenset(
     """.split()
 )
 _TIME_NOUNS = frozenset(normalize(w) for w in "عام سنة قرن يوم شهر تاريخ عقد".split())
-_CLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ب", "ل", "ف")
 
 
 def _bare(word: str) -> str:
@@ -35,23 +35,23 @@ def _bare(word: str) -> str:
     >>> _bare("والقرن"), _bare("بعام"), _bare("عام")
     ('قرن', 'عام', 'عام')
     """
-    for clitic in _CLITICS:
-        if word.startswith(clitic) and len(word) - len(clitic) >= 3:
-            return word[len(clitic) :]
-    return word
+    return word[split_proclitic(word, proclitics="وفبل") :]
 
 
-def answer_type(question: str) -> AnswerType | None:
-    """The kind of answer the question's first words ask for, if it is a number or a date.
+def answer_type(words: Sequence[str]) -> AnswerType | None:
+    """The kind of answer a question's first (normalized) words ask for, if it is a number
+    or a date.
 
-    >>> answer_type("كم عدد سكان طشقند؟"), answer_type("ما عدد الاتفاقيات؟")
+    >>> answer_type(text_words("كم عدد سكان طشقند؟")), answer_type(text_words("ما عدد الاتفاقيات؟"))
     ('number', 'number')
-    >>> answer_type("متى وقعت الاتفاقية؟"), answer_type("في أي عام تأسست المدينة؟")
-    ('date', 'date')
-    >>> answer_type("من هو رودينكو؟") is None
+    >>> answer_type(text_words("متى وقعت الاتفاقية؟"))
+    'date'
+    >>> answer_type(text_words("في أي عام تأسست المدينة؟"))
+    'date'
+    >>> answer_type(text_words("من هو رودينكو؟")) is None
     True
     """
-    words = text_words(question)[:3]
+    words = list(words[:3])
     if not words:
         return None
     first, rest = words[0], words[1:]

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from index.analysis import is_stopword, light_stem, normalize, prepare, word_spans
-from index.sentences import Sentence
+from index.analysis import LightSegmenter, is_stopword, normalize, prepare, word_spans
+
+# What stems a word (a segmenter's ``segment``, see index.analysis.Segmenter).
+Stemmer = Callable[[str], tuple[str, ...]]
+# Speakers are told apart by the light stems of the words naming them, in the question and
+# in the text alike, whatever segmenter the index uses: the names and titles that identify
+# a speaker are where a morphological guesser errs most, and both sides must agree. (With
+# the light segmenter configured, speaker tracking reuses nothing the index stored: it
+# needs a few words of each sentence, not its terms.)
+NAMES: Stemmer = LightSegmenter().segment
+
+
+class Line(Protocol):
+    """A sentence as speaker tracking reads it (a split or a stored sentence)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def paragraph(self) -> int: ...
+
+    @property
+    def heading(self) -> bool: ...
+
 
 # Reporting verbs (normalized; masculine and feminine past, present).
 REPORTING = frozenset(
@@ -15,7 +37,7 @@ REPORTING = frozenset(
     for w in """
     قال قالت يقول تقول أكد أكدت يؤكد أشار أشارت يشير أضاف أضافت يضيف أعرب أعربت لفت لفتت
     صرح صرحت يصرح ذكر ذكرت أوضح أوضحت شدد شددت تابع تابعت أشاد أشادت اعتبر اعتبرت رأى
-    أعلن أعلنت نفى نفت دعا دعت حذر حذرت أفاد أفادت أبلغ أبلغت كشف كشفت أوضح أكّد
+    أعلن أعلنت نفى نفت دعا دعت حذر حذرت أفاد أفادت أبلغ أبلغت كشف كشفت
     """.split()
 )
 # Words that end the subject of a reporting verb.
@@ -43,22 +65,27 @@ class Voice:
     name: str
 
 
-def _stems(words: list[str]) -> set[str]:
-    out = set()
+def name_stems(words: Sequence[str], stem: Stemmer = NAMES) -> frozenset[str]:
+    """The stems :func:`track_speakers` records for these words (a name, a title).
+
+    >>> sorted(name_stems(["أندريه", "رودينكو"]))
+    ['اندر', 'رودينكو']
+    """
+    out: set[str] = set()
     for word in words:
         folded = normalize(word)
         if folded and not is_stopword(folded):
-            out.add(light_stem(prepare(word)))
-    return out
+            out.update(stem(prepare(word)))
+    return frozenset(out)
 
 
-def speaker_stems(words: str) -> frozenset[str]:
-    """The stems :func:`track_speakers` would record for these words (a name, a title).
+def speaker_stems(text: str, stem: Stemmer = NAMES) -> frozenset[str]:
+    """:func:`name_stems` of the words of a text.
 
     >>> sorted(speaker_stems("أندريه رودينكو"))
     ['اندر', 'رودينكو']
     """
-    return frozenset(_stems([w for w, _, _ in word_spans(words)]))
+    return name_stems([w for w, _, _ in word_spans(text)], stem)
 
 
 def _subject(words: list[str], verb_at: int) -> list[str]:
@@ -92,7 +119,7 @@ def _verb_position(words: list[str]) -> int | None:
     return None
 
 
-def track_speakers(sentences: Sequence[Sentence]) -> list[Voice | None]:
+def track_speakers(sentences: Sequence[Line], stem: Stemmer = NAMES) -> list[Voice | None]:
     r"""For each sentence of one document, who speaks in it (None: narration).
 
     A reporting verb near the start names a speaker: a new one, or one named before (by
@@ -128,7 +155,7 @@ def track_speakers(sentences: Sequence[Sentence]) -> list[Voice | None]:
             out.append(None)
             continue
         words = [w for w, _, _ in word_spans(text)]
-        speaker = _speaker_of(text, words, speakers, current, inside_quote)
+        speaker = _speaker_of(text, words, speakers, current, inside_quote, stem)
         if speaker is not None:
             current = speaker
         out.append(Voice(frozenset(speaker.stems), speaker.name) if speaker else None)
@@ -138,7 +165,12 @@ def track_speakers(sentences: Sequence[Sentence]) -> list[Voice | None]:
 
 
 def _speaker_of(
-    text: str, words: list[str], speakers: list[Speaker], current: Speaker | None, quoted: bool
+    text: str,
+    words: list[str],
+    speakers: list[Speaker],
+    current: Speaker | None,
+    quoted: bool,
+    stem: Stemmer,
 ) -> Speaker | None:
     raw = text.strip()
     at = _verb_position(words)
@@ -147,7 +179,7 @@ def _speaker_of(
         subject = [] if after.startswith((":", '"', "«")) else _subject(words, at)
         if not subject:
             return current  # «وأضاف:»
-        found = _resolve(subject, speakers, current, new_allowed=at <= 1)
+        found = _resolve(subject, speakers, current, stem, new_allowed=at <= 1)
         if found is not None:
             return found
     if quoted or raw.startswith(('"', "«")) or raw.startswith(BACK_REFERENCES):
@@ -156,14 +188,18 @@ def _speaker_of(
 
 
 def _resolve(
-    subject: list[str], speakers: list[Speaker], current: Speaker | None, new_allowed: bool
+    subject: list[str],
+    speakers: list[Speaker],
+    current: Speaker | None,
+    stem: Stemmer,
+    new_allowed: bool,
 ) -> Speaker | None:
     """The known speaker these words name, a new one (only for a verb at the very start),
     or None."""
-    stems = _stems(subject)
+    stems = name_stems(subject, stem)
     if not stems:
         return None
-    first = _stems(subject[:1])
+    first = name_stems(subject[:1], stem)
     for known in speakers:
         shared = stems & known.stems
         if len(shared) >= 2:
@@ -182,15 +218,45 @@ def _resolve(
 
 
 # «ماذا قال X عن Y؟», «ما رأي X في Y؟», «ما موقف X من Y؟» …
-_FRAME = re.compile(
-    r"^\s*(?:ماذا|بماذا|ما(?:\s+(?:الذي|هو|هي))?)\s+"
-    r"(?P<verb>\S+)\s+(?P<rest>.+?)[\s؟?!.]*$"
-)
-_ABOUT = re.compile(r"\s(?:عن|حول|بشأن|بخصوص|في|من|تجاه)\s")
+_LEADS = frozenset(["ماذا", "بماذا", "ما"])
+_AFTER_MA = frozenset(["الذي", "هو", "هي"])
+_ABOUT = frozenset(["عن", "حول", "بشأن", "بخصوص", "في", "من", "تجاه"])
 FRAME_NOUNS = frozenset(normalize(w) for w in "رأي موقف تصريح تصريحات كلام حديث".split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class SpeechFrame:
+    """Where, in a question's words, «ماذا قال X عن Y؟» names X and Y: ``words[who]``,
+    ``words[about]``."""
+
+    who: slice
+    about: slice
+
+
+def speech_frame(words: Sequence[str]) -> SpeechFrame | None:
+    """Recognise «ماذا قال X عن Y؟» and its kin in a question's words; None for others.
+
+    >>> frame = speech_frame(["ماذا", "قال", "رودينكو", "عن", "أوزبكستان"])
+    >>> frame.who, frame.about
+    (slice(2, 3, None), slice(4, 5, None))
+    >>> speech_frame(["ما", "هي", "حصة", "روسيا", "في", "التجارة"]) is None
+    True
+    """
+    if not words or words[0] not in _LEADS:
+        return None
+    verb = 2 if words[0] == "ما" and len(words) > 1 and words[1] in _AFTER_MA else 1
+    rest = verb + 1
+    if len(words) <= rest:
+        return None
+    if normalize(words[verb]) not in REPORTING and normalize(words[verb]) not in FRAME_NOUNS:
+        return None
+    split = next((i for i in range(rest, len(words)) if words[i] in _ABOUT), len(words))
+    if split == rest:
+        return None  # «ماذا قال عن …»: nobody named
+    return SpeechFrame(slice(rest, split), slice(split + 1, len(words)))
+
+
+@dataclass(frozen=True, slots=True)
 class SpeechQuestion:
     """A question about what someone said: who (their words) and about what."""
 
@@ -199,7 +265,7 @@ class SpeechQuestion:
 
 
 def speech_question(question: str) -> SpeechQuestion | None:
-    """Recognise «ماذا قال X عن Y؟» and its kin; None for other questions.
+    """:func:`speech_frame` of a question's text, X and Y as words.
 
     >>> speech_question("ماذا قال رودينكو عن أوزبكستان؟")
     SpeechQuestion(who='رودينكو', about='أوزبكستان')
@@ -208,14 +274,8 @@ def speech_question(question: str) -> SpeechQuestion | None:
     >>> speech_question("ما هي حصة روسيا في التجارة؟") is None
     True
     """
-    match = _FRAME.match(question.replace("\u200f", ""))
-    if not match:
+    words = [w for w, _, _ in word_spans(question)]
+    frame = speech_frame(words)
+    if frame is None:
         return None
-    verb = normalize(match.group("verb"))
-    if verb not in REPORTING and verb not in FRAME_NOUNS:
-        return None
-    rest = match.group("rest").strip()
-    parts = _ABOUT.split(" " + rest + " ", maxsplit=1)
-    who = parts[0].strip()
-    about = parts[1].strip() if len(parts) > 1 else ""
-    return SpeechQuestion(who, about) if who else None
+    return SpeechQuestion(" ".join(words[frame.who]), " ".join(words[frame.about]))

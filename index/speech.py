@@ -1,0 +1,75 @@
+"""The speech stage: for «ماذا قال X عن Y؟», the sentences X speaks in that concern Y."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from index.engine import Scorer
+from index.query import Speech
+from index.rows import Rows
+from index.speakers import NAMES, track_speakers
+from index.store import DocumentInfo
+
+SPEECH_DOCUMENTS = 5  # documents searched for a speaker's statements
+NEIGHBOUR_WEIGHT = 0.3  # what the sentences around say about Y
+NAMED_WEIGHT = 0.2  # X named in the sentence (beyond being its speaker)
+
+
+def speech_ranking(
+    speech: Speech,
+    pool: Sequence[tuple[int, float]],
+    rows: Rows,
+    engine: Scorer,
+    documents: Mapping[int, DocumentInfo],
+    k: int,
+) -> tuple[list[tuple[int, float]], dict[int, str]]:
+    """The top k for a speech question, from the documents of the engine's best sentences
+    for speaker and topic (``pool``), and the speaker's name where they speak; empty when
+    the speaker is never found speaking there."""
+    if not speech.who or not speech.speaker:
+        return [], {}
+    seeds = rows.get([d for d, _ in pool])
+    candidates = list(dict.fromkeys(seeds[d].document for d, _ in pool))
+    scored: list[tuple[int, float]] = []
+    names: dict[int, str] = {}
+    for doc in candidates[:SPEECH_DOCUMENTS]:
+        info = documents.get(doc)
+        sentences = rows.document(doc, info.sentences if info else 10**9)
+        speakers = track_speakers(sentences, NAMES)
+        spoken = np.array([bool(sp and speech.speaker & sp.stems) for sp in speakers])
+        if not spoken.any():
+            continue
+        numbers = rows.numbers([s.id for s in sentences])
+        names.update(
+            (int(n), sp.name)
+            for n, sp, said in zip(numbers, speakers, spoken, strict=True)
+            if said and sp
+        )
+        about = engine.score_docs(speech.about, numbers) if speech.about else np.zeros(len(numbers))
+        who = engine.score_docs(speech.who, numbers)
+        heading = np.array([s.heading for s in sentences])
+        final = speech_scores(about, who, spoken, heading)
+        scored += [(int(n), float(v)) for n, v in zip(numbers, final, strict=True) if v > 0]
+    scored.sort(key=lambda hit: (-hit[1], hit[0]))
+    return scored[:k], names
+
+
+def speech_scores(
+    about: np.ndarray, who: np.ndarray, spoken: np.ndarray, heading: np.ndarray
+) -> np.ndarray:
+    """Rank a document's sentences for «what did X say about Y»: what concerns Y (the
+    sentence, and a little its neighbours, headings aside), X named, above all X speaking.
+
+    >>> no = np.array([False] * 4)
+    >>> speech_scores(np.array([0.0, 2.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0, 0.0]),
+    ...               np.array([False, True, True, False]), no).round(2).tolist()
+    [0.8, 4.0, 2.6, 1.0]
+    """
+    around = np.where(heading, 0.0, about)  # a heading is not what a sentence is about
+    before = np.concatenate([[0.0], around[:-1]])
+    after = np.concatenate([around[1:], [0.0]])
+    bonus = max(float(about.max(initial=0.0)), float(who.max(initial=0.0)), 1.0)
+    context = NEIGHBOUR_WEIGHT * np.maximum(before, after)
+    return about + context + NAMED_WEIGHT * who + bonus * spoken
