@@ -4,7 +4,7 @@ then open it as `sanad serve` would, ask questions, and add one document.
 Usage: uv run python bench/build.py [--sentences 1000000] [--docs-of 50]
 
 Prints: the build's time and peak RSS (read documents → sentences → analysis → SQLite →
-engine files), the time to open the saved index and the searcher's RSS, Searcher.ask p50/p99
+engine files), the time to open the saved index and the searcher's RSS, Collection.ask p50/p99
 end to end (analysis, search, spans) over 200 questions, and the time to add one
 100-sentence document. The text: pseudo-Arabic words (Arabic letters, some with و / ال / ب
 clitics) drawn from the same Zipf law and sentence lengths as bench/engine.py.
@@ -28,11 +28,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.engine import rss_mb, sample_shape, synthetic_queries
-from index.analysis import Analyzer, LightSegmenter
-from index.build import add_document
-from index.documents import parse_document
-from index.search import Searcher
-from index.store import Store
+from index.collection import Collection
+from index.config import AnalysisSettings, Config, IndexSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 LETTERS = list("ابتثجحخدذرزسشصضطظعغفقكلمنهوي")
@@ -65,30 +62,31 @@ def write_corpus(folder: Path, sentences: int, per_doc: int, seed: int = 3) -> l
     return words.tolist()
 
 
+def bench_config(db: Path) -> Config:
+    """The configuration of the benched index: the file ``db``, light segmentation."""
+    return Config(index=IndexSettings(path=str(db)), analysis=AnalysisSettings("light"))
+
+
 BUILD = """
 import sys, time
 from pathlib import Path
-from index.analysis import Analyzer, LightSegmenter
-from index.build import build_index
-from index.engine import BM25Params
-from index.search import save_index_files
-from index.store import Store
+from bench.build import bench_config
+from index.collection import Collection
 t = time.perf_counter()
-store = Store(sys.argv[1])
-report = build_index(store, Analyzer(LightSegmenter()), [Path(sys.argv[2])])
-save_index_files(store, BM25Params())  # what `sanad build` does after the documents
+with Collection.open(bench_config(Path(sys.argv[1])), prepare=False) as collection:
+    report = collection.rebuild([Path(sys.argv[2])])  # what `sanad build PATH` does
 peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
 print(time.perf_counter() - t, report.sentences, report.words, int(peak.split()[1]) / 1024)
 """
 
 SERVE = """
 import json, sys
-from index.analysis import Analyzer, LightSegmenter
-from index.search import Searcher
-from index.store import Store
-searcher = Searcher(Store(sys.argv[1]), Analyzer(LightSegmenter()))
+from pathlib import Path
+from bench.build import bench_config
+from index.collection import Collection
+collection = Collection.open(bench_config(Path(sys.argv[1])))
 for q in json.loads(sys.stdin.read()):
-    searcher.ask(q, 3)
+    collection.ask(q, 3)
 # VmHWM, not ru_maxrss: on Linux ru_maxrss survives exec and would report the parent's peak
 peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
 print(int(peak.split()[1]) / 1024)
@@ -141,19 +139,19 @@ def main() -> None:
 
         before = rss_mb()
         t = time.perf_counter()
-        store = Store(work / "index.sqlite3")
-        searcher = Searcher(store, Analyzer(LightSegmenter()))
+        collection = Collection.open(bench_config(work / "index.sqlite3"))
+        _ = collection.searcher  # loaded now, not on the first question
         open_s = time.perf_counter() - t
         # the 200 real question profiles of bench/engine.py, as words of the same rank
         questions = [
             "ما " + " ".join(words[int(t[1:])] for t in q) for q in synthetic_queries(len(words))
         ]
         for q in questions[:20]:
-            searcher.ask(q, 3)
+            collection.ask(q, 3)
         took = []
         for q in questions:
             t = time.perf_counter()
-            searcher.ask(q, 3)
+            collection.ask(q, 3)
             took.append(1000 * (time.perf_counter() - t))
         took.sort()
         print(
@@ -165,21 +163,18 @@ def main() -> None:
             f"p99 {took[int(0.99 * len(took))]:.2f} ms"
         )
 
-        store.close()
+        collection.close()
         serve_rss = serve_like_rss(work / "index.sqlite3", questions)
         print(f"a serving process (open + 200 questions): peak RSS {serve_rss:.0f} MB")
-        store = Store(work / "index.sqlite3")
-        searcher = Searcher(store, Analyzer(LightSegmenter()))
-        doc = parse_document(
-            "added.txt",
-            "\n".join(
-                " ".join(words[(i * 7 + j) % 5000] for j in range(15)) + "." for i in range(100)
-            ).encode(),
-        )
+        collection = Collection.open(bench_config(work / "index.sqlite3"))
+        collection.ask(questions[0], 3)  # loaded, as in a running bot
+        raw = "\n".join(
+            " ".join(words[(i * 7 + j) % 5000] for j in range(15)) + "." for i in range(100)
+        ).encode()
         t = time.perf_counter()
-        add_document(store, searcher.analyzer, doc)
-        searcher.reload()
+        collection.add("added.txt", raw, keep_copy=False)
         print(f"add one 100-sentence document: {time.perf_counter() - t:.2f} s")
+        collection.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -12,19 +12,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.analysis import Analyzer, LightSegmenter
-from index.build import build_index
-from index.search import Searcher
-from index.store import Store
+from index.build import read_documents
+from index.collection import Collection
+from index.config import AnalysisSettings, Config
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(questions: Path) -> None:
-    store = Store(":memory:")
-    analyzer = Analyzer(LightSegmenter())
-    build_index(store, analyzer, [ROOT / "seeds"])
-    searcher = Searcher(store, analyzer)
+    documents, _ = read_documents([ROOT / "seeds"])
+    searcher = Collection.in_memory(documents, Config(analysis=AnalysisSettings("light")))
     asked = [json.loads(line)["question"] for line in questions.open(encoding="utf-8")]
     empty = sum(searcher.ask(q).empty for q in asked)
     share = 100 * empty / len(asked)

@@ -34,29 +34,12 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
-    from bot.feedback import FeedbackStore
     from bot.handlers import Services
-    from bot.limits import RateLimiter
     from bot.logs import setup_logging
-    from bot.sessions import Sessions
-    from bot.updates import ProcessedUpdates
-    from index.cli import open_searcher
+    from index.collection import Collection
 
     setup_logging(token, config.telegram.webhook_secret, verbose=args.verbose)
-    searcher = open_searcher(config, sys.stderr)
-    services = Services(
-        searcher=searcher,
-        feedback=FeedbackStore(config.index_path),
-        sessions=Sessions(ttl=config.telegram.button_ttl),
-        top_k=config.search.top_k,
-        admins=frozenset(config.telegram.admins),
-        sources=[config.seeds_path, config.uploads_path],
-        uploads=config.uploads_path,
-        example=config.telegram.example,
-        allowed_chats=frozenset(config.telegram.allowed_chats),
-        limiter=RateLimiter(limit=config.telegram.questions_per_minute),
-        processed=ProcessedUpdates(config.index_path),
-    )
+    services = Services.from_config(Collection.open(config, sys.stderr), config)
     application = build_application(token, services, config.telegram.base_url)
     tg = config.telegram
     # Check the token (getMe) first, so that a wrong one is one clear line, not a traceback;
@@ -67,10 +50,12 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
         loop.run_until_complete(application.initialize())
     except InvalidToken:
         print(f"sanad: error: {BAD_TOKEN}", file=sys.stderr)
+        services.close()
         return 1
     except NetworkError as exc:
         reason = str(exc).replace(token, "[token]")
         print(f"sanad: error: cannot reach the Telegram Bot API ({reason})", file=sys.stderr)
+        services.close()
         return 1
     try:
         if tg.webhook_url:
@@ -87,7 +72,5 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
             log.info("serving with long polling")
             application.run_polling(allowed_updates=Update.ALL_TYPES)
     finally:
-        searcher.store.close()
-        services.feedback.close()
-        services.processed.close()
+        services.close()
     return 0

@@ -8,8 +8,8 @@ import html
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -30,9 +30,11 @@ from bot.limits import RateLimiter
 from bot.render import answer_html, context_html, fit, html_visible, inline_message_html
 from bot.sessions import Session, Sessions
 from bot.updates import ProcessedUpdates
-from index.build import add_document, build_index
-from index.documents import DocumentError, parse_document
-from index.search import Answer, Searcher
+from index.collection import Collection
+from index.config import Config
+from index.documents import DocumentError
+from index.query import REASONS
+from index.search import Answer
 
 log = logging.getLogger(__name__)
 
@@ -81,18 +83,40 @@ INLINE_NONE = "لا إجابة في الوثائق عن هذا"
 class Services:
     """What the handlers work with; one per application, kept in ``bot_data``."""
 
-    searcher: Searcher
+    collection: Collection
     feedback: FeedbackStore
     sessions: Sessions
-    top_k: int = 3
-    admins: frozenset[int] = frozenset()
-    sources: list[Path] = field(default_factory=list)
-    uploads: Path = Path("data/uploads")
-    example: str = "ماذا قال رودينكو عن أوزبكستان؟"
-    allowed_chats: frozenset[int] = frozenset()  # empty: every chat
-    limiter: RateLimiter = field(default_factory=RateLimiter)
-    processed: ProcessedUpdates | None = None
-    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    limiter: RateLimiter
+    processed: ProcessedUpdates | None  # None: no memory of answered updates
+    top_k: int
+    admins: frozenset[int]
+    allowed_chats: frozenset[int]  # empty: every chat
+    example: str
+
+    @classmethod
+    def from_config(cls, collection: Collection, config: Config, **given: Any) -> Services:
+        """The services ``config`` describes, over ``collection``; ``given`` ones are used
+        as they are (tests pass their own clock or limits)."""
+        tg = config.telegram
+        made = {
+            "feedback": lambda: FeedbackStore(config.index_path),
+            "sessions": lambda: Sessions(ttl=tg.button_ttl),
+            "limiter": lambda: RateLimiter(limit=tg.questions_per_minute),
+            "processed": lambda: ProcessedUpdates(config.index_path),
+            "top_k": lambda: config.search.top_k,
+            "admins": lambda: frozenset(tg.admins),
+            "allowed_chats": lambda: frozenset(tg.allowed_chats),
+            "example": lambda: tg.example,
+        }
+        return cls(
+            collection, **{k: given[k] if k in given else make() for k, make in made.items()}
+        )
+
+    def close(self) -> None:
+        self.feedback.close()
+        if self.processed is not None:
+            self.processed.close()
+        self.collection.close()
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -168,11 +192,11 @@ def answer_keyboard(sid: str, page: int, has_more: bool) -> InlineKeyboardMarkup
 async def search_page(svc: Services, question: str, page: int) -> tuple[Answer, bool]:
     """One page of results (``top_k`` hits) and whether another page follows."""
     wanted = (page + 1) * svc.top_k
-    answer = await asyncio.to_thread(svc.searcher.ask, question, wanted + 1)
+    answer = await asyncio.to_thread(svc.collection.ask, question, wanted + 1)
     hits = answer.hits[page * svc.top_k : wanted]
-    shown = Answer(answer.question, hits, answer.reason if not hits else None, answer.terms)
+    shown = Answer(answer.question, hits, answer.reason if not hits else None)
     if not hits and answer.reason is None:
-        shown = Answer(answer.question, (), "no_match", answer.terms)
+        shown = Answer(answer.question, (), "no_match")
     return shown, len(answer.hits) > wanted
 
 
@@ -273,9 +297,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The documents and their sentence counts, as many as fit in one message."""
-    docs = await asyncio.to_thread(services(context).searcher.store.documents)
+    docs = await asyncio.to_thread(services(context).collection.documents)
     if not docs:
-        text = "لا توجد وثائق في الفهرس بعد."
+        text = REASONS["no_documents"]
     else:
         total = sum(d.sentences for d in docs)
 
@@ -377,7 +401,7 @@ async def more_button(
     if answer.empty:
         await query.answer(NO_MORE, show_alert=True)
         return
-    session.page, session.shown = page, [h.sentence_id for h in answer.hits]
+    session.shown = [h.sentence_id for h in answer.hits]
     await query.answer()
     if isinstance(query.message, Message):
         text = answer_html(answer, first_rank=page * svc.top_k + 1)
@@ -389,24 +413,16 @@ async def context_button(
     query: CallbackQuery, sid: str, session: Session, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
     """«السياق»: the sentences around the top hit of the page shown."""
-    searcher = services(context).searcher
-    top = await asyncio.to_thread(searcher.store.sentences, session.shown[:1])
-    if not top:  # the document was removed since
+    collection = services(context).collection
+    passage = None
+    if session.shown:
+        passage = await asyncio.to_thread(collection.passage, session.shown[0], CONTEXT_RADIUS)
+    if passage is None:  # the document was removed since
         await query.answer(EXPIRED, show_alert=True)
         return
-    hit = next(iter(top.values()))
-    around = await asyncio.to_thread(
-        searcher.store.document_sentences,
-        hit.document,
-        hit.ordinal - CONTEXT_RADIUS,
-        hit.ordinal + CONTEXT_RADIUS,
-    )
-    info = searcher.documents.get(hit.document)
     await query.answer()
     if isinstance(query.message, Message):
-        await send_html(
-            query.message, context_html(info.title if info else "", around, hit.ordinal)
-        )
+        await send_html(query.message, context_html(passage))
 
 
 @with_session
@@ -452,7 +468,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         button = InlineQueryResultsButton(text=INLINE_HINT, start_parameter="inline")
         await query.answer([], button=button, cache_time=300)
         return
-    answer = await asyncio.to_thread(services(context).searcher.ask, text, INLINE_RESULTS)
+    answer = await asyncio.to_thread(services(context).collection.ask, text, INLINE_RESULTS)
     results = [
         InlineQueryResultArticle(
             id=str(hit.sentence_id),
@@ -486,20 +502,14 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not is_admin(update, context):
         await send_html(message, ADMINS_ONLY)
         return
-    svc = services(context)
-    async with svc.reload_lock:
-        searcher = svc.searcher
-        paths = [p for p in svc.sources if p.exists()]
-        try:
-            report = await asyncio.to_thread(build_index, searcher.store, searcher.analyzer, paths)
-        except DocumentError as exc:
-            await send_html(
-                message,
-                "تعذّرت إعادة البناء: "
-                f"{html.escape(str(exc), quote=False)}\nبقي الفهرس السابق كما هو.",
-            )
-            return
-        await asyncio.to_thread(searcher.reload)
+    try:
+        report = await asyncio.to_thread(services(context).collection.rebuild)
+    except DocumentError as exc:
+        await send_html(
+            message,
+            f"تعذّرت إعادة البناء: {html.escape(str(exc), quote=False)}\nبقي الفهرس السابق كما هو.",
+        )
+        return
     await send_html(
         message,
         f"✅ أُعيد بناء الفهرس: {report.documents} وثيقة، {report.sentences} جملة "
@@ -544,32 +554,19 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(raw) > MAX_UPLOAD_BYTES:
         await send_html(message, TOO_BIG)
         return
-    svc = services(context)
     stored_name = safe_file_name(name)
     try:
-        parsed = parse_document(stored_name, raw)
+        parsed = await asyncio.to_thread(services(context).collection.add, stored_name, raw)
     except DocumentError as exc:
         reason = str(exc).split(": ", 1)[-1]
         await send_html(message, f"لم أستطع إضافة الوثيقة ({html.escape(reason)}). {NOT_TXT}")
         return
-    async with svc.reload_lock:
-        await asyncio.to_thread(_save_upload, svc.uploads, stored_name, raw)
-        await asyncio.to_thread(add_document, svc.searcher.store, svc.searcher.analyzer, parsed)
-        await asyncio.to_thread(svc.searcher.reload)
     await send_html(
         message,
         f"✅ أُضيفت الوثيقة «{html.escape(parsed.title, quote=False)}» "
         f"({html.escape(stored_name, quote=False)}): {len(parsed.sentences)} جملة. "
         "يمكن السؤال عنها الآن.",
     )
-
-
-def _save_upload(folder: Path, name: str, raw: bytes) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    tmp = target.with_suffix(".part")
-    tmp.write_bytes(raw)
-    tmp.replace(target)
 
 
 # -- errors ---------------------------------------------------------------------------

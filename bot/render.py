@@ -5,8 +5,10 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from index.search import Answer, Hit, marked
-from index.store import StoredSentence
+from index.analysis import is_arabic_letter
+from index.collection import Passage
+from index.highlight import marked
+from index.search import Answer, Hit
 
 MAX_MESSAGE_CHARS = 4096  # after entity parsing, counted in UTF-16 code units
 MAX_SENTENCE_CHARS = 1200
@@ -74,14 +76,17 @@ def citation(hit: Hit) -> str:
     """The citation line under a quoted sentence: who says it (for a question about what
     someone said), document title, sentence n of m.
 
-    >>> citation(Hit("…", "a.txt", "خبر <عاجل>", 3, 25, 1.0, (), 1, 1))
+    >>> from dataclasses import replace
+    >>> hit = Hit(text="…", document="a.txt", title="خبر <عاجل>", ordinal=3, sentence_count=25,
+    ...           score=1.0, spans=(), sentence_id=1)
+    >>> citation(hit)
     '\u200f📄 خبر &lt;عاجل&gt; — الجملة 3 من 25'
-    >>> citation(Hit("…", "a.txt", "خبر", 3, 25, 1.0, (), 1, 1, "أندريه رودينكو"))
+    >>> citation(replace(hit, title="خبر", speaker="أندريه رودينكو"))
     '\u200f🗣 أندريه رودينكو · 📄 خبر — الجملة 3 من 25'
     """
     title = html.escape(hit.title, quote=False)
     who = f"🗣 {html.escape(hit.speaker, quote=False)} · " if hit.speaker else ""
-    return f"{RLM}{who}📄 {title} — الجملة {hit.ordinal} من {hit.of}"
+    return f"{RLM}{who}📄 {title} — الجملة {hit.ordinal} من {hit.sentence_count}"
 
 
 def rtl(text: str) -> str:
@@ -91,8 +96,7 @@ def rtl(text: str) -> str:
     ('\u200f', '')
     """
     first = next((ch for ch in text if ch.isalnum()), "")
-    arabic = "\u0600" <= first <= "\u06ff" or "\u0750" <= first <= "\u077f"
-    return "" if arabic and not first.isdigit() else RLM
+    return "" if is_arabic_letter(first) else RLM
 
 
 def _hits_html(hits: Sequence[Hit], limit: int) -> str:
@@ -138,16 +142,16 @@ def answer_html(answer: Answer, first_rank: int = 1) -> str:
     return fit(lambda limit: lead + _hits_html(answer.hits, limit))
 
 
-def context_html(title: str, sentences: Sequence[StoredSentence], focus: int) -> str:
+def context_html(passage: Passage) -> str:
     """The sentences around a hit, the hit itself in bold, as one quoted passage."""
 
     def render(limit: int) -> str:
         parts = []
-        for s in sentences:
+        for s in passage.sentences:
             text, _ = clip(s.text, [], limit)
             text = html.escape(text, quote=False)
-            parts.append(f"<b>{text}</b>" if s.ordinal == focus else text)
-        head = f"{RLM}📖 السياق — {html.escape(title, quote=False)}"
+            parts.append(f"<b>{text}</b>" if s.ordinal == passage.focus else text)
+        head = f"{RLM}📖 السياق — {html.escape(passage.title, quote=False)}"
         return f"{head}\n<blockquote>{' '.join(parts)}</blockquote>"
 
     return fit(render)

@@ -33,6 +33,22 @@ class BuildReport:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
+    def summary(self, where: Path) -> str:
+        """The closing lines of a build (``where``: the index it wrote)."""
+        unchanged = self.documents - len(self.added) - len(self.updated)
+        lines = []
+        if self.ignored:
+            lines.append(
+                f"ignored {len(self.ignored)} files that are not .txt: " + ", ".join(self.ignored)
+            )
+        lines.append(
+            f"indexed {self.documents} documents ({len(self.added)} added, "
+            f"{len(self.updated)} updated, {len(self.removed)} removed, {unchanged} unchanged): "
+            f"{self.sentences:,} sentences, {self.words:,} words in {self.seconds:.1f} s "
+            f"→ {where}"
+        )
+        return "\n".join(lines)
+
 
 PARALLEL_FROM = 20_000  # sentences; below this, worker processes cost more than they save
 CHUNK_SENTENCES = 5_000

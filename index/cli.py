@@ -11,90 +11,26 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TextIO
 
-from index.analysis import Analyzer
-from index.build import BuildReport, build_index, reanalyse
-from index.camel import CamelUnavailable, make_segmenter
+from index.camel import CamelUnavailable
+from index.collection import Collection
 from index.config import Config, ConfigError, load_config
 from index.documents import DocumentError
-from index.evaluate import (
-    EvalError,
-    build_searcher,
-    evaluate,
-    format_report,
-    load_questions,
-    read_jsonl,
-)
-from index.search import Answer, Searcher, marked, save_index_files, unusable
-from index.store import Store
+from index.evaluate import EvalError, evaluate, format_report, load_questions, read_corpus
+from index.highlight import marked
+from index.query import UNUSABLE, unusable
+from index.search import Answer
 
 EXIT_NO_ANSWER = 1
 EXIT_BAD_QUESTION = 2
-_UNUSABLE = {"blank", "too_long", "not_arabic", "no_words"}
 
 BOLD, RESET = "\033[1m", "\033[0m"
 
 
-def open_store(config: Config, notices: TextIO) -> tuple[Store, Analyzer]:
-    """The configured store and analyzer, the store brought up to date.
-
-    A store with no documents is built from the seeds folder; one whose terms were
-    made by another analysis is re-analysed from its stored texts. What is done is
-    said on ``notices``.
-    """
-    analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
-    store = Store(config.index_path)
-    if not store.documents():
-        print(f"sanad: no index yet: building it from {config.seeds_path}", file=notices)
-        report_build(build_index(store, analyzer, config.sources), config, notices)
-    elif store.signature != analyzer.signature:
-        count = reanalyse(store, analyzer)
-        print(
-            f"sanad: analysis changed to {analyzer.signature}: re-analysed {count} documents",
-            file=notices,
-        )
-    return store, analyzer
-
-
-def configured_searcher(store: Store, analyzer: Analyzer, config: Config) -> Searcher:
-    """A searcher over ``store`` with the configured BM25 and search settings."""
-    return Searcher(
-        store,
-        analyzer,
-        config.bm25.params(),
-        min_evidence=config.search.min_evidence,
-        weights=config.search.weights(),
-    )
-
-
-def open_searcher(config: Config, notices: TextIO) -> Searcher:
-    """A searcher over the configured store (built first if need be)."""
-    return configured_searcher(*open_store(config, notices), config)
-
-
-def report_build(report: BuildReport, config: Config, out: TextIO) -> None:
-    """The closing summary of a build."""
-    unchanged = report.documents - len(report.added) - len(report.updated)
-    if report.ignored:
-        print(
-            f"ignored {len(report.ignored)} files that are not .txt: " + ", ".join(report.ignored),
-            file=out,
-        )
-    print(
-        f"indexed {report.documents} documents ({len(report.added)} added, "
-        f"{len(report.updated)} updated, {len(report.removed)} removed, {unchanged} unchanged): "
-        f"{report.sentences:,} sentences, {report.words:,} words in {report.seconds:.1f} s "
-        f"→ {config.index_path}",
-        file=out,
-    )
-
-
 def cmd_build(args: argparse.Namespace, config: Config) -> int:
     paths = [Path(p) for p in args.paths] or config.sources
-    analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
-    with Store(config.index_path) as store:
-        report = build_index(store, analyzer, paths, progress=sys.stderr.isatty())
-        save_index_files(store, config.bm25.params())
-    report_build(report, config, sys.stdout)
+    with Collection.open(config, prepare=False) as collection:
+        report = collection.rebuild(paths, progress=sys.stderr.isatty())
+    print(report.summary(config.index_path))
     return 0
 
 
@@ -106,10 +42,10 @@ def answer_json(answer: Answer) -> dict[str, object]:
         "reason": answer.reason,
         "hits": [
             {
-                "doc": h.doc,
+                "doc": h.document,
                 "title": h.title,
                 "ordinal": h.ordinal,
-                "of": h.of,
+                "of": h.sentence_count,
                 "text": h.text,
                 "score": h.score,
                 "spans": [list(s) for s in h.spans],
@@ -133,30 +69,27 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
-    if unusable(args.question):  # say so before building or loading anything
-        answer = Answer(args.question, reason=unusable(args.question))
+    reason = unusable(args.question)
+    if reason:  # say so before building or loading anything
+        answer = Answer(args.question, reason=reason)
     else:
-        searcher = open_searcher(config, sys.stderr)
-        try:
-            answer = searcher.ask(args.question, k=args.k or config.search.top_k)
-        finally:
-            searcher.store.close()
+        with Collection.open(config, sys.stderr) as collection:
+            answer = collection.ask(args.question, args.k)
     if args.json:
         json.dump(answer_json(answer), sys.stdout, ensure_ascii=False, indent=2)
         print()
-    elif answer.reason in _UNUSABLE:
+    elif answer.reason in UNUSABLE:
         print(f"sanad: {answer.message}", file=sys.stderr)
     else:
         print_answer(answer, sys.stdout, bold=sys.stdout.isatty())
-    if answer.reason in _UNUSABLE:
+    if answer.reason in UNUSABLE:
         return EXIT_BAD_QUESTION
     return EXIT_NO_ANSWER if answer.empty else 0
 
 
 def cmd_docs(args: argparse.Namespace, config: Config) -> int:
-    store, _ = open_store(config, sys.stderr)
-    with store:
-        docs = store.documents()
+    with Collection.open(config, sys.stderr) as collection:
+        docs = collection.documents()
     for info in docs:
         print(f"{info.name}\t{info.sentences} sentences\t{info.added_at}\t{info.title}")
     print(f"{len(docs)} documents, {sum(d.sentences for d in docs)} sentences")
@@ -164,13 +97,10 @@ def cmd_docs(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
-    rows = read_jsonl(args.corpus, ("id", "doc", "text"))
+    documents, ids = read_corpus(args.corpus)
     questions = load_questions(args.questions)
-    analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
-    searcher, ids = build_searcher(
-        rows, analyzer, lambda store, an: configured_searcher(store, an, config)
-    )
-    report = evaluate(searcher, ids, questions)
+    with Collection.in_memory(documents, config) as collection:
+        report = evaluate(collection, ids, questions)
     if args.details:
         for qid, rank, abstained in report.ranks:
             shown = "abstained" if abstained else (rank if rank is not None else "-")

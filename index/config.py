@@ -11,6 +11,7 @@ from typing import Any
 
 from index.engine import BM25Params
 from index.rerank import Weights
+from index.search import MIN_EVIDENCE
 
 DEFAULT_CONFIG_FILE = Path("config.toml")
 SEGMENTERS = ("auto", "light", "camel")
@@ -32,24 +33,17 @@ class AnalysisSettings:
     segmenter: str = "auto"
 
 
-@dataclass(frozen=True, slots=True)
-class BM25Settings:
-    k1: float = 0.9
-    b: float = 0.4
-
-    def params(self) -> BM25Params:
-        """The engine's parameters."""
-        return BM25Params(k1=self.k1, b=self.b)
+_WEIGHTS = Weights()  # the second stage's defaults, written once in index.rerank
 
 
 @dataclass(frozen=True, slots=True)
 class SearchSettings:
     top_k: int = 3
-    min_evidence: float = 0.19
-    context_weight: float = 0.3
-    gram_weight: float = 1.0
-    stem_weight: float = 0.45
-    answer_type_weight: float = 0.2
+    min_evidence: float = MIN_EVIDENCE
+    context_weight: float = _WEIGHTS.context
+    gram_weight: float = _WEIGHTS.grams
+    stem_weight: float = _WEIGHTS.stems
+    answer_type_weight: float = _WEIGHTS.answer_type
 
     def weights(self) -> Weights:
         """The second stage's weights (see index.rerank)."""
@@ -79,7 +73,7 @@ class Config:
 
     index: IndexSettings = field(default_factory=IndexSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
-    bm25: BM25Settings = field(default_factory=BM25Settings)
+    bm25: BM25Params = field(default_factory=BM25Params)  # the engine's, as they are
     search: SearchSettings = field(default_factory=SearchSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     base: Path = field(default=Path("."), compare=False)

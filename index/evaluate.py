@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from index.analysis import Analyzer
-from index.build import analyse_documents
 from index.documents import Document
-from index.search import Searcher
+from index.search import Answer
 from index.sentences import Sentence
-from index.store import AnalysedDocument, Store
 
 CUTS = (1, 3, 5)
 MRR_DEPTH = 10
@@ -104,25 +102,25 @@ def corpus_documents(rows: Iterable[dict]) -> tuple[list[Document], dict[tuple[s
     return documents, ids
 
 
-def build_searcher(
-    rows: list[dict], analyzer: Analyzer, make: Callable[[Store, Analyzer], Searcher]
-) -> tuple[Searcher, dict[tuple[str, int], str]]:
-    """A throwaway in-memory index over the corpus rows."""
-    documents, ids = corpus_documents(rows)
-    store = Store(":memory:")
-    analysed: list[AnalysedDocument] = analyse_documents(documents, analyzer)
-    store.sync(analysed, keep=None, signature=analyzer.signature)
-    return make(store, analyzer), ids
+def read_corpus(path: Path) -> tuple[list[Document], dict[tuple[str, int], str]]:
+    """The documents of a corpus file (see :func:`corpus_documents`)."""
+    return corpus_documents(read_jsonl(path, ("id", "doc", "text")))
+
+
+class Asks(Protocol):
+    """What evaluation needs: something that answers questions (a Collection)."""
+
+    def ask(self, question: str, k: int | None = None) -> Answer: ...
 
 
 def evaluate(
-    searcher: Searcher, ids: dict[tuple[str, int], str], questions: Iterable[Question]
+    collection: Asks, ids: dict[tuple[str, int], str], questions: Iterable[Question]
 ) -> Report:
     """Ask every question; find the rank of its first gold sentence in the top 10."""
     report = Report()
     for q in questions:
-        answer = searcher.ask(q.question, k=MRR_DEPTH)
-        ranked = [ids.get((h.doc, h.ordinal)) for h in answer.hits]
+        answer = collection.ask(q.question, MRR_DEPTH)
+        ranked = [ids.get((h.document, h.ordinal)) for h in answer.hits]
         rank = next((i for i, sid in enumerate(ranked, 1) if sid in q.gold), None)
         report.add(q.qid, rank, answer.empty)
     return report

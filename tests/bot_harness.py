@@ -11,32 +11,22 @@ from pathlib import Path
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.feedback import FeedbackStore
 from bot.handlers import Services
 from bot.sessions import Sessions
-from index.analysis import Analyzer, LightSegmenter
-from index.build import build_index
-from index.search import Searcher
-from index.store import Store
-from tests.conftest import SEEDS
+from index.collection import Collection
+from tests.conftest import seed_config
 from tests.fake_telegram import TOKEN, FakeTelegram
 
 ADMIN = 4242
 
 
 def make_services(folder: Path, admins: frozenset[int] = frozenset({ADMIN}), **kw) -> Services:
-    store = Store(folder / "index.sqlite3")
-    analyzer = Analyzer(LightSegmenter())
-    build_index(store, analyzer, [SEEDS])
-    return Services(
-        searcher=Searcher(store, analyzer),
-        feedback=FeedbackStore(folder / "index.sqlite3"),
-        sessions=kw.pop("sessions", Sessions()),
-        admins=admins,
-        sources=[SEEDS, folder / "uploads"],
-        uploads=folder / "uploads",
-        **kw,
-    )
+    """The bot's services over the seed collection in ``folder`` (built on first use);
+    ``kw`` replaces any of them. Unlike ``sanad serve``, answered updates are not
+    remembered unless ``processed`` is given."""
+    config = seed_config(folder)
+    kw = {"sessions": Sessions(), "processed": None, "admins": admins, **kw}
+    return Services.from_config(Collection.open(config), config, **kw)
 
 
 class LoopThread:

@@ -11,7 +11,8 @@ import pytest
 
 from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
-from index.search import Searcher
+from index.collection import Collection
+from index.config import AnalysisSettings, Config, IndexSettings
 from index.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +52,42 @@ def seed_store(tmp_path: Path, analyzer: Analyzer) -> Store:
 
 
 @pytest.fixture
-def searcher(seed_store: Store, analyzer: Analyzer) -> Searcher:
-    return Searcher(seed_store, analyzer)
+def collection(tmp_path: Path) -> Collection:
+    """The seed article's collection, built in a fresh folder."""
+    with Collection.open(seed_config(tmp_path / "seed")) as built:
+        yield built
+
+
+def seed_config(folder: Path, seeds: Path = SEEDS, **sections: object) -> Config:
+    """A config for a collection in ``folder`` (``index.sqlite3``, uploads under
+    ``uploads/``) built from ``seeds``, light segmentation; ``sections`` replace others
+    (``search=SearchSettings(...)``)."""
+    index = IndexSettings(path="index.sqlite3", seeds=str(seeds), uploads="uploads")
+    return Config(index=index, analysis=AnalysisSettings("light"), base=folder, **sections)
+
+
+@pytest.fixture
+def make_collection(tmp_path: Path):
+    """Build a collection from named texts (or a folder) in a fresh folder: the set-up of
+    every test that asks questions of its own documents."""
+    opened: list[Collection] = []
+
+    def make(documents: dict[str, str] | Path, **sections: object) -> Collection:
+        folder = tmp_path / f"collection{len(opened)}"
+        if isinstance(documents, Path):
+            source = documents
+        else:
+            source = folder / "docs"
+            source.mkdir(parents=True)
+            for name, text in documents.items():
+                (source / name).write_text(text, encoding="utf-8")
+        collection = Collection.open(seed_config(folder, source, **sections))
+        opened.append(collection)
+        return collection
+
+    yield make
+    for collection in opened:
+        collection.close()
 
 
 def seed_examples() -> list[dict]:

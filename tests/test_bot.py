@@ -377,14 +377,14 @@ def test_every_message_the_bot_sent_is_valid_telegram_html(bot: FakeTelegram) ->
 
 def test_a_slow_search_does_not_block_another_chat(fake: FakeTelegram, tmp_path: Path) -> None:
     services = make_services(tmp_path)
-    real_ask = services.searcher.ask
+    real_ask = services.collection.ask
 
     def slow_ask(question: str, k: int = 3):
         if "كازاخستان" in question:
             time.sleep(1.5)
         return real_ask(question, k)
 
-    services.searcher.ask = slow_ask  # type: ignore[method-assign]
+    services.collection.ask = slow_ask  # type: ignore[method-assign]
     with running_bot(fake, services):
         fake.message(5001, "ما موقف رودينكو من كازاخستان؟")
         fake.message(5002, QUESTION)
@@ -401,7 +401,7 @@ def test_an_unexpected_error_is_logged_and_the_user_told(
     def broken(question: str, k: int = 3):
         raise RuntimeError("index exploded")
 
-    services.searcher.ask = broken  # type: ignore[method-assign]
+    services.collection.ask = broken  # type: ignore[method-assign]
     with caplog.at_level(logging.ERROR), running_bot(fake, services):
         fake.message(USER, QUESTION)
         [sorry] = fake.wait_sent("sendMessage", USER)

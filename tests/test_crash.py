@@ -8,15 +8,17 @@ import shutil
 import signal
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
-from index.search import Searcher
+from index.collection import Collection
+from index.config import IndexSettings
 from index.store import Store
-from tests.conftest import SANAD, SEED_DOC, SEEDS
+from tests.conftest import SANAD, SEED_DOC, SEEDS, seed_config
 from tests.fake_telegram import TOKEN, FakeTelegram
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
@@ -32,10 +34,12 @@ def big_document(n: int, sentences: int = 400) -> str:
 
 
 def snapshot(db: Path) -> tuple[list[tuple[str, int]], list[tuple[str, int, str]], bool]:
-    with Store(db) as store:
-        docs = [(d.name, d.sentences) for d in store.documents()]
-        answer = Searcher(store, Analyzer(LightSegmenter())).ask(QUESTION, 5)
-        return docs, [(h.doc, h.ordinal, h.text) for h in answer.hits], store.integrity_ok()
+    config = replace(seed_config(db.parent), index=IndexSettings(path=db.name))
+    with Collection.open(config, prepare=False) as collection:
+        docs = [(d.name, d.sentences) for d in collection.documents()]
+        answer = collection.ask(QUESTION, 5)
+        hits = [(h.document, h.ordinal, h.text) for h in answer.hits]
+        return docs, hits, collection.integrity_ok()
 
 
 def env_without_sanad(tmp_path: Path, **extra: str) -> dict[str, str]:

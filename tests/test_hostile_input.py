@@ -13,13 +13,12 @@ from hypothesis import strategies as st
 from bot.handlers import answer_keyboard
 from bot.render import answer_html, inline_message_html, visible_length
 from index.analysis import Analyzer, LightSegmenter
-from index.build import build_index
+from index.collection import Collection
 from index.documents import DocumentError, parse_document
-from index.search import Searcher
-from index.store import Store
-from tests.conftest import SEEDS
+from tests.conftest import seed_config
 from tests.fake_telegram import check_markup, parse_html
 
+ANALYZER = Analyzer(LightSegmenter())
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261129"))
 
@@ -81,11 +80,9 @@ questions = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    store = Store(tmp_path_factory.mktemp("fuzz") / "index.sqlite3")
-    analyzer = Analyzer(LightSegmenter())
-    build_index(store, analyzer, [SEEDS])
-    return Searcher(store, analyzer)
+def collection(tmp_path_factory: pytest.TempPathFactory) -> Collection:
+    with Collection.open(seed_config(tmp_path_factory.mktemp("fuzz"))) as built:
+        yield built
 
 
 def assert_valid_message(html: str) -> None:
@@ -106,10 +103,10 @@ def assert_valid_message(html: str) -> None:
     ],
 )
 @given(question=questions, k=st.integers(1, 10))
-def test_any_question_gives_a_valid_reply(searcher: Searcher, question: str, k: int) -> None:
-    answer = searcher.ask(question, k)
+def test_any_question_gives_a_valid_reply(collection: Collection, question: str, k: int) -> None:
+    answer = collection.ask(question, k)
     assert answer.empty == (answer.reason is not None)
-    analyzer = searcher.analyzer  # the fast path for indexing finds the same terms
+    analyzer = ANALYZER  # the fast path for indexing finds the same terms
     piece = question[:2000]  # longer questions are refused before any analysis
     assert analyzer.terms(piece) == [t.term for t in analyzer.tokens(piece)]
     assert_valid_message(answer_html(answer))
@@ -147,12 +144,12 @@ def test_a_one_line_5_mb_document_is_indexed_whole(tmp_path: Path) -> None:
     line = ("كلمة عادية " * 110 + "رودينكو في طشقند. ") * 2300  # ~5 MB, one line
     raw = line.encode()
     assert len(raw) > 5_000_000 and b"\n" not in raw
-    store = Store(tmp_path / "i.sqlite3")
-    analyzer = Analyzer(LightSegmenter())
     (tmp_path / "big.txt").write_bytes(raw)
-    report = build_index(store, analyzer, [tmp_path / "big.txt"])
+    collection = Collection.open(seed_config(tmp_path), prepare=False)
+    report = collection.rebuild([tmp_path / "big.txt"])
     assert report.sentences == 2300
-    answer = Searcher(store, analyzer).ask("أين رودينكو؟", 3)
+    answer = collection.ask("أين رودينكو؟", 3)
     assert len(answer.hits) == 3
     assert_valid_message(answer_html(answer))
-    assert store.integrity_ok()
+    assert collection.integrity_ok()
+    collection.close()

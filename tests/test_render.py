@@ -8,13 +8,23 @@ import pytest
 
 from bot.handlers import answer_keyboard, safe_file_name
 from bot.render import answer_html, clip, context_html, inline_message_html, visible_length
+from index.collection import Passage
 from index.search import Answer, Hit
 from index.store import StoredSentence
 from tests.fake_telegram import parse_html
 
 
 def hit(text: str, spans: tuple[tuple[int, int], ...] = (), ordinal: int = 1) -> Hit:
-    return Hit(text, "doc.txt", "عنوان <الوثيقة> & مصدرها", ordinal, 40, 1.5, spans, ordinal, 1)
+    return Hit(
+        text=text,
+        document="doc.txt",
+        title="عنوان <الوثيقة> & مصدرها",
+        ordinal=ordinal,
+        sentence_count=40,
+        score=1.5,
+        spans=spans,
+        sentence_id=ordinal,
+    )
 
 
 def test_an_answer_quotes_each_hit_with_bold_matches_and_escapes_the_rest() -> None:
@@ -53,7 +63,7 @@ def test_random_text_always_renders_to_valid_html(seed: int) -> None:
 
 def test_context_bolds_the_hit_among_its_neighbours() -> None:
     rows = [StoredSentence(n, 1, n, 0, 0, 0, False, f"جملة رقم {n} <x>") for n in range(3, 8)]
-    html = context_html("خبر", rows, focus=5)
+    html = context_html(Passage("خبر", rows, focus=5))
     assert "<b>جملة رقم 5 &lt;x&gt;</b>" in html and "جملة رقم 3" in html
     assert parse_html(html)
 

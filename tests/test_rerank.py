@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
-from index.rerank import Weights
+from index.collection import Collection
+from index.config import SearchSettings
 from index.search import Searcher
 from index.store import Store
 
@@ -15,7 +17,11 @@ FILLER = (
     "افتتح المتحف الجديد أبوابه. زار الطلاب المكتبة العامة. هطلت أمطار غزيرة ليلا. "
     "ارتفعت أسعار الخضار في السوق. فاز الفريق بالمباراة."
 )
-STEMS_ONLY = Weights(context=0, grams=0, stems=1, answer_type=0)
+STEMS_ONLY = SearchSettings(context_weight=0, gram_weight=0, stem_weight=1, answer_type_weight=0)
+
+
+def with_filler(texts: dict[str, str]) -> dict[str, str]:
+    return {**texts, "z.txt": FILLER}
 
 
 def index_of(tmp_path: Path, texts: dict[str, str]) -> tuple[Store, Analyzer]:
@@ -30,76 +36,73 @@ def index_of(tmp_path: Path, texts: dict[str, str]) -> tuple[Store, Analyzer]:
 
 
 def places(answer) -> list[tuple[str, int]]:
-    return [(h.doc, h.ordinal) for h in answer.hits]
+    return [(h.document, h.ordinal) for h in answer.hits]
 
 
-def test_character_grams_match_a_word_the_stemmer_leaves_apart(tmp_path: Path) -> None:
+def test_character_grams_match_a_word_the_stemmer_leaves_apart(make_collection) -> None:
     # «تسلسل» and «سلسلة» share no stem (تسلسل / سلسل) but most of their letters
-    store, analyzer = index_of(
-        tmp_path,
+    texts = with_filler(
         {
             "a.txt": "ناقش العلماء الجينوم البشري في مؤتمر كبير.",
             "b.txt": "أتمت الفرق العلمية سلسلة الجينوم البشري كاملة.",
-        },
+        }
     )
     question = "ماذا تعرف عن تسلسل الجينوم البشري؟"
-    assert places(Searcher(store, analyzer).ask(question, 2)) == [("b.txt", 1), ("a.txt", 1)]
-    stems_only = Searcher(store, analyzer, weights=STEMS_ONLY).ask(question, 2)
+    assert places(make_collection(texts).ask(question, 2)) == [("b.txt", 1), ("a.txt", 1)]
+    stems_only = make_collection(texts, search=STEMS_ONLY).ask(question, 2)
     assert places(stems_only) == [("a.txt", 1), ("b.txt", 1)]
 
 
-def test_a_when_question_prefers_the_sentence_that_gives_a_date(tmp_path: Path) -> None:
-    store, analyzer = index_of(
-        tmp_path,
+def test_a_when_question_prefers_the_sentence_that_gives_a_date(make_collection) -> None:
+    texts = with_filler(
         {
             "a.txt": "وقع الوفد الاتفاقية في العاصمة.",
             "b.txt": "وقع الوفد الاتفاقية في أيار.",
-        },
+        }
     )
     question = "متى وقع الوفد الاتفاقية؟"
-    with_type = Weights(context=0, grams=0, stems=1, answer_type=0.2)
-    assert places(Searcher(store, analyzer, weights=with_type).ask(question, 2)) == [
+    with_type = replace(STEMS_ONLY, answer_type_weight=0.2)
+    assert places(make_collection(texts, search=with_type).ask(question, 2)) == [
         ("b.txt", 1),
         ("a.txt", 1),
     ]
     # the same words otherwise: without the answer type, document order decides
-    assert places(Searcher(store, analyzer, weights=STEMS_ONLY).ask(question, 2)) == [
+    assert places(make_collection(texts, search=STEMS_ONLY).ask(question, 2)) == [
         ("a.txt", 1),
         ("b.txt", 1),
     ]
 
 
-def test_a_how_many_question_prefers_the_sentence_with_a_number(tmp_path: Path) -> None:
-    store, analyzer = index_of(
-        tmp_path,
+def test_a_how_many_question_prefers_the_sentence_with_a_number(make_collection) -> None:
+    texts = with_filler(
         {
             "a.txt": "زار الوفد مصانع السيارات.",
             "b.txt": "زار الوفد خمسة مصانع للسيارات.",
-        },
+        }
     )
-    with_type = Weights(context=0, grams=0, stems=1, answer_type=0.5)
-    answer = Searcher(store, analyzer, weights=with_type).ask("كم مصنعا للسيارات زار الوفد؟", 2)
+    with_type = replace(STEMS_ONLY, answer_type_weight=0.5)
+    answer = make_collection(texts, search=with_type).ask("كم مصنعا للسيارات زار الوفد؟", 2)
     assert places(answer)[0] == ("b.txt", 1)
 
 
-def test_letters_shared_by_chance_do_not_make_an_answer(tmp_path: Path) -> None:
-    store, analyzer = index_of(tmp_path, {"a.txt": "ناقش العلماء الجينوم البشري."})
-    answer = Searcher(store, analyzer).ask("ماذا تعرف عن الجينوم؟", 5)
+def test_letters_shared_by_chance_do_not_make_an_answer(make_collection) -> None:
+    collection = make_collection(with_filler({"a.txt": "ناقش العلماء الجينوم البشري."}))
+    answer = collection.ask("ماذا تعرف عن الجينوم؟", 5)
     # the filler shares grams such as «#ال» with the question, but no word
     assert places(answer) == [("a.txt", 1)]
 
 
-def test_a_misspelt_name_is_found_and_marked(searcher: Searcher) -> None:
-    answer = searcher.ask("من هو رودنكو؟")  # رودينكو, one letter short
+def test_a_misspelt_name_is_found_and_marked(collection: Collection) -> None:
+    answer = collection.ask("من هو رودنكو؟")  # رودينكو, one letter short
     assert not answer.empty
     assert all("رودينكو" in h.text for h in answer.hits)
     first = answer.hits[0]
     assert "رودينكو" in [first.text[a:b] for a, b in first.spans]
 
 
-def test_a_misspelt_speaker_is_still_tracked(searcher: Searcher) -> None:
-    right = searcher.ask("ماذا قال رودينكو عن أوزبكستان؟", 3)
-    wrong = searcher.ask("ماذا قال رودنكو عن اوزبكستان؟", 3)
+def test_a_misspelt_speaker_is_still_tracked(collection: Collection) -> None:
+    right = collection.ask("ماذا قال رودينكو عن أوزبكستان؟", 3)
+    wrong = collection.ask("ماذا قال رودنكو عن اوزبكستان؟", 3)
     assert places(wrong) == places(right)
 
 
@@ -116,4 +119,4 @@ def test_gram_statistics_are_kept_and_reused_until_the_collection_changes(
     build_index(store, analyzer, [tmp_path / "docs"])
     searcher = Searcher(store, analyzer)
     assert saved.stat().st_mtime_ns != stamp  # exact statistics follow every change
-    assert searcher.ask("ما عاصمة أوزبكستان؟").hits[0].doc == "c.txt"
+    assert searcher.ask("ما عاصمة أوزبكستان؟").hits[0].document == "c.txt"

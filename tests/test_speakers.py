@@ -1,6 +1,6 @@
 """Speaker tracking and questions about what someone said («ماذا قال X عن Y؟»)."""
 
-from index.search import Searcher
+from index.collection import Collection
 from index.sentences import split_sentences
 from index.speakers import speaker_stems, speech_question, track_speakers
 from tests.conftest import SEED_DOC
@@ -37,8 +37,8 @@ def test_speech_questions_are_recognised() -> None:
     assert speech_question("متى جاء كلام رودينكو؟") is None
 
 
-def test_rudenkos_statements_on_uzbekistan_come_first(searcher: Searcher) -> None:
-    answer = searcher.ask("ماذا قال رودينكو عن أوزبكستان؟", k=6)
+def test_rudenkos_statements_on_uzbekistan_come_first(collection: Collection) -> None:
+    answer = collection.ask("ماذا قال رودينكو عن أوزبكستان؟", k=6)
     ordinals = [h.ordinal for h in answer.hits]
     assert ordinals[0] == 14
     assert set(ordinals) <= set(range(14, 23))  # the Uzbekistan part, Rudenko speaking
@@ -46,6 +46,6 @@ def test_rudenkos_statements_on_uzbekistan_come_first(searcher: Searcher) -> Non
     assert all("قال" not in h.text[a:b] for h in answer.hits for a, b in h.spans)
 
 
-def test_a_speech_question_about_another_topic_follows_the_topic(searcher: Searcher) -> None:
-    ordinals = [h.ordinal for h in searcher.ask("ماذا قال رودينكو عن كازاخستان؟", k=4).hits]
+def test_a_speech_question_about_another_topic_follows_the_topic(collection: Collection) -> None:
+    ordinals = [h.ordinal for h in collection.ask("ماذا قال رودينكو عن كازاخستان؟", k=4).hits]
     assert ordinals and all(n < 13 for n in ordinals)  # the Kazakhstan part of the article

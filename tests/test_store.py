@@ -39,7 +39,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 def top(store: Store, question: str = QUESTION) -> list[tuple[str, int, str]]:
     answer = Searcher(store, Analyzer(LightSegmenter())).ask(question, k=5)
-    return [(h.doc, h.ordinal, h.text) for h in answer.hits]
+    return [(h.document, h.ordinal, h.text) for h in answer.hits]
 
 
 def test_round_trip_keeps_documents_sentences_and_offsets(seed_store: Store) -> None:
@@ -225,9 +225,11 @@ def test_added_documents_answer_through_a_small_segment_exactly(tmp_path: Path) 
     with Store(tmp_path / "f.sqlite3") as store:
         build_index(store, analyzer, [fresh])
         whole = Searcher(store, analyzer).ask("أين سمرقند في أوزبكستان؟", 5)
-    assert [(h.doc, h.ordinal) for h in split.hits] == [(h.doc, h.ordinal) for h in whole.hits]
+    assert [(h.document, h.ordinal) for h in split.hits] == [
+        (h.document, h.ordinal) for h in whole.hits
+    ]
     assert [h.score for h in split.hits] == pytest.approx([h.score for h in whole.hits], rel=1e-9)
-    assert split.hits[0].doc == "new.txt"
+    assert split.hits[0].document == "new.txt"
 
 
 def test_a_replaced_document_rebuilds_the_engine(tmp_path: Path) -> None:

@@ -1,0 +1,180 @@
+"""The one front door to a collection of documents: open it, ask it, change it, close it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from index.analysis import Analyzer
+from index.build import BuildReport, add_document, analyse_documents, build_index, reanalyse
+from index.camel import make_segmenter
+from index.config import Config
+from index.documents import Document, DocumentError, parse_document
+from index.files import write_file_atomically
+from index.search import Answer, Searcher
+from index.segments import ensure_index_files
+from index.sqlite import MEMORY
+from index.store import DocumentInfo, Store, StoredSentence
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """The sentences around one sentence of a document (``focus``: its ordinal)."""
+
+    title: str
+    sentences: list[StoredSentence]
+    focus: int
+
+
+class Collection:
+    """Documents, their index and the way to answer from it, behind one object: what every
+    front end (the command line, the bot, ``sanad eval``, the benches) talks to.
+
+    Questions are answered from the index as last loaded; changes (:meth:`rebuild`,
+    :meth:`add`, :meth:`remove`) are written one at a time, each in one transaction, and
+    the answers follow them at once. Safe to share between threads."""
+
+    def __init__(self, store: Store, analyzer: Analyzer, config: Config) -> None:
+        self.config = config
+        self._store = store
+        self._analyzer = analyzer
+        self._searcher: Searcher | None = None
+        self._load_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls, config: Config, notices: TextIO | None = None, prepare: bool = True
+    ) -> Collection:
+        """The configured collection, brought up to date unless ``prepare`` is off (for a
+        command about to rebuild it anyway).
+
+        A collection with no documents is built from the configured sources (the seeds
+        folder); one whose terms were made by another analysis is re-analysed from its
+        stored texts. What is done is said on ``notices``.
+        """
+        analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
+        store = Store(config.index_path)
+        collection = cls(store, analyzer, config)
+        if not prepare:
+            return collection
+        if not store.documents():
+            _say(notices, f"sanad: no index yet: building it from {config.seeds_path}")
+            _say(notices, collection.rebuild(config.sources).summary(config.index_path))
+        elif store.signature != analyzer.signature:
+            count = reanalyse(store, analyzer)
+            _say(
+                notices,
+                f"sanad: analysis changed to {analyzer.signature}: re-analysed {count} documents",
+            )
+        return collection
+
+    @classmethod
+    def in_memory(cls, documents: Sequence[Document], config: Config | None = None) -> Collection:
+        """A throwaway collection of already split documents (``sanad eval``'s corpora)."""
+        config = config or Config()
+        analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
+        store = Store(MEMORY)
+        store.sync(analyse_documents(documents, analyzer), keep=None, signature=analyzer.signature)
+        return cls(store, analyzer, config)
+
+    @property
+    def searcher(self) -> Searcher:
+        """The searcher over the index, loaded on first use."""
+        with self._load_lock:
+            if self._searcher is None:
+                search = self.config.search
+                self._searcher = Searcher(
+                    self._store,
+                    self._analyzer,
+                    self.config.bm25,
+                    min_evidence=search.min_evidence,
+                    weights=search.weights(),
+                )
+            return self._searcher
+
+    # -- reading ------------------------------------------------------------------------
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """The ``k`` best sentences (default ``search.top_k``) for ``question``."""
+        return self.searcher.ask(question, k or self.config.search.top_k)
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every document, in name order, with its sentence count."""
+        return self._store.documents()
+
+    def passage(self, sentence_id: int, radius: int) -> Passage | None:
+        """The sentences up to ``radius`` before and after a sentence, in its document;
+        None when the sentence is no longer in the collection."""
+        found = self._store.sentences([sentence_id]).get(sentence_id)
+        if found is None:
+            return None
+        around = self._store.document_sentences(
+            found.document, found.ordinal - radius, found.ordinal + radius
+        )
+        info = self.searcher.generation.documents.get(found.document)
+        return Passage(info.title if info else "", around, found.ordinal)
+
+    def integrity_ok(self) -> bool:
+        """SQLite's own check of the store says ok."""
+        return self._store.integrity_ok()
+
+    # -- changing -----------------------------------------------------------------------
+    def rebuild(self, paths: Sequence[Path] | None = None, progress: bool = False) -> BuildReport:
+        """Make the collection hold exactly the documents under ``paths`` (default: the
+        configured sources that exist), save the index files for it, answer from it."""
+        if paths is None:
+            paths = [p for p in self.config.sources if p.exists()]
+        with self._write_lock:
+            report = build_index(self._store, self._analyzer, paths, progress)
+            self._reload()
+        return report
+
+    def add(self, name: str, raw: bytes, keep_copy: bool = True) -> Document:
+        """Add (or replace, by name) one document from its bytes; with ``keep_copy`` its
+        file is kept in the uploads folder, so that a rebuild keeps it. Raises
+        DocumentError (nothing changed) when it cannot be read."""
+        document = parse_document(name, raw)
+        with self._write_lock:
+            if keep_copy:
+                write_file_atomically(self.config.uploads_path / name, raw)
+            add_document(self._store, self._analyzer, document)
+            self._reload(loaded_only=True)
+        return document
+
+    def remove(self, names: Sequence[str]) -> None:
+        """Remove documents by name (and their kept upload copies). Raises DocumentError
+        naming the first unknown one (nothing changed)."""
+        with self._write_lock:
+            stored = {d.name for d in self._store.documents()}
+            unknown = [n for n in names if n not in stored]
+            if unknown:
+                raise DocumentError(f"{unknown[0]}: no such document in the collection")
+            self._store.sync([], keep=stored - set(names), signature=self._analyzer.signature)
+            for name in names:
+                (self.config.uploads_path / name).unlink(missing_ok=True)
+            self._reload(loaded_only=True)
+
+    def _reload(self, loaded_only: bool = False) -> None:
+        """Save the index files for the store as it is now and answer from them (a searcher
+        not loaded yet loads them when first needed)."""
+        if self._searcher is not None:
+            self._searcher.reload()
+        elif not loaded_only:
+            ensure_index_files(self._store, self.config.bm25)
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _say(out: TextIO | None, line: str) -> None:
+    if out is not None:
+        print(line, file=out)
