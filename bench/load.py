@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.load_scenario import run_burst
+from harness.load import run_burst
 
 
 def main() -> None:

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 
 @dataclass(slots=True)
 class Session:
-    """One answered question: what was asked, which page is shown, which sentences."""
+    """One answered question: what was asked, and which sentences are shown for it."""
 
     question: str
-    page: int = 0
     shown: list[int] = field(default_factory=list)  # sentence ids on the current page
     created: float = 0.0
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from index.engine import BM25Params
 from index.rerank import Weights
-from index.search import MIN_EVIDENCE
+from index.search import MIN_EVIDENCE, TOP_K
 
 DEFAULT_CONFIG_FILE = Path("config.toml")
 SEGMENTERS = ("auto", "light", "camel")
@@ -38,7 +38,7 @@ _WEIGHTS = Weights()  # the second stage's defaults, written once in index.reran
 
 @dataclass(frozen=True, slots=True)
 class SearchSettings:
-    top_k: int = 3
+    top_k: int = TOP_K
     min_evidence: float = MIN_EVIDENCE
     context_weight: float = _WEIGHTS.context
     gram_weight: float = _WEIGHTS.grams

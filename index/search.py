@@ -28,6 +28,7 @@ MIN_EVIDENCE = 0.19
 # Second stage (index.rerank): the engine's best RERANK_POOL sentences and their neighbours
 # are re-ranked as passages, on stems and character n-grams.
 RERANK_POOL = 15
+TOP_K = 3  # sentences in an answer unless asked for more (search.top_k)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,7 +143,7 @@ class Searcher:
         engine = (generation or self.generation).engine
         return parse_query(question, self.analyzer, engine.idf_of)
 
-    def ask(self, question: str, k: int = 3) -> Answer:
+    def ask(self, question: str, k: int = TOP_K) -> Answer:
         """The ``k`` best sentences for ``question``, best first.
 
         A question about what someone said («ماذا قال X عن Y؟») ranks the sentences X is

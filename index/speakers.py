@@ -6,7 +6,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from index.analysis import LightSegmenter, is_stopword, normalize, prepare, word_spans
+from index.analysis import (
+    LightSegmenter,
+    is_stopword,
+    normalize,
+    prepare,
+    split_proclitic,
+    word_spans,
+)
 
 # What stems a word (a segmenter's ``segment``, see index.analysis.Segmenter).
 Stemmer = Callable[[str], tuple[str, ...]]
@@ -107,7 +114,9 @@ def _prepositional(word: str) -> bool:
     >>> [_prepositional(w) for w in ["بتوجهات", "بالحوار", "للتوقيع", "لافروف", "بوتين"]]
     [True, True, True, False, False]
     """
-    return len(word) > 3 and word[0] in "بل" and (word[1] in "تل" or word[1:3] == "ال")
+    if word[:1] not in "بل" or not split_proclitic(word, proclitics="بل"):
+        return False
+    return word[1] in "تل" or word[1:3] == "ال"  # ب/ل, then تـ (a verbal noun) or the article
 
 
 def _verb_position(words: list[str]) -> int | None:

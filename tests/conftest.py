@@ -1,4 +1,4 @@
-"""Shared fixtures: the project's seed documents, a store built from them, an analyzer."""
+"""Shared fixtures: the seed collection, collections of a test's own documents, an analyzer."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from harness.seeds import ROOT, SEED_DOC, SEEDS, seed_config
 from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
 from index.collection import Collection
-from index.config import AnalysisSettings, Config, IndexSettings
 from index.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-SEED_DOC = SEEDS / "000_4df2e2abeb755126.txt"
+__all__ = ["ROOT", "SEEDS", "SEED_DOC", "seed_config"]
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CAMEL_DATA = Path(__file__).resolve().parent / "data" / "camel"
 SANAD = str(Path(sys.executable).parent / "sanad")  # the installed console script
@@ -56,14 +55,6 @@ def collection(tmp_path: Path) -> Collection:
     """The seed article's collection, built in a fresh folder."""
     with Collection.open(seed_config(tmp_path / "seed")) as built:
         yield built
-
-
-def seed_config(folder: Path, seeds: Path = SEEDS, **sections: object) -> Config:
-    """A config for a collection in ``folder`` (``index.sqlite3``, uploads under
-    ``uploads/``) built from ``seeds``, light segmentation; ``sections`` replace others
-    (``search=SearchSettings(...)``)."""
-    index = IndexSettings(path="index.sqlite3", seeds=str(seeds), uploads="uploads")
-    return Config(index=index, analysis=AnalysisSettings("light"), base=folder, **sections)
 
 
 @pytest.fixture

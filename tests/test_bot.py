@@ -13,8 +13,8 @@ from bot import handlers as h
 from bot.limits import RateLimiter
 from bot.sessions import Sessions
 from bot.updates import ProcessedUpdates
-from tests.bot_harness import ADMIN, make_services, running_bot
-from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, parse_html
+from harness.bot import ADMIN, make_services, running_bot
+from harness.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, parse_html
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 USER = 1001

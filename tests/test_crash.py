@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from harness.fake_telegram import TOKEN, FakeTelegram
 from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
 from index.collection import Collection
 from index.config import IndexSettings
 from index.store import Store
 from tests.conftest import SANAD, SEED_DOC, SEEDS, seed_config
-from tests.fake_telegram import TOKEN, FakeTelegram
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 WORDS = "روسيا طشقند سمرقند الاقتصاد التعاون الحكومة الاتفاقية الزيارة الرئيس الوزير".split()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fake_telegram import TOKEN, FakeTelegram, parse_html
+from harness.fake_telegram import TOKEN, FakeTelegram, parse_html
 
 
 @pytest.fixture

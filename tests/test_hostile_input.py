@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from bot.handlers import answer_keyboard
 from bot.render import answer_html, inline_message_html, visible_length
+from harness.fake_telegram import check_markup, parse_html
 from index.analysis import Analyzer, LightSegmenter
 from index.collection import Collection
 from index.documents import DocumentError, parse_document
 from tests.conftest import seed_config
-from tests.fake_telegram import check_markup, parse_html
 
 ANALYZER = Analyzer(LightSegmenter())
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000"))

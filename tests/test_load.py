@@ -3,7 +3,7 @@
 
 from pathlib import Path
 
-from tests.load_scenario import run_burst
+from harness.load import run_burst
 
 
 def test_a_burst_of_1000_questions_from_100_chats(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ import pytest
 
 from bot.handlers import answer_keyboard, safe_file_name
 from bot.render import answer_html, clip, context_html, inline_message_html, visible_length
+from harness.fake_telegram import parse_html
 from index.collection import Passage
 from index.search import Answer, Hit
 from index.store import StoredSentence
-from tests.fake_telegram import parse_html
 
 
 def hit(text: str, spans: tuple[tuple[int, int], ...] = (), ordinal: int = 1) -> Hit:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.fake_telegram import TOKEN, FakeTelegram
 from tests.conftest import SANAD, SEEDS, run_sanad
-from tests.fake_telegram import TOKEN, FakeTelegram
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 

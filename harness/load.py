@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.limits import RateLimiter
-from tests.bot_harness import make_services, running_bot
-from tests.fake_telegram import FakeTelegram
+from harness.bot import make_services, running_bot
+from harness.fake_telegram import FakeTelegram
 
 QUESTIONS = [
     "ماذا قال رودينكو عن أوزبكستان؟",

@@ -13,9 +13,9 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.handlers import Services
 from bot.sessions import Sessions
+from harness.fake_telegram import TOKEN, FakeTelegram
+from harness.seeds import seed_config
 from index.collection import Collection
-from tests.conftest import seed_config
-from tests.fake_telegram import TOKEN, FakeTelegram
 
 ADMIN = 4242
 
