@@ -37,7 +37,7 @@ CLITICS = ["", "", "", "", "و", "ال", "وال", "ب", "بال", "ل"]
 
 
 def vocabulary(size: int, rng: np.random.Generator) -> list[str]:
-    words = set()
+    words: set[str] = set()
     while len(words) < size:
         length = int(rng.integers(3, 9))
         words.add("".join(rng.choice(LETTERS, length)))

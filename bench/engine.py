@@ -179,13 +179,15 @@ def bench_sanad(corpus, queries, repeats, work: Path) -> dict:
     gc.collect()
     before = rss_mb()
     t = time.perf_counter()
-    engine = Engine(corpus, PARAMS)
+    built = [Engine(corpus, PARAMS)]  # a list, to let go of the engine before loading
     build = time.perf_counter() - t
     gc.collect()
     memory = rss_mb() - before
-    p50, p99, results = time_queries(lambda q: [d for d, _ in engine.top_k(q, K)], queries, repeats)
-    engine.save(work / "sanad")
-    engine = None  # free it before loading
+    p50, p99, results = time_queries(
+        lambda q: [d for d, _ in built[0].top_k(q, K)], queries, repeats
+    )
+    built[0].save(work / "sanad")
+    built.clear()  # free it before loading
     gc.collect()
     t = time.perf_counter()
     loaded = Engine.load(work / "sanad", PARAMS)
@@ -222,12 +224,14 @@ def bench_rank_bm25(corpus, queries, repeats, work: Path) -> dict:
     search(queries[0])
     one = time.perf_counter() - t
     if one > SLOW_QUERY_S:
-        result = dict(build=build, rss=memory, p50=math.nan, p99=math.nan, skipped=True)
+        result: dict[str, object] = dict(
+            build=build, rss=memory, p50=math.nan, p99=math.nan, skipped=True
+        )
     else:
         p50, p99, results = time_queries(search, queries, 1 if one > 0.2 else repeats)
         result = dict(build=build, rss=memory, p50=p50, p99=p99, results=results)
-    with open(work / "rank_bm25.pkl", "wb") as f:
-        pickle.dump(bm25, f)
+    with open(work / "rank_bm25.pkl", "wb") as out:
+        pickle.dump(bm25, out)
     bm25 = None
     gc.collect()
     t = time.perf_counter()

@@ -7,9 +7,9 @@ import functools
 import html
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -37,6 +37,7 @@ from index.query import REASONS
 from index.search import Answer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 CONTEXT_RADIUS = 2
@@ -98,18 +99,20 @@ class Services:
         """The services ``config`` describes, over ``collection``; ``given`` ones are used
         as they are (tests pass their own clock or limits)."""
         tg = config.telegram
-        made = {
-            "feedback": lambda: FeedbackStore(config.index_path),
-            "sessions": lambda: Sessions(ttl=tg.button_ttl),
-            "limiter": lambda: RateLimiter(limit=tg.questions_per_minute),
-            "processed": lambda: ProcessedUpdates(config.index_path),
-            "top_k": lambda: config.search.top_k,
-            "admins": lambda: frozenset(tg.admins),
-            "allowed_chats": lambda: frozenset(tg.allowed_chats),
-            "example": lambda: tg.example,
-        }
+
+        def given_or(name: str, make: Callable[[], T]) -> T:
+            return given[name] if name in given else make()
+
         return cls(
-            collection, **{k: given[k] if k in given else make() for k, make in made.items()}
+            collection=collection,
+            feedback=given_or("feedback", lambda: FeedbackStore(config.index_path)),
+            sessions=given_or("sessions", lambda: Sessions(ttl=tg.button_ttl)),
+            limiter=given_or("limiter", lambda: RateLimiter(limit=tg.questions_per_minute)),
+            processed=given_or("processed", lambda: ProcessedUpdates(config.index_path)),
+            top_k=given_or("top_k", lambda: config.search.top_k),
+            admins=given_or("admins", lambda: frozenset(tg.admins)),
+            allowed_chats=given_or("allowed_chats", lambda: frozenset(tg.allowed_chats)),
+            example=given_or("example", lambda: tg.example),
         )
 
     def close(self) -> None:
@@ -242,7 +245,8 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """Before any handler: skip updates answered before a restart, then the allow-list,
     then the per-user question limit."""
     svc = services(context)
-    if svc.processed and await asyncio.to_thread(svc.processed.seen, update.update_id):
+    processed = svc.processed
+    if processed is not None and await asyncio.to_thread(processed.seen, update.update_id):
         log.info("update %s was answered before a restart; skipped", update.update_id)
         raise ApplicationHandlerStop
     if not is_allowed(update, svc):
@@ -370,9 +374,10 @@ class AddressedToBot(filters.MessageFilter):
 
 
 SessionHandler = Callable[[CallbackQuery, str, Session, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+UpdateHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
-def with_session(handler: SessionHandler) -> Callable[..., Awaitable[None]]:
+def with_session(handler: SessionHandler) -> UpdateHandler:
     """For buttons whose data is ``kind:session-id[:…]``: find the session or, when it
     expired, answer the press with an alert."""
 
@@ -465,8 +470,8 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     text = query.query.strip()
     if not text:
-        button = InlineQueryResultsButton(text=INLINE_HINT, start_parameter="inline")
-        await query.answer([], button=button, cache_time=300)
+        hint = InlineQueryResultsButton(text=INLINE_HINT, start_parameter="inline")
+        await query.answer([], button=hint, cache_time=300)
         return
     answer = await asyncio.to_thread(services(context).collection.ask, text, INLINE_RESULTS)
     results = [
@@ -480,7 +485,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
         for hit in answer.hits
     ]
-    button = None
+    button: InlineQueryResultsButton | None = None
     if not results:
         button = InlineQueryResultsButton(text=INLINE_NONE, start_parameter="help")
     await query.answer(results, button=button, cache_time=60, is_personal=False)

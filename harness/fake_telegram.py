@@ -378,7 +378,7 @@ class FakeTelegram:
         file_id = f"file-{len(self.files) + 1}"
         self.files[file_id] = content
         chat = self.chats.get(chat_id) or self.add_chat(chat_id)
-        message = {
+        message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": chat,
@@ -573,7 +573,7 @@ class FakeTelegram:
             return batch
 
     def _store_sent(self, chat: dict[str, Any], params: dict[str, Any], visible: str) -> dict:
-        message = {
+        message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": chat,
@@ -590,7 +590,7 @@ class FakeTelegram:
         chat = self._chat(params)
         visible = check_text(params.get("text"), params.get("parse_mode"))
         check_markup(params.get("reply_markup"))
-        reply = params.get("reply_parameters")
+        reply = params.get("reply_parameters") or {}
         missing = reply and (chat["id"], reply["message_id"]) not in self.messages
         if missing and not reply.get("allow_sending_without_reply"):
             raise ApiError(400, "Bad Request: message to be replied not found")

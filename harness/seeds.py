@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from index.config import AnalysisSettings, Config, IndexSettings
 
@@ -11,7 +12,7 @@ SEEDS = ROOT / "seeds"
 SEED_DOC = SEEDS / "000_4df2e2abeb755126.txt"
 
 
-def seed_config(folder: Path, seeds: Path = SEEDS, **sections: object) -> Config:
+def seed_config(folder: Path, seeds: Path = SEEDS, **sections: Any) -> Config:
     """A config for a collection in ``folder`` (``index.sqlite3``, uploads under
     ``uploads/``) built from ``seeds``, light segmentation; ``sections`` replace others
     (``search=SearchSettings(...)``).

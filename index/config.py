@@ -172,10 +172,10 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         if not var.startswith("SANAD_") or var == "SANAD_CONFIG":
             continue
         rest = var[len("SANAD_") :].lower()
-        name = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
-        if name is None:
+        found = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
+        if found is None:
             raise ConfigError(f"unknown config section in {var}")
-        key = rest[len(name) + 1 :]
+        name, key = found, rest[len(found) + 1 :]
         config = replace(config, **{name: _section(config, name, {key: value}, True, var)})
     if config.analysis.segmenter not in SEGMENTERS:
         raise ConfigError(

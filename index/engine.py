@@ -407,12 +407,12 @@ class SegmentedEngine:
         extra: dict[str, int] = {}
         for seg in segments[1:]:
             seg_df = np.diff(seg.indptr)
-            for term, local in seg.vocabulary.items():
+            for term, term_id in seg.vocabulary.items():
                 at = main.vocabulary.get(term)
                 if at is not None:
-                    df[at] += int(seg_df[local])
+                    df[at] += int(seg_df[term_id])
                 else:
-                    extra[term] = extra.get(term, 0) + int(seg_df[local])
+                    extra[term] = extra.get(term, 0) + int(seg_df[term_id])
         all_df = np.concatenate([df, np.fromiter(extra.values(), np.int64, len(extra))])
         idf = np.log(n - all_df + 0.5) - np.log(all_df + 0.5)
         eps = p.epsilon * float(idf.mean()) if len(idf) else 0.0
@@ -420,6 +420,7 @@ class SegmentedEngine:
         extra_idf = dict(zip(extra, idf[len(df) :].tolist(), strict=True))
         main_idf = idf[: len(df)]
         for i, seg in enumerate(segments):
+            local: np.ndarray
             if i == 0:
                 local = main_idf
             else:

@@ -72,7 +72,7 @@ def gram_counts(grams: Sequence[str], lines: Sequence[GramLine]) -> np.ndarray:
            [0., 0.]])
     """
     joined = "\n".join(line.padded for line in lines)
-    which: list[int] = []
+    which: list[int] = []  # gram of each occurrence
     where: list[int] = []
     for i, gram in enumerate(grams):
         at = joined.find(gram)
@@ -83,7 +83,8 @@ def gram_counts(grams: Sequence[str], lines: Sequence[GramLine]) -> np.ndarray:
     out = np.zeros((len(grams), len(lines)))
     if where:
         starts = np.cumsum([0] + [len(line.padded) + 1 for line in lines[:-1]])
-        np.add.at(out, (which, np.searchsorted(starts, where, side="right") - 1), 1)
+        sentence = np.searchsorted(starts, where, side="right") - 1
+        np.add.at(out, (np.asarray(which), sentence), 1)
     return out
 
 

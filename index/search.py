@@ -162,7 +162,8 @@ class Searcher:
         found = rows.get(needed)  # one query: the pool, its neighbours and theirs
         if not pool or evidence(query.stems, pool[0][0], engine) < self.min_evidence:
             return Answer(question, reason="no_match")  # too small a part of the question
-        ranked, speakers = [], {}
+        ranked: list[tuple[int, float]] = []
+        speakers: dict[int, str] = {}
         if query.speech is not None:
             ranked, speakers = speech_ranking(query.speech, pool, rows, engine, now.documents, k)
         if not ranked:  # not a speech question, or its speaker never speaks there

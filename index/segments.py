@@ -44,9 +44,9 @@ def ensure_index_files(store: Store, params: BM25Params) -> IndexFiles:
     written."""
     found = read_engine_files(store, params)
     if found is None:
-        engine, ids = build_engine(store, params)
-        write_engine_files(store, engine, ids)
-        found = engine, ids
+        built, ids = build_engine(store, params)
+        write_engine_files(store, built, ids)
+        found = built, ids
     engine, ids = found
     stats = read_gram_stats(store, len(ids))
     if stats is None:

@@ -239,7 +239,7 @@ class Store:
             f"FROM sentences WHERE id IN ({marks})",
             list(ids),
         )
-        return {r[0]: StoredSentence(*r[:6], bool(r[6]), r[7]) for r in rows}
+        return {r[0]: _sentence(r) for r in rows}
 
     def document_sentences(self, document: int, first: int, last: int) -> list[StoredSentence]:
         """Sentences ``first``..``last`` (ordinals, inclusive) of one document."""
@@ -248,8 +248,16 @@ class Store:
             "FROM sentences WHERE document = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal",
             (document, first, last),
         )
-        return [StoredSentence(*r[:6], bool(r[6]), r[7]) for r in rows]
+        return [_sentence(r) for r in rows]
 
     def integrity_ok(self) -> bool:
         """``PRAGMA integrity_check`` says ok."""
         return self._query("PRAGMA integrity_check")[0][0] == "ok"
+
+
+def _sentence(row: tuple) -> StoredSentence:
+    """A sentence row (id, document, ordinal, paragraph, start, end, heading, text)."""
+    sentence_id, document, ordinal, paragraph, start, end, heading, text = row
+    return StoredSentence(
+        sentence_id, document, ordinal, paragraph, start, end, bool(heading), text
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def analyzer() -> Analyzer:
 
 
 @pytest.fixture
-def seed_store(tmp_path: Path, analyzer: Analyzer) -> Store:
+def seed_store(tmp_path: Path, analyzer: Analyzer) -> Iterator[Store]:
     store = Store(tmp_path / "index.sqlite3")
     build_index(store, analyzer, [SEEDS])
     yield store
@@ -51,7 +52,7 @@ def seed_store(tmp_path: Path, analyzer: Analyzer) -> Store:
 
 
 @pytest.fixture
-def collection(tmp_path: Path) -> Collection:
+def collection(tmp_path: Path) -> Iterator[Collection]:
     """The seed article's collection, built in a fresh folder."""
     with Collection.open(seed_config(tmp_path / "seed")) as built:
         yield built

@@ -15,6 +15,7 @@ from bot.sessions import Sessions
 from bot.updates import ProcessedUpdates
 from harness.bot import ADMIN, make_services, running_bot
 from harness.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, parse_html
+from index.search import Answer
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 USER = 1001
@@ -375,16 +376,18 @@ def test_every_message_the_bot_sent_is_valid_telegram_html(bot: FakeTelegram) ->
 # -- concurrency and errors -----------------------------------------------------------
 
 
-def test_a_slow_search_does_not_block_another_chat(fake: FakeTelegram, tmp_path: Path) -> None:
+def test_a_slow_search_does_not_block_another_chat(
+    fake: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     services = make_services(tmp_path)
     real_ask = services.collection.ask
 
-    def slow_ask(question: str, k: int = 3):
+    def slow_ask(question: str, k: int | None = None) -> Answer:
         if "كازاخستان" in question:
             time.sleep(1.5)
         return real_ask(question, k)
 
-    services.collection.ask = slow_ask  # type: ignore[method-assign]
+    monkeypatch.setattr(services.collection, "ask", slow_ask)
     with running_bot(fake, services):
         fake.message(5001, "ما موقف رودينكو من كازاخستان؟")
         fake.message(5002, QUESTION)
@@ -394,14 +397,17 @@ def test_a_slow_search_does_not_block_another_chat(fake: FakeTelegram, tmp_path:
 
 
 def test_an_unexpected_error_is_logged_and_the_user_told(
-    fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    fake: FakeTelegram,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     services = make_services(tmp_path)
 
-    def broken(question: str, k: int = 3):
+    def broken(question: str, k: int | None = None) -> Answer:
         raise RuntimeError("index exploded")
 
-    services.collection.ask = broken  # type: ignore[method-assign]
+    monkeypatch.setattr(services.collection, "ask", broken)
     with caplog.at_level(logging.ERROR), running_bot(fake, services):
         fake.message(USER, QUESTION)
         [sorry] = fake.wait_sent("sendMessage", USER)

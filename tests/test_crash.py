@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def test_kill_9_during_sanad_build_leaves_the_previous_index(tmp_path: Path) -> 
 
 
 @pytest.fixture
-def fake() -> FakeTelegram:
+def fake() -> Iterator[FakeTelegram]:
     server = FakeTelegram().start()
     yield server
     server.stop()
@@ -105,7 +106,7 @@ def test_kill_9_during_an_admin_upload_never_leaves_half_a_document(
     db = tmp_path / "data" / "sanad.sqlite3"
     upload = big_document(99, sentences=4800).encode()  # just under 1 MB
     assert len(upload) < 1024 * 1024
-    seen_states = set()
+    seen_states: set[int | None] = set()
     for delay in (0.0, 0.4, 1.5):
         proc = subprocess.Popen(
             [SANAD, "serve"],

@@ -128,9 +128,14 @@ def test_saved_score_bounds_are_reused_on_load(tmp_path, monkeypatch) -> None:
     rng = random.Random(8)
     engine = Engine(random_corpus(rng, 300, 100))
     engine.save(tmp_path / "seg")
-    computed = []
+    computed: list[int] = []
     real = np.maximum.reduceat
-    monkeypatch.setattr(np.maximum, "reduceat", lambda *a, **k: computed.append(1) or real(*a, **k))
+
+    def counting(*args: object, **kwargs: object) -> object:
+        computed.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(np.maximum, "reduceat", counting)
     loaded = Engine.load(tmp_path / "seg")
     assert computed == []  # no pass over every posting at start
     assert np.array_equal(loaded.maxpart, engine.maxpart)

@@ -4,6 +4,7 @@ renderer, and every reply is a valid Bot API message. Reproducible: FUZZ_SEED, F
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,7 @@ questions = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def collection(tmp_path_factory: pytest.TempPathFactory) -> Collection:
+def collection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collection]:
     with Collection.open(seed_config(tmp_path_factory.mktemp("fuzz"))) as built:
         yield built
 

@@ -176,7 +176,7 @@ def test_a_restart_opens_the_saved_postings_without_reading_the_terms(tmp_path: 
         before = top(store)  # the first start builds and saves the engine files
     assert (tmp_path / "i.sqlite3.engine" / "g1" / "ids.npy").is_file()
     with Store(db) as store:
-        store.corpus = None  # type: ignore[assignment]  # any use would fail
+        store.corpus = None  # any use would fail
         assert top(store) == before
 
 
