@@ -89,7 +89,6 @@ class Services:
     sessions: Sessions
     limiter: RateLimiter
     processed: ProcessedUpdates | None  # None: no memory of answered updates
-    top_k: int
     admins: frozenset[int]
     allowed_chats: frozenset[int]  # empty: every chat
     example: str
@@ -109,11 +108,15 @@ class Services:
             sessions=given_or("sessions", lambda: Sessions(ttl=tg.button_ttl)),
             limiter=given_or("limiter", lambda: RateLimiter(limit=tg.questions_per_minute)),
             processed=given_or("processed", lambda: ProcessedUpdates(config.index_path)),
-            top_k=given_or("top_k", lambda: config.search.top_k),
             admins=given_or("admins", lambda: frozenset(tg.admins)),
             allowed_chats=given_or("allowed_chats", lambda: frozenset(tg.allowed_chats)),
             example=given_or("example", lambda: tg.example),
         )
+
+    @property
+    def top_k(self) -> int:
+        """Sentences per page of an answer (search.top_k)."""
+        return self.collection.config.search.top_k
 
     def close(self) -> None:
         self.feedback.close()

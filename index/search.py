@@ -17,7 +17,7 @@ from index.rerank import Reranker, Weights
 from index.rows import Rows
 from index.segments import IndexFiles, ensure_index_files
 from index.speech import speech_ranking
-from index.store import DocumentInfo, Store
+from index.store import DocumentInfo, Store, StoredSentence
 
 # The engine's best sentence must match at least this share of the question's stem idf
 # weight (words the index has never seen counting as the rarest), and the answer's first
@@ -157,25 +157,30 @@ class Searcher:
         if engine.size == 0:
             return Answer(question, reason="no_documents")
         pool = engine.top_k(query.stems, max(k, RERANK_POOL), matched_only=True)
+        if not pool or evidence(query.stems, pool[0][0], engine) < self.min_evidence:
+            return Answer(question, reason="no_match")  # too small a part of the question
         rows = Rows(self.store, now.ids)
         scored, needed = Reranker.candidates([d for d, _ in pool], engine.size)
         found = rows.get(needed)  # one query: the pool, its neighbours and theirs
-        if not pool or evidence(query.stems, pool[0][0], engine) < self.min_evidence:
-            return Answer(question, reason="no_match")  # too small a part of the question
         ranked: list[tuple[int, float]] = []
         speakers: dict[int, str] = {}
         if query.speech is not None:
             ranked, speakers = speech_ranking(query.speech, pool, rows, engine, now.documents, k)
         if not ranked:  # not a speech question, or its speaker never speaks there
             ranked = now.reranker.rank(query, scored, found, engine)[:k]
-            first = ranked[0][0] if ranked else None
             if (
-                first is None
-                or now.reranker.gram_evidence(query.grams, first, found[first].text, engine.size)
-                < self.min_evidence
+                not ranked
+                or self._gram_evidence(query, ranked[0][0], found, now) < self.min_evidence
             ):
                 return Answer(question, reason="no_match")  # nor do its words' letters
         return Answer(question, self._hits(query, ranked, speakers, rows, now))
+
+    @staticmethod
+    def _gram_evidence(
+        query: Query, number: int, found: Mapping[int, StoredSentence], now: Generation
+    ) -> float:
+        """Share of the question's gram weight that sentence ``number`` holds."""
+        return now.reranker.gram_evidence(query.grams, number, found[number].text, now.engine.size)
 
     def _hits(
         self,
