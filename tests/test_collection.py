@@ -27,7 +27,7 @@ def test_removing_an_unknown_document_names_it_and_changes_nothing(
     collection: Collection,
 ) -> None:
     before = collection.documents()
-    with pytest.raises(DocumentError, match="nothing.txt"):
+    with pytest.raises(DocumentError, match=r"nothing\.txt"):
         collection.remove([before[0].name, "nothing.txt"])
     assert collection.documents() == before
 
