@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -11,7 +14,6 @@ from telegram import (
 )
 from telegram.constants import FloodLimit, ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -22,12 +24,19 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import handlers as h
 from bot.handlers import Services
+from bot.journal import FairQueue, JournalProcessor
 from bot.logs import protect_secrets
+from bot.network import RetryingRateLimiter, SanadBot
 
 MAX_RETRIES = 8  # a 429 is retried this often, each after Telegram's retry_after
+CONNECTIONS = 64  # to the Bot API at once (more than updates are handled at once)
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
+log = logging.getLogger(__name__)
 
 PRIVATE_COMMANDS = [
     BotCommand("start", "البداية ومثال"),
@@ -53,7 +62,13 @@ def file_url_for(base_url: str) -> str:
 
 
 async def post_init(application: Application) -> None:
-    """The command menu, in Arabic and by default, for private chats and for groups."""
+    """Updates journaled and not handled when the bot last stopped go first in the queue;
+    then the command menu, in Arabic and by default, for private chats and for groups."""
+    queue = application.update_queue
+    if isinstance(queue, FairQueue):
+        replayed = await asyncio.to_thread(queue.replay, application.bot)
+        if replayed:
+            log.info("%d updates received before the last stop are answered now", replayed)
     bot = application.bot
     for language in ("ar", None):
         await bot.set_my_commands(
@@ -78,27 +93,41 @@ def build_application(
     ``max_messages_per_second`` and ``timeout`` (seconds per Bot API call) are for tests
     against a local fake; keep the defaults against Telegram."""
     protect_secrets(token)
-    builder = (
-        ApplicationBuilder()
-        .token(token)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
+    # python-telegram-bot's own defaults (5 s; getUpdates waits its long-poll time) unless set
+    seconds = {} if timeout is None else {"connect": timeout, "read": timeout, "write": timeout}
+
+    def request(pool: int) -> HTTPXRequest:
+        return HTTPXRequest(
+            connection_pool_size=pool,
+            connect_timeout=seconds.get("connect", 5.0),
+            read_timeout=seconds.get("read", 5.0),
+            write_timeout=seconds.get("write", 5.0),
+            pool_timeout=seconds.get("pool", 1.0),
         )
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=max_messages_per_second, max_retries=MAX_RETRIES)
-        )
-        .concurrent_updates(True)
-        .post_init(post_init)
+
+    bot = SanadBot(
+        token,
+        base_url=base_url or DEFAULT_BASE_URL,
+        base_file_url=file_url_for(base_url) if base_url else DEFAULT_FILE_URL,
+        request=request(CONNECTIONS),
+        get_updates_request=request(1),
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        rate_limiter=RetryingRateLimiter(
+            overall_max_rate=max_messages_per_second, max_retries=MAX_RETRIES
+        ),
     )
-    if base_url:
-        builder = builder.base_url(base_url).base_file_url(file_url_for(base_url))
-    if timeout is not None:
-        builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
-        builder = builder.get_updates_read_timeout(timeout)
-    application = builder.build()
+    queue = FairQueue(services.journal)
+    application = (
+        ApplicationBuilder()
+        .bot(bot)
+        .update_queue(queue)
+        .concurrent_updates(JournalProcessor(queue))
+        .post_init(post_init)
+        .build()
+    )
     application.bot_data["services"] = services
     wire(application)
     return application
@@ -139,9 +168,6 @@ def wire(application: Application) -> None:
 
     # Inline mode: @bot question, in any chat.
     application.add_handler(InlineQueryHandler(h.inline_query))
-
-    # Last, for every update: remember it was answered (a restart will not answer it again).
-    application.add_handler(TypeHandler(Update, h.mark_done), group=1)
 
     # Errors: logged without the token; the user is told when there is a chat.
     application.add_error_handler(h.on_error)

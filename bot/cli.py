@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import secrets
+import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 
+from bot.logs import protect_secrets
 from index.config import Config, ConfigError
 
 log = logging.getLogger("bot")
@@ -16,6 +20,10 @@ NO_TOKEN = "no Telegram bot token: set telegram.token in the config file or SANA
 BAD_TOKEN = (
     "Telegram rejected the bot token; check telegram.token or SANAD_TELEGRAM_TOKEN "
     "(get one from @BotFather)"
+)
+REVOKED_TOKEN = (
+    "Telegram stopped accepting the bot token while the bot ran (revoked or replaced in "
+    "@BotFather?); set the new one in telegram.token or SANAD_TELEGRAM_TOKEN"
 )
 
 
@@ -36,6 +44,8 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from bot.app import build_application
     from bot.handlers import Services
     from bot.logs import setup_logging
+    from bot.network import SanadBot
+    from bot.webhook import refuse_malformed_webhook_posts
     from index.collection import Collection
 
     setup_logging(token, config.telegram.webhook_secret, verbose=args.verbose)
@@ -57,20 +67,54 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
         print(f"sanad: error: cannot reach the Telegram Bot API ({reason})", file=sys.stderr)
         services.close()
         return 1
+    stop_once(loop, application.stop_running)
     try:
         if tg.webhook_url:
+            secret = tg.webhook_secret or generated_secret()
             log.info("serving with a webhook on %s:%d", tg.webhook_listen, tg.webhook_port)
+            refuse_malformed_webhook_posts()
             application.run_webhook(
                 listen=tg.webhook_listen,
                 port=tg.webhook_port,
                 url_path="telegram",
                 webhook_url=tg.webhook_url,
-                secret_token=tg.webhook_secret or None,
+                secret_token=secret,
                 allowed_updates=Update.ALL_TYPES,
+                stop_signals=None,
             )
         else:
             log.info("serving with long polling")
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
     finally:
         services.close()
+    if isinstance(application.bot, SanadBot) and application.bot.revoked:
+        print(f"sanad: error: {REVOKED_TOKEN}", file=sys.stderr)
+        return 1
     return 0
+
+
+def stop_once(loop: asyncio.AbstractEventLoop, stop: Callable[[], None]) -> None:
+    """SIGINT and SIGTERM stop the bot gracefully; a repeated signal (uv run forwards the
+    terminal's Ctrl-C, so the bot gets two) does not cut that short. Questions not answered
+    yet stay in the update journal and are answered on the next start."""
+    stopping: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        if stopping:
+            log.info("signal %d: already stopping", signum)
+            return
+        stopping.append(signum)
+        log.info("signal %d: stopping; unanswered questions are kept for the next start", signum)
+        stop()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal, signum)
+
+
+def generated_secret() -> str:
+    """A strong webhook secret for this run, when the config sets none: without one,
+    anybody could post updates that claim to be an admin's."""
+    secret = secrets.token_urlsafe(32)
+    protect_secrets(secret)
+    log.info("telegram.webhook_secret is not set: using a generated secret for this run")
+    return secret

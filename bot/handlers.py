@@ -26,10 +26,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.feedback import FeedbackStore
+from bot.journal import UpdateJournal, bot_id
 from bot.limits import RateLimiter
 from bot.render import answer_html, context_html, fit, html_visible, inline_message_html
 from bot.sessions import Session, Sessions
-from bot.updates import ProcessedUpdates
 from index.collection import Collection
 from index.config import Config
 from index.documents import DocumentError
@@ -88,7 +88,7 @@ class Services:
     feedback: FeedbackStore
     sessions: Sessions
     limiter: RateLimiter
-    processed: ProcessedUpdates | None  # None: no memory of answered updates
+    journal: UpdateJournal  # every update received, until it was handled to the end
     admins: frozenset[int]
     allowed_chats: frozenset[int]  # empty: every chat
     example: str
@@ -107,7 +107,7 @@ class Services:
             feedback=given_or("feedback", lambda: FeedbackStore(config.index_path)),
             sessions=given_or("sessions", lambda: Sessions(ttl=tg.button_ttl)),
             limiter=given_or("limiter", lambda: RateLimiter(limit=tg.questions_per_minute)),
-            processed=given_or("processed", lambda: ProcessedUpdates(config.index_path)),
+            journal=given_or("journal", lambda: UpdateJournal(config.index_path, bot_id(tg.token))),
             admins=given_or("admins", lambda: frozenset(tg.admins)),
             allowed_chats=given_or("allowed_chats", lambda: frozenset(tg.allowed_chats)),
             example=given_or("example", lambda: tg.example),
@@ -120,8 +120,7 @@ class Services:
 
     def close(self) -> None:
         self.feedback.close()
-        if self.processed is not None:
-            self.processed.close()
+        self.journal.close()
         self.collection.close()
 
 
@@ -245,13 +244,8 @@ async def refuse(update: Update, text: str, tell: bool = True) -> None:
 
 
 async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Before any handler: skip updates answered before a restart, then the allow-list,
-    then the per-user question limit."""
+    """Before any handler: the allow-list, then the per-user question limit."""
     svc = services(context)
-    processed = svc.processed
-    if processed is not None and await asyncio.to_thread(processed.seen, update.update_id):
-        log.info("update %s was answered before a restart; skipped", update.update_id)
-        raise ApplicationHandlerStop
     if not is_allowed(update, svc):
         chat = update.effective_chat
         if chat is None or chat.type == "private" or _is_command(update):
@@ -264,13 +258,6 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             log.info("user %s is over the question limit", user.id)
             await refuse(update, RATE_LIMITED, tell or bool(update.callback_query))
             raise ApplicationHandlerStop
-
-
-async def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """After the handlers: remember that this update was answered."""
-    svc = services(context)
-    if svc.processed:
-        await asyncio.to_thread(svc.processed.done, update.update_id)
 
 
 def _is_command(update: Update) -> bool:

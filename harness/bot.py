@@ -12,6 +12,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.handlers import Services
+from bot.journal import UpdateJournal, bot_id
 from bot.sessions import Sessions
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import seed_config
@@ -21,11 +22,11 @@ ADMIN = 4242
 
 
 def make_services(folder: Path, admins: frozenset[int] = frozenset({ADMIN}), **kw) -> Services:
-    """The bot's services over the seed collection in ``folder`` (built on first use);
-    ``kw`` replaces any of them. Unlike ``sanad serve``, answered updates are not
-    remembered unless ``processed`` is given."""
+    """The bot's services over the seed collection in ``folder`` (built on first use, the
+    update journal beside it); ``kw`` replaces any of them."""
     config = seed_config(folder)
-    kw = {"sessions": Sessions(), "processed": None, "admins": admins, **kw}
+    journal = UpdateJournal(config.index_path, bot_id(TOKEN))
+    kw = {"sessions": Sessions(), "journal": journal, "admins": admins, **kw}
     return Services.from_config(Collection.open(config), config, **kw)
 
 

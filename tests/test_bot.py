@@ -12,7 +12,6 @@ import pytest
 from bot import handlers as h
 from bot.limits import RateLimiter
 from bot.sessions import Sessions
-from bot.updates import ProcessedUpdates
 from harness.bot import ADMIN, make_services, running_bot
 from harness.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, parse_html
 from index.search import Answer
@@ -516,7 +515,7 @@ def test_timeouts_on_send_and_on_polling_are_survived(fake: FakeTelegram, tmp_pa
 
 
 def test_after_a_restart_no_update_is_answered_twice(fake: FakeTelegram, tmp_path: Path) -> None:
-    services = make_services(tmp_path, processed=ProcessedUpdates(tmp_path / "index.sqlite3"))
+    services = make_services(tmp_path)
     with running_bot(fake, services):
         fake.message(USER, QUESTION)
         fake.message(USER, "متى جاء كلام رودينكو؟")
@@ -524,7 +523,7 @@ def test_after_a_restart_no_update_is_answered_twice(fake: FakeTelegram, tmp_pat
         time.sleep(0.2)
     first_ids = [u["update_id"] for u in fake._delivered]
     fake.redeliver(first_ids)  # as if the offset had never been confirmed (kill -9)
-    services = make_services(tmp_path, processed=ProcessedUpdates(tmp_path / "index.sqlite3"))
+    services = make_services(tmp_path)
     with running_bot(fake, services):
         fake.message(USER, "ما حصة روسيا في التجارة الخارجية لكازاخستان؟")
         fake.wait_sent("sendMessage", USER, count=3)

@@ -1,0 +1,244 @@
+"""Updates kept in SQLite before Telegram is told they arrived, and handed out fairly by chat."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.ext import BaseUpdateProcessor
+
+from index.sqlite import Database
+
+log = logging.getLogger(__name__)
+
+KEEP_SECONDS = 2 * 86_400  # Telegram keeps undelivered updates for 24 hours
+IN_FLIGHT = 8  # updates handled at once (one per chat at a time)
+
+
+def bot_id(token: str) -> int:
+    """The bot's numeric id: the part of its token before the colon.
+
+    >>> bot_id("123456:ABC-def")
+    123456
+    """
+    head = token.strip().split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+class UpdateJournal:
+    """Every update received, kept in the index's SQLite file (table ``update_journal``,
+    one bot's updates apart from another's) from before its arrival is confirmed to
+    Telegram until it has been handled to the end.
+
+    An update is recorded once (a second delivery of it, from Telegram after a restart or
+    from a webhook retry, is recognised); updates not handled when the bot stopped or
+    died are handed out again on the next start.
+
+    >>> journal = UpdateJournal(":memory:", bot=7)
+    >>> journal.record(1, "{}"), journal.record(1, "{}"), journal.pending()
+    (True, False, [(1, '{}')])
+    >>> journal.done(1); journal.pending(), journal.is_done(1)
+    ([], True)
+    """
+
+    def __init__(self, path: Path | str, bot: int) -> None:
+        self.bot = bot
+        self._db = Database(path)
+        with self._db.transaction() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS update_journal ("
+                " bot INTEGER NOT NULL, update_id INTEGER NOT NULL, body TEXT NOT NULL,"
+                " received REAL NOT NULL, done REAL, PRIMARY KEY (bot, update_id))"
+            )
+            old = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'processed_updates'"
+            ).fetchone()
+            if old:  # what an older Sanad kept: answered update ids, of whichever bot
+                db.execute(
+                    "INSERT OR IGNORE INTO update_journal SELECT ?, update_id, '', at, at "
+                    "FROM processed_updates",
+                    (bot,),
+                )
+                db.execute("DROP TABLE processed_updates")
+            db.execute(
+                "DELETE FROM update_journal WHERE done IS NOT NULL AND done < ?",
+                (time.time() - KEEP_SECONDS,),
+            )
+
+    def record(self, update_id: int, body: str) -> bool:
+        """Keep an update as received; False when it was received before."""
+        return bool(
+            self._db.execute(
+                "INSERT OR IGNORE INTO update_journal(bot, update_id, body, received) "
+                "VALUES (?, ?, ?, ?)",
+                (self.bot, update_id, body, time.time()),
+            )
+        )
+
+    def done(self, update_id: int) -> None:
+        """The update was handled to the end."""
+        self._db.execute(
+            "UPDATE update_journal SET done = ? WHERE bot = ? AND update_id = ?",
+            (time.time(), self.bot, update_id),
+        )
+
+    def is_done(self, update_id: int) -> bool:
+        rows = self._db.query(
+            "SELECT done FROM update_journal WHERE bot = ? AND update_id = ?",
+            (self.bot, update_id),
+        )
+        return bool(rows) and rows[0][0] is not None
+
+    def pending(self) -> list[tuple[int, str]]:
+        """(update_id, body) of the updates received and not yet handled, oldest first."""
+        return [
+            (update_id, body)
+            for update_id, body in self._db.query(
+                "SELECT update_id, body FROM update_journal "
+                "WHERE bot = ? AND done IS NULL ORDER BY update_id",
+                (self.bot,),
+            )
+        ]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def chat_key(update: Update) -> int:
+    """Whose turn an update takes: its chat, else its user (inline queries), else 0."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return 0
+
+
+class FairQueue(asyncio.Queue):
+    """The application's update queue: each update is journaled before it is queued (so
+    before its arrival is confirmed to Telegram), a duplicate is dropped, and updates are
+    handed out round-robin across chats, one at a time per chat and ``limit`` at a time in
+    all. A newcomer's first question waits for one turn of the busy chats, never behind
+    another chat's backlog.
+
+    python-telegram-bot's own objects (its stop signal) pass straight through.
+    """
+
+    def __init__(self, journal: UpdateJournal, limit: int = IN_FLIGHT) -> None:
+        self.journal = journal
+        self.limit = limit
+        super().__init__()
+
+    # asyncio.Queue's storage hooks, as PriorityQueue overrides them
+    def _init(self, maxsize: int) -> None:
+        self._control: deque[object] = deque()
+        self._chats: dict[int, deque[Update]] = {}
+        self._ready: deque[int] = deque()  # chats with a queued update and none in flight
+        self._busy: set[int] = set()
+        self._stopping = False  # once the stop signal is out: hand out anything, to drop it
+
+    def qsize(self) -> int:
+        """Updates that can be handed out now."""
+        return self._qsize()
+
+    def empty(self) -> bool:
+        return self._qsize() == 0
+
+    def _qsize(self) -> int:
+        if self._stopping:
+            return len(self._control) + self.backlog
+        available = len(self._ready) if len(self._busy) < self.limit else 0
+        return len(self._control) + available
+
+    def _put(self, item: object) -> None:
+        if not isinstance(item, Update):
+            self._control.append(item)
+            return
+        chat = chat_key(item)
+        waiting = self._chats.setdefault(chat, deque())
+        waiting.append(item)
+        if chat not in self._busy and len(waiting) == 1:
+            self._ready.append(chat)
+
+    def _get(self) -> object:
+        if self._control:
+            self._stopping = True  # python-telegram-bot drops what is left: it stays journaled
+            return self._control.popleft()
+        chat = next(iter(self._chats)) if self._stopping else self._ready.popleft()
+        waiting = self._chats[chat]
+        update = waiting.popleft()
+        if not waiting:
+            del self._chats[chat]
+        self._busy.add(chat)
+        return update
+
+    @property
+    def backlog(self) -> int:
+        """Updates received and not yet handed out."""
+        return sum(len(w) for w in self._chats.values())
+
+    async def put(self, item: object) -> None:
+        """Journal an update (dropping one received before), then queue it."""
+        if isinstance(item, Update):
+            body = json.dumps(item.to_dict(), ensure_ascii=False)
+            if not await asyncio.to_thread(self.journal.record, item.update_id, body):
+                log.info("update %s was received before; skipped", item.update_id)
+                return
+        await super().put(item)
+
+    def replay(self, bot: Bot) -> int:
+        """Queue the updates journaled and not handled to the end (the bot stopped or died
+        before); how many."""
+        count = 0
+        for update_id, body in self.journal.pending():
+            try:
+                update = Update.de_json(json.loads(body), bot)
+            except (ValueError, TypeError, KeyError) as exc:
+                log.warning("journaled update %s unreadable (%s); dropped", update_id, exc)
+                self.journal.done(update_id)
+                continue
+            super().put_nowait(update)
+            count += 1
+        return count
+
+    def finished(self, update: Update) -> None:
+        """The update's chat may have its next turn."""
+        chat = chat_key(update)
+        self._busy.discard(chat)
+        if self._chats.get(chat):
+            self._ready.append(chat)
+        self._wakeup_next(self._getters)  # type: ignore[attr-defined]
+
+
+class JournalProcessor(BaseUpdateProcessor):
+    """Runs each update's handlers, then marks it done in the journal and gives its chat
+    the next turn (a cancelled update stays pending: it is handled after a restart)."""
+
+    def __init__(self, queue: FairQueue) -> None:
+        super().__init__(queue.limit)
+        self.queue = queue
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        cancelled = False
+        try:
+            await coroutine
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
+        finally:
+            if isinstance(update, Update):
+                if not cancelled:
+                    await asyncio.to_thread(self.queue.journal.done, update.update_id)
+                self.queue.finished(update)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,92 @@
+"""Bot API calls that fail: retry what surely never reached Telegram, stop on a revoked token."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import httpx
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import AIORateLimiter, ExtBot
+
+log = logging.getLogger(__name__)
+
+# httpx errors raised before the whole request was written: Telegram cannot have acted on it.
+UNSENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds before each retry of an unsent call
+
+
+def surely_unsent(error: BaseException) -> bool:
+    """True when a failed call certainly did not reach Telegram: the connection could not
+    be made, or broke while the request was still being written. A reset or a timeout
+    while waiting for the answer may come after Telegram acted, so it is not.
+
+    >>> surely_unsent(NetworkError("x")), surely_unsent(httpx.ConnectError("refused"))
+    (False, True)
+    >>> wrapped = NetworkError("httpx.ConnectError: refused")
+    >>> wrapped.__cause__ = httpx.ConnectError("refused")
+    >>> surely_unsent(wrapped), surely_unsent(httpx.ReadError("reset"))
+    (True, False)
+    """
+    cause = error.__cause__ if isinstance(error, NetworkError) else error
+    return isinstance(cause, UNSENT)
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """python-telegram-bot's rate limiter (flood limits, 429s retried after Telegram's
+    ``retry_after``), which also retries, with growing pauses, a call that surely never
+    reached Telegram. A call that may have arrived is never repeated: at most once."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except NetworkError as exc:
+                if delay is None or not surely_unsent(exc):
+                    raise
+                log.warning("%s did not reach Telegram (%s); again in %.1f s", endpoint, exc, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+class SanadBot(ExtBot):
+    """The bot, which notices when Telegram stops accepting its token while it runs
+    (revoked in @BotFather): it stops the application, and :attr:`revoked` says why."""
+
+    __slots__ = ("_revoked",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._revoked = False
+
+    @property
+    def revoked(self) -> bool:
+        return self._revoked
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().get_updates(*args, **kwargs)
+        except InvalidToken:
+            if not self._revoked:
+                self._revoked = True
+                log.error("Telegram no longer accepts the bot token; stopping")
+                asyncio.get_running_loop().stop()  # as Application.stop_running does
+            raise
