@@ -22,15 +22,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.feedback import FeedbackStore
-from bot.journal import UpdateJournal, bot_id
-from bot.limits import RateLimiter
+from bot.journal import FairQueue, UpdateJournal, bot_id
+from bot.limits import Once, RateLimiter
 from bot.render import answer_html, context_html, fit, html_visible, inline_message_html
 from bot.sessions import Session, Sessions
-from index.collection import Collection
+from index.collection import Collection, UploadsFull
 from index.config import Config
 from index.documents import DocumentError
 from index.query import REASONS
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_UPLOAD_BYTES = 1024 * 1024
+TYPING_BACKLOG = 20  # more updates waiting than this: no «typing…» actions
 CONTEXT_RADIUS = 2
 INLINE_RESULTS = 10
 
@@ -73,6 +74,7 @@ ADMINS_ONLY = "عذرًا، هذا الأمر متاح للمشرفين فقط."
 UPLOAD_ADMINS_ONLY = "شكرًا لك، لكن إضافة الوثائق متاحة للمشرفين فقط."
 NOT_TXT = "أرسل الوثيقة ملفًا نصيًا بامتداد ‎.txt‎ وبترميز UTF-8 من فضلك."
 TOO_BIG = "الملف كبير جدًا: الحد الأقصى 1 ميغابايت."
+UPLOADS_FULL = "لا مكان لوثائق جديدة: بلغت الوثائق المرفوعة الحد المسموح. احذف بعضها أولًا."
 NO_ANSWER_HINT = "\n\nنصيحة: استخدم أسماء أو كلمات مميزة من موضوع سؤالك."
 NOT_ALLOWED = "عذرًا، هذا البوت متاح لمحادثات محددة فقط."
 RATE_LIMITED = "أسئلتك كثيرة في وقت قصير. انتظر دقيقة من فضلك ثم أعد المحاولة."
@@ -88,6 +90,7 @@ class Services:
     feedback: FeedbackStore
     sessions: Sessions
     limiter: RateLimiter
+    refusals: Once  # strangers told this bot is not for them
     journal: UpdateJournal  # every update received, until it was handled to the end
     admins: frozenset[int]
     allowed_chats: frozenset[int]  # empty: every chat
@@ -107,6 +110,7 @@ class Services:
             feedback=given_or("feedback", lambda: FeedbackStore(config.index_path)),
             sessions=given_or("sessions", lambda: Sessions(ttl=tg.button_ttl)),
             limiter=given_or("limiter", lambda: RateLimiter(limit=tg.questions_per_minute)),
+            refusals=given_or("refusals", Once),
             journal=given_or("journal", lambda: UpdateJournal(config.index_path, bot_id(tg.token))),
             admins=given_or("admins", lambda: frozenset(tg.admins)),
             allowed_chats=given_or("allowed_chats", lambda: frozenset(tg.allowed_chats)),
@@ -135,36 +139,29 @@ async def send_html(
     message: Message, text: str, markup: InlineKeyboardMarkup | None = None, quote: bool = True
 ) -> Message:
     """Reply with HTML; if Telegram cannot parse it, send the same words as plain text.
-
-    A network error where Telegram surely got nothing (a refused connection, a 5xx) is
-    retried once; a timeout is not, since the message may have gone out already."""
-    for attempt in (1, 2):
-        try:
-            try:
-                return await message.reply_text(text, reply_markup=markup, do_quote=quote)
-            except BadRequest as exc:
-                if "can't parse entities" not in str(exc).lower():
-                    raise
-                log.warning("HTML refused (%s); sending plain text", exc)
-                return await message.reply_text(
-                    html_visible(text), reply_markup=markup, do_quote=quote, parse_mode=None
-                )
-        except NetworkError as exc:
-            if attempt == 2 or not nothing_was_sent(exc):
-                raise
-            log.warning("sending failed (%s); trying once more", exc)
-            await asyncio.sleep(0.5)
-    raise AssertionError("unreachable")
+    (A call that surely never reached Telegram is retried by the rate limiter; one that
+    may have arrived is not: see bot.network.)"""
+    try:
+        return await message.reply_text(text, reply_markup=markup, do_quote=quote)
+    except BadRequest as exc:
+        if "can't parse entities" not in str(exc).lower():
+            raise
+        log.warning("HTML refused (%s); sending plain text", exc)
+        return await message.reply_text(
+            html_visible(text), reply_markup=markup, do_quote=quote, parse_mode=None
+        )
 
 
-def nothing_was_sent(error: NetworkError) -> bool:
-    """True when the message surely did not go out: no connection was made, or the Bot API
-    answered with a server error. A timeout or a connection dropped mid-reply may have
-    delivered it, so those are not retried (no double answers)."""
-    if isinstance(error, (BadRequest, TimedOut)):
-        return False
-    text = str(error)
-    return text.startswith("httpx.ConnectError") or not text.startswith("httpx.")
+async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """«typing…» while an answer is made: best effort, and left out when many updates wait
+    (each action costs one of the 30 Bot API calls a second the answers need)."""
+    queue = context.application.update_queue
+    if isinstance(queue, FairQueue) and queue.backlog > TYPING_BACKLOG:
+        return
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as exc:
+        log.info("typing action failed (%s); answering anyway", exc)
 
 
 async def edit_html(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -210,7 +207,7 @@ async def answer_question(
 ) -> None:
     """Search and reply to the question's message with the first page of sentences."""
     svc = services(context)
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    await show_typing(context, message.chat_id)
     answer, has_more = await search_page(svc, question, 0)
     if answer.empty:
         hint = NO_ANSWER_HINT if answer.reason == "no_match" else ""
@@ -246,14 +243,19 @@ async def refuse(update: Update, text: str, tell: bool = True) -> None:
 async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Before any handler: the allow-list, then the per-user question limit."""
     svc = services(context)
+    user = update.effective_user
     if not is_allowed(update, svc):
         chat = update.effective_chat
         if chat is None or chat.type == "private" or _is_command(update):
-            await refuse(update, NOT_ALLOWED)
+            # a button or an inline query is answered anyway; a chat is told once a window
+            answered_anyway = bool(update.callback_query or update.inline_query)
+            stranger = chat.id if chat else user.id if user else 0
+            await refuse(update, NOT_ALLOWED, answered_anyway or svc.refusals.first(stranger))
         raise ApplicationHandlerStop
-    user = update.effective_user
     if user is not None and user.id not in svc.admins:
-        allowed, tell = svc.limiter.check(user.id)
+        message = update.effective_message
+        written = message.date.timestamp() if message and message.date else None
+        allowed, tell = svc.limiter.check(user.id, written)
         if not allowed:
             log.info("user %s is over the question limit", user.id)
             await refuse(update, RATE_LIMITED, tell or bool(update.callback_query))
@@ -514,6 +516,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
+NAME_BYTES = 200
 
 
 def safe_file_name(name: str) -> str:
@@ -524,7 +527,8 @@ def safe_file_name(name: str) -> str:
     """
     base = name.replace("\\", "/").split("/")[-1]
     stem = base[:-4] if base.lower().endswith(".txt") else base
-    stem = _UNSAFE_NAME.sub("_", stem).strip(" ._")[:100]
+    stem = _UNSAFE_NAME.sub("_", stem).strip(" ._")
+    stem = stem.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore")  # file systems: 255 bytes
     return f"{stem or 'document'}.txt"
 
 
@@ -544,22 +548,27 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if (doc.file_size or 0) > MAX_UPLOAD_BYTES:
         await send_html(message, TOO_BIG)
         return
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    await show_typing(context, message.chat_id)
     raw = bytes(await (await doc.get_file()).download_as_bytearray())
     if len(raw) > MAX_UPLOAD_BYTES:
         await send_html(message, TOO_BIG)
         return
-    stored_name = safe_file_name(name)
     try:
-        parsed = await asyncio.to_thread(services(context).collection.add, stored_name, raw)
+        added = await asyncio.to_thread(
+            services(context).collection.upload, safe_file_name(name), raw
+        )
     except DocumentError as exc:
         reason = str(exc).split(": ", 1)[-1]
         await send_html(message, f"لم أستطع إضافة الوثيقة ({html.escape(reason)}). {NOT_TXT}")
         return
+    except UploadsFull:
+        await send_html(message, UPLOADS_FULL)
+        return
+    verb = "استُبدلت" if added.replaced else "أُضيفت"
     await send_html(
         message,
-        f"✅ أُضيفت الوثيقة «{html.escape(parsed.title, quote=False)}» "
-        f"({html.escape(stored_name, quote=False)}): {len(parsed.sentences)} جملة. "
+        f"✅ {verb} الوثيقة «{html.escape(added.document.title, quote=False)}» "
+        f"باسم {html.escape(added.name, quote=False)}: {len(added.document.sentences)} جملة. "
         "يمكن السؤال عنها الآن.",
     )
 
@@ -574,8 +583,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, Forbidden):
         log.warning("chat %s cannot be messaged: %s", chat.id if chat else "?", error)
         return
-    if isinstance(error, TimedOut):  # the reply may well have arrived: do not add a "sorry"
-        log.warning("a Bot API call timed out (chat %s): %s", chat.id if chat else "?", error)
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # a timeout or a connection lost after the call was sent: the reply may well have
+        # arrived, so no "sorry"; and a call that surely did not was retried already
+        log.warning("a Bot API call failed (chat %s): %s", chat.id if chat else "?", error)
         return
     log.error("error while handling an update: %s", error, exc_info=error)
     if chat is not None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
 
 log = logging.getLogger(__name__)
@@ -26,18 +26,30 @@ RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds before each retry of an unse
 
 def surely_unsent(error: BaseException) -> bool:
     """True when a failed call certainly did not reach Telegram: the connection could not
-    be made, or broke while the request was still being written. A reset or a timeout
-    while waiting for the answer may come after Telegram acted, so it is not.
+    be made or broke while the request was still being written, or the Bot API answered
+    with a server error (5xx). A reset or a timeout while waiting for the answer may come
+    after Telegram acted, so it is not; nor is a refusal (400).
 
-    >>> surely_unsent(NetworkError("x")), surely_unsent(httpx.ConnectError("refused"))
-    (False, True)
-    >>> wrapped = NetworkError("httpx.ConnectError: refused")
-    >>> wrapped.__cause__ = httpx.ConnectError("refused")
-    >>> surely_unsent(wrapped), surely_unsent(httpx.ReadError("reset"))
-    (True, False)
+    >>> def failed(cause: Exception) -> NetworkError:
+    ...     error = NetworkError(f"httpx.{type(cause).__name__}")
+    ...     error.__cause__ = cause
+    ...     return error
+    >>> surely_unsent(failed(httpx.ConnectError("refused")))
+    True
+    >>> surely_unsent(NetworkError("Bad Gateway"))
+    True
+    >>> surely_unsent(failed(httpx.ReadError("reset"))), surely_unsent(BadRequest("too long"))
+    (False, False)
+    >>> surely_unsent(TimedOut())
+    False
     """
-    cause = error.__cause__ if isinstance(error, NetworkError) else error
-    return isinstance(cause, UNSENT)
+    if not isinstance(error, NetworkError):
+        return isinstance(error, UNSENT)
+    if isinstance(error, BadRequest):
+        return False
+    if error.__cause__ is None:
+        return not isinstance(error, TimedOut)  # an answer from the Bot API: it did not act
+    return isinstance(error.__cause__, UNSENT)
 
 
 class RetryingRateLimiter(AIORateLimiter):

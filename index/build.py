@@ -12,7 +12,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from index.analysis import Analyzer
-from index.documents import Document, DocumentError, find_documents, parse_document
+from index.documents import (
+    MAX_DOCUMENT_BYTES,
+    Document,
+    DocumentError,
+    find_documents,
+    parse_document,
+    unique_name,
+)
 from index.store import AnalysedDocument, Store
 
 
@@ -37,9 +44,13 @@ class BuildReport:
         """The closing lines of a build (``where``: the index it wrote)."""
         unchanged = self.documents - len(self.added) - len(self.updated)
         lines = []
-        if self.ignored:
+        links = [p for p in self.ignored if p.lower().endswith(".txt")]  # text, but links out
+        other = [p for p in self.ignored if p not in links]
+        if other:
+            lines.append(f"ignored {len(other)} files that are not .txt: " + ", ".join(other))
+        if links:
             lines.append(
-                f"ignored {len(self.ignored)} files that are not .txt: " + ", ".join(self.ignored)
+                f"did not follow {len(links)} links out of their folder: " + ", ".join(links)
             )
         lines.append(
             f"indexed {self.documents} documents ({len(self.added)} added, "
@@ -110,19 +121,24 @@ def _analyse_chunk(chunk: list[Document]) -> list[tuple[str, ...]]:
 
 
 def read_documents(paths: Sequence[Path]) -> tuple[list[Document], list[Path]]:
-    """Parse every document under ``paths``; any bad one stops everything (DocumentError)."""
+    """Parse every document under ``paths``; any bad one stops everything (DocumentError).
+    Files of the same name keep the first one's name; later ones get a number
+    (``تقرير-2.txt``), so an upload named like a seed never stops a build."""
     files, ignored = find_documents(list(paths))
     documents: list[Document] = []
-    seen: dict[str, Path] = {}
+    seen: set[str] = set()
     for file in files:
-        if file.name in seen:
-            raise DocumentError(f"{file}: same name as {seen[file.name]}; rename one of them")
-        seen[file.name] = file
+        name = unique_name(file.name, seen)  # a later file of the same name gets a number
+        seen.add(name)
         try:
+            if file.stat().st_size > MAX_DOCUMENT_BYTES:  # refused before it is read
+                raise DocumentError(
+                    f"{file}: too large (the limit is {MAX_DOCUMENT_BYTES:,} bytes)"
+                )
             raw = file.read_bytes()
         except OSError as exc:
             raise DocumentError(f"{file}: cannot read ({exc.strerror})") from None
-        documents.append(parse_document(file.name, raw))
+        documents.append(parse_document(name, raw))
     return documents, ignored
 
 

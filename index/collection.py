@@ -12,12 +12,26 @@ from index.analysis import Analyzer
 from index.build import BuildReport, add_document, analyse_documents, build_index, reanalyse
 from index.camel import make_segmenter
 from index.config import Config
-from index.documents import Document, DocumentError, parse_document
+from index.documents import Document, DocumentError, parse_document, unique_name
 from index.files import write_file_atomically
 from index.search import Answer, Searcher
 from index.segments import ensure_index_files
 from index.sqlite import MEMORY
 from index.store import DocumentInfo, Store, StoredSentence
+
+
+class UploadsFull(ValueError):
+    """The uploads folder holds as many documents, or bytes, as the config allows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """An uploaded document as added: the name it is kept under, and whether it replaced
+    an earlier upload of that name."""
+
+    document: Document
+    name: str
+    replaced: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +57,7 @@ class Collection:
         self._analyzer = analyzer
         self._searcher: Searcher | None = None
         self._load_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.RLock()
 
     @classmethod
     def open(
@@ -144,6 +158,30 @@ class Collection:
             self._reload(loaded_only=True)
         return document
 
+    def upload(self, name: str, raw: bytes) -> Added:
+        """Add an admin's upload (``name``: a safe file name). An earlier upload of that
+        name is replaced; a name that another document already has (a seed) or the
+        default ``document.txt`` gets a number instead (``تقرير-2.txt``), so an upload never
+        shadows another document. Raises UploadsFull past the configured quotas and
+        DocumentError for an unreadable document; either way nothing changed."""
+        with self._write_lock:
+            folder = self.config.uploads_path
+            replaced = (folder / name).is_file() and name != DEFAULT_UPLOAD
+            if not replaced:
+                taken = {d.name for d in self._store.documents()} | _files(folder)
+                name = unique_name(name, taken)
+            self._check_quota(folder, name, len(raw))
+            return Added(self.add(name, raw), name, replaced)
+
+    def _check_quota(self, folder: Path, name: str, size: int) -> None:
+        index = self.config.index
+        kept = {p.name: p.stat().st_size for p in folder.glob("*.txt") if p.is_file()}
+        kept.pop(name, None)  # a replacement takes the place of the old copy
+        if len(kept) + 1 > index.uploads_max_files:
+            raise UploadsFull(f"{len(kept)} documents kept; the limit is {index.uploads_max_files}")
+        if sum(kept.values()) + size > index.uploads_max_mb * 2**20:
+            raise UploadsFull(f"{index.uploads_max_mb} MB of documents kept at most")
+
     def remove(self, names: Sequence[str]) -> None:
         """Remove documents by name (and their kept upload copies). Raises DocumentError
         naming the first unknown one (nothing changed)."""
@@ -173,6 +211,13 @@ class Collection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+DEFAULT_UPLOAD = "document.txt"  # the name of an upload that came with none
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
 
 
 def _say(out: TextIO | None, line: str) -> None:

@@ -26,6 +26,8 @@ class IndexSettings:
     path: str = "data/sanad.sqlite3"
     seeds: str = "seeds"
     uploads: str = "data/uploads"
+    uploads_max_files: int = 1000
+    uploads_max_mb: int = 200
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,7 +83,7 @@ def parse_document(name: str, raw: bytes) -> Document:
     """
     text = decode_text(raw, name)
     sentences = tuple(split_sentences(text))
-    if not sentences:
+    if not sentences or not any(ch.isalnum() for ch in text):
         raise DocumentError(f"{name}: empty document (no text to index)")
     stem = Path(name).stem
     return Document(
@@ -93,6 +93,19 @@ def parse_document(name: str, raw: bytes) -> Document:
         sha256=hashlib.sha256(raw).hexdigest(),
         sentences=sentences,
     )
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or the first ``stem-N.txt`` not taken.
+
+    >>> unique_name("a.txt", {"b.txt"}), unique_name("a.txt", {"a.txt", "a-2.txt"})
+    ('a.txt', 'a-3.txt')
+    """
+    if name not in taken:
+        return name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    numbered = (f"{stem}-{n}{suffix}" for n in range(2, len(taken) + 3))
+    return next(candidate for candidate in numbered if candidate not in taken)
 
 
 def find_documents(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -105,8 +118,12 @@ def find_documents(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     ignored: list[Path] = []
     for path in paths:
         if path.is_dir():
+            inside = path.resolve()
             for child in sorted(path.rglob("*")):
                 if not child.is_file() or any(p.startswith(".") for p in child.parts[-1:]):
+                    continue
+                if not child.resolve().is_relative_to(inside):
+                    ignored.append(child)  # a link out of the folder: never followed
                     continue
                 (found if child.suffix.lower() == ".txt" else ignored).append(child)
         elif path.is_file():

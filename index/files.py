@@ -19,6 +19,34 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f"{path.name}{TMP_MARK}{os.getpid()}")
 
 
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove what a writer killed half-way left in ``folder`` (``*.tmp-PID`` of a process
+    that is gone); what was removed."""
+    removed = []
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        pid = entry.name.rpartition(TMP_MARK)[2]
+        if TMP_MARK not in entry.name or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def write_file_atomically(path: Path, data: bytes | str) -> None:
     """Write ``data`` (text as UTF-8) to a temporary file beside ``path``, then rename it
     into place."""

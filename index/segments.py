@@ -13,7 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from index.engine import BM25Params, Engine, Scorer, SegmentedEngine
-from index.files import TMP_MARK, write_file_atomically, write_folder_atomically
+from index.files import (
+    TMP_MARK,
+    remove_stale_temporaries,
+    write_file_atomically,
+    write_folder_atomically,
+)
 from index.grams import SAMPLE_SIZE, GramStats
 from index.store import Store
 
@@ -140,6 +145,8 @@ def write_engine_files(store: Store, engine: Engine, ids: np.ndarray) -> None:
     for old in root.iterdir():
         if old != folder and old.name.startswith("g") and TMP_MARK not in old.name:
             shutil.rmtree(old, ignore_errors=True)  # open memory maps stay valid
+    for stale in remove_stale_temporaries(root):
+        log.info("removed %s, left by a writer that was stopped half-way", stale.name)
 
 
 def read_gram_stats(store: Store, count: int) -> GramStats | None:
