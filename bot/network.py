@@ -22,6 +22,7 @@ UNSENT = (
     httpx.WriteTimeout,
 )
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds before each retry of an unsent call
+BEST_EFFORT = frozenset({"sendChatAction"})  # not worth a retry: «typing…» is soon stale
 
 
 def surely_unsent(error: BaseException) -> bool:
@@ -66,7 +67,8 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        for delay in (*RETRY_DELAYS, None):
+        delays = () if endpoint in BEST_EFFORT else RETRY_DELAYS
+        for delay in (*delays, None):
             try:
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
@@ -94,11 +96,12 @@ class SanadBot(ExtBot):
         return self._revoked
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> Any:
+        if self._revoked:
+            return ()  # polling winds down with the application
         try:
             return await super().get_updates(*args, **kwargs)
         except InvalidToken:
-            if not self._revoked:
-                self._revoked = True
-                log.error("Telegram no longer accepts the bot token; stopping")
-                asyncio.get_running_loop().stop()  # as Application.stop_running does
-            raise
+            self._revoked = True
+            log.error("Telegram no longer accepts the bot token; stopping")
+            asyncio.get_running_loop().stop()  # as Application.stop_running does
+            return ()

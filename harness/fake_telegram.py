@@ -9,10 +9,12 @@ inject faults: 429 with retry_after, 400, 403 and 5xx.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -64,6 +66,10 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z-]+(?:=\"[^\"<>]*\
 _ATTR = re.compile(r"([A-Za-z-]+)(?:=\"([^\"]*)\")?")
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});")
 _ENTITY_VALUES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+class ResetAfter(Exception):
+    """The call was done; the connection is reset instead of answered."""
 
 
 class ApiError(Exception):
@@ -230,6 +236,7 @@ class Fault:
     times: int | None = 1  # None: forever
     chat_id: int | None = None
     delay: float = 0.0  # seconds to stall first (a timeout when longer than the client waits)
+    reset: bool = False  # do the call, then reset the connection instead of answering
 
 
 @dataclass
@@ -256,6 +263,7 @@ class FakeTelegram:
         self.callbacks: dict[str, bool] = {}  # id -> answered
         self.inline_queries: dict[str, bool] = {}
         self.webhook: dict[str, Any] | None = None
+        self.connections: set[socket.socket] = set()
         self.internal_errors: list[str] = []
         self._updates: list[dict[str, Any]] = []
         self._delivered: list[dict[str, Any]] = []
@@ -265,7 +273,7 @@ class FakeTelegram:
         self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle --------------------------------------------------------------------
-    def start(self) -> FakeTelegram:
+    def start(self, port: int = 0) -> FakeTelegram:
         fake = self
 
         class Handler(_Handler):
@@ -274,7 +282,7 @@ class FakeTelegram:
         class Server(ThreadingHTTPServer):
             request_queue_size = 1024  # a burst of client connections must not be reset
 
-        self._server = Server(("127.0.0.1", 0), Handler)
+        self._server = Server(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -287,6 +295,20 @@ class FakeTelegram:
                 self._cond.notify_all()
             self._server.shutdown()
             self._server.server_close()
+
+    def go_offline(self) -> None:
+        """Stop listening and drop every open connection: calls fail to connect (they
+        surely never arrived) until :meth:`go_online`."""
+        port = self.port
+        self.stop()
+        self._offline_port = port
+        for connection in list(self.connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def go_online(self) -> None:
+        """Listen again, on the same port."""
+        self.start(self._offline_port)
 
     @property
     def port(self) -> int:
@@ -516,7 +538,11 @@ class FakeTelegram:
             handler = getattr(self, f"api_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
-            return handler(params)
+            result = handler(params)
+            if fault and fault.reset:
+                call.error = "reset after delivery"
+                raise ResetAfter()
+            return result
         except ApiError as exc:
             call.ok, call.error = False, exc.description
             raise
@@ -690,6 +716,12 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server_fake.connections.add(self.connection)
+
+    def finish(self) -> None:
+        self.server_fake.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
@@ -732,6 +764,11 @@ class _Handler(BaseHTTPRequestHandler):
         params = self._params(body)
         try:
             result = fake.handle(method, params)
+        except ResetAfter:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            return
         except ApiError as exc:
             payload: dict[str, Any] = {
                 "ok": False,

@@ -154,3 +154,22 @@ def test_a_one_line_5_mb_document_is_indexed_whole(tmp_path: Path) -> None:
     assert_valid_message(answer_html(answer))
     assert collection.integrity_ok()
     collection.close()
+
+
+def test_a_text_of_control_characters_only_is_refused() -> None:
+    with pytest.raises(DocumentError, match="empty document"):
+        parse_document("ctrl.txt", b"\x01\x02\x03\n\x04")
+
+
+def test_a_huge_file_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    huge = tmp_path / "docs" / "huge.txt"
+    huge.parent.mkdir()
+    with huge.open("wb") as f:  # 200 MB, sparse: nothing is really written
+        f.truncate(200 * 1024 * 1024)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read"))
+    collection = Collection.open(seed_config(tmp_path), prepare=False)
+    with pytest.raises(DocumentError, match="too large"):
+        collection.rebuild([huge.parent])
+    collection.close()

@@ -9,9 +9,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -163,3 +165,91 @@ def test_webhook_mode_registers_the_hook_and_answers_posted_updates(
         code, err = stop(proc)
     assert code == 0, err
     assert "s3cret" not in err
+
+
+def raw_post(url: str, body: bytes, secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except urllib.error.URLError:
+        return 0
+
+
+def test_a_webhook_without_a_configured_secret_still_checks_one(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram"
+    admin = 4242
+    env = env_for(
+        tmp_path,
+        fake,
+        SANAD_TELEGRAM_WEBHOOK_URL=hook,
+        SANAD_TELEGRAM_WEBHOOK_PORT=str(port),
+        SANAD_TELEGRAM_ADMINS=str(admin),
+    )
+    proc = serve(tmp_path, env)
+    try:
+        fake.wait_for(lambda: fake.webhook, timeout=30)
+        secret = fake.webhook["secret_token"]
+        assert secret and len(secret) >= 32  # generated, and registered with setWebhook
+        chat = fake.add_chat(admin)
+        forged = {  # claims to be the admin, without the secret
+            "update_id": 7,
+            "message": {
+                "message_id": 9,
+                "date": 0,
+                "chat": chat,
+                "from": fake.user(admin),
+                "text": "/reload",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+            },
+        }
+        body = json.dumps(forged).encode()
+        assert fake.wait_for(lambda: raw_post(hook, body, None) == 403, timeout=10)
+        assert raw_post(hook, body, "guess") == 403
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert not fake.sent("sendMessage")  # nothing ran
+    assert secret not in err
+
+
+def test_a_webhook_update_posted_twice_at_once_is_answered_once_and_junk_gets_400(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram"
+    env = env_for(
+        tmp_path,
+        fake,
+        SANAD_TELEGRAM_WEBHOOK_URL=hook,
+        SANAD_TELEGRAM_WEBHOOK_PORT=str(port),
+        SANAD_TELEGRAM_WEBHOOK_SECRET="s3cret",
+    )
+    proc = serve(tmp_path, env)
+    try:
+        fake.wait_for(lambda: fake.webhook, timeout=30)
+        assert fake.wait_for(lambda: raw_post(hook, b"{", "s3cret") == 400, timeout=10)
+        junk = [b"", b"\xff\xfe", b"[" * 100_000, b'{"update_id": "1"}', b"[1, 2]"]
+        assert [raw_post(hook, body, "s3cret") for body in junk] == [400] * len(junk)
+        chat = fake.add_chat(2002)
+        message = {"message_id": 5, "date": 0, "chat": chat, "from": fake.user(2002)}
+        fake.messages[(2002, 5)] = message
+        body = json.dumps({"update_id": 3, "message": {**message, "text": QUESTION}}).encode()
+        with ThreadPoolExecutor(4) as pool:  # Telegram retrying before the first got its 200
+            codes = list(pool.map(lambda _: raw_post(hook, body, "s3cret"), range(4)))
+        assert codes == [200] * 4
+        fake.wait_sent("sendMessage", 2002, timeout=15)
+        time.sleep(1.0)
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert len(fake.sent("sendMessage", 2002)) == 1
+    assert err.count("refused a post that is no update") == 6  # one line each

@@ -262,3 +262,45 @@ def test_an_index_from_before_sentence_counts_is_upgraded(tmp_path: Path) -> Non
     with Store(db) as store:
         assert [d.sentences for d in store.documents()] == [25]
         assert top(store) == before
+
+
+def test_a_link_out_of_the_documents_folder_is_not_followed(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", "روسيا دولة كبيرة.")
+    secret = write(tmp_path / "private", "secret.txt", "كلمة السر هي سمرقند.")
+    (docs / "link.txt").symlink_to(secret)
+    with Store(tmp_path / "i.sqlite3") as store:
+        report = build_index(store, Analyzer(LightSegmenter()), [docs])
+        assert [d.name for d in store.documents()] == ["a.txt"]
+    assert "did not follow 1 links out of their folder" in report.summary(tmp_path)
+
+
+def test_a_file_named_like_an_earlier_one_gets_a_number_instead_of_stopping_the_build(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path / "seeds", "x.txt", "روسيا دولة كبيرة.")
+    write(tmp_path / "uploads", "x.txt", "طشقند عاصمة أوزبكستان.")
+    with Store(tmp_path / "i.sqlite3") as store:
+        build_index(store, Analyzer(LightSegmenter()), [tmp_path / "seeds", tmp_path / "uploads"])
+        assert [d.name for d in store.documents()] == ["x-2.txt", "x.txt"]
+        assert top(store, "ما عاصمة أوزبكستان؟")[0][0] == "x-2.txt"
+
+
+def test_a_writer_killed_while_saving_leaves_nothing_behind_after_the_next_build(
+    tmp_path: Path,
+) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", "روسيا دولة كبيرة.")
+    engine = tmp_path / "i.sqlite3.engine"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (engine / f"g7.tmp-{dead}").mkdir(parents=True)  # what a kill -9 mid-save leaves
+    (engine / f"grams.json.tmp-{dead}").write_text("{", encoding="utf-8")
+    with Store(tmp_path / "i.sqlite3") as store:
+        build_index(store, Analyzer(LightSegmenter()), [docs])
+        top(store)  # saves the engine files
+    assert sorted(p.name for p in engine.iterdir()) == ["g1", "grams.json"]

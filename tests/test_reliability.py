@@ -1,0 +1,190 @@
+"""A hostile week, through python-telegram-bot's real polling loop against the fake Bot API:
+nothing lost, nobody starved, nobody let in, the collection never damaged."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot import handlers as h
+from bot.limits import RateLimiter
+from harness.bot import ADMIN, make_services, running_bot
+from harness.fake_telegram import FakeTelegram
+from harness.seeds import SEED_DOC
+
+QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
+OTHER = "ما حصة روسيا في التجارة الخارجية لكازاخستان؟"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+    assert not server.internal_errors
+
+
+def answers(fake: FakeTelegram, chat_id: int) -> list[str]:
+    return [c.params["text"] for c in fake.sent("sendMessage", chat_id)]
+
+
+# -- questions lost -------------------------------------------------------------------
+
+
+def test_a_failed_typing_action_still_gets_the_answer(fake: FakeTelegram, tmp_path: Path) -> None:
+    fake.fail("sendChatAction", 502, "Bad Gateway", times=None)
+    with running_bot(fake, make_services(tmp_path)):
+        fake.message(1001, QUESTION)
+        fake.wait_sent("sendMessage", 1001)
+        time.sleep(0.3)
+    [answer] = answers(fake, 1001)
+    assert "<blockquote>" in answer and h.SORRY not in answer
+
+
+def test_a_call_that_never_reached_telegram_is_sent_again(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    fake.stall("sendChatAction", 1.0, times=3)  # the bot is answering when the link drops
+    with running_bot(fake, make_services(tmp_path)):
+        for chat in (1001, 1002, 1003):
+            fake.message(chat, QUESTION)
+        fake.wait_sent("sendChatAction", 1001, timeout=10)
+        fake.go_offline()  # connections refused: nothing can have arrived
+        time.sleep(1.5)
+        fake.go_online()
+        for chat in (1001, 1002, 1003):
+            fake.wait_sent("sendMessage", chat, timeout=20)
+        time.sleep(0.5)
+    for chat in (1001, 1002, 1003):
+        [answer] = answers(fake, chat)  # each answered once, none apologised for
+        assert "<blockquote>" in answer
+
+
+def test_a_reset_after_delivery_is_neither_repeated_nor_apologised_for(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    fake.fail("sendMessage", 0, "", reset=True, times=3)  # delivered, then the link dies
+    with running_bot(fake, make_services(tmp_path)):
+        for chat in (1001, 1002, 1003, 1004):
+            fake.message(chat, QUESTION)
+        for chat in (1001, 1002, 1003, 1004):
+            fake.wait_sent("sendMessage", chat, timeout=20)
+        time.sleep(1.0)
+    for chat in (1001, 1002, 1003, 1004):
+        texts = [c.params["text"] for c in fake.sent("sendMessage", chat, ok=None)]
+        assert len(texts) == 1 and "<blockquote>" in texts[0]  # at most once, no «عذرًا»
+
+
+# -- people starved -------------------------------------------------------------------
+
+
+def test_a_newcomer_is_answered_before_the_backlog_of_others(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    services = make_services(tmp_path, limiter=RateLimiter(limit=0))
+    with running_bot(fake, services, max_messages_per_second=30):
+        for _ in range(10):
+            for chat in range(3001, 3011):
+                fake.message(chat, QUESTION)
+        time.sleep(0.3)
+        newcomer = fake.message(3999, OTHER)
+        fake.wait_sent("sendMessage", 3999, timeout=30)
+        fake.wait_for(lambda: len(fake.sent("sendMessage")) >= 101, timeout=60)
+    order = [c.params["chat_id"] for c in fake.sent("sendMessage")]
+    # round-robin: the newcomer waits about one turn of the ten busy chats (with what was
+    # answered before it arrived), never behind their hundred questions
+    assert order.index(3999) < 50
+    assert newcomer["chat"]["id"] == 3999
+    # and with a long queue, «typing…» actions give their place to answers
+    assert len(fake.sent("sendChatAction")) < 60
+
+
+def test_a_stranger_is_refused_once_then_ignored(fake: FakeTelegram, tmp_path: Path) -> None:
+    services = make_services(tmp_path, allowed_chats=frozenset({1001}))
+    with running_bot(fake, services):
+        for _ in range(12):
+            fake.message(9009, QUESTION)
+        fake.message(1001, QUESTION)
+        fake.wait_sent("sendMessage", 1001, timeout=10)
+        time.sleep(0.5)
+    assert answers(fake, 9009) == [h.NOT_ALLOWED]
+
+
+def test_the_question_limit_counts_when_a_message_was_written(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    services = make_services(tmp_path, limiter=RateLimiter(limit=17, window=60))
+    now = int(time.time())
+    with running_bot(fake, services, max_messages_per_second=1000):
+        # 24 questions written at 17 a minute while the bot was down, all read at once
+        for n in range(24):
+            fake.message(1001, QUESTION, date=now - 90 + int(n * 60 / 17))
+        fake.wait_sent("sendMessage", 1001, count=24, timeout=30)
+    assert h.RATE_LIMITED not in answers(fake, 1001)
+
+
+def test_an_admins_uploads_do_not_hold_up_a_users_question(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    with running_bot(fake, make_services(tmp_path), max_messages_per_second=1000):
+        for n in range(30):
+            text = f"وثيقة رقم {n} عن مدينة سمرقند وتاريخها.\n"
+            fake.document(ADMIN, f"doc{n}.txt", text.encode())
+        fake.message(1001, QUESTION)
+        fake.wait_sent("sendMessage", 1001, timeout=30)
+        replies_before = len(fake.sent("sendMessage", ADMIN))
+        fake.wait_sent("sendMessage", ADMIN, count=30, timeout=60)
+    assert replies_before < 30  # the question did not wait for every upload
+
+
+# -- collection damaged -----------------------------------------------------------------
+
+
+def test_an_upload_named_like_a_seed_gets_its_own_name(fake: FakeTelegram, tmp_path: Path) -> None:
+    text = "وثيقة مرفوعة عن مدينة بخارى.\n".encode()
+    with running_bot(fake, make_services(tmp_path)):
+        fake.document(ADMIN, SEED_DOC.name, text)
+        fake.document(ADMIN, "", text)
+        fake.document(ADMIN, "", text)
+        fake.wait_sent("sendMessage", ADMIN, count=3, timeout=20)
+        fake.message(ADMIN, "/reload")
+        fake.wait_sent("sendMessage", ADMIN, count=4, timeout=20)
+        fake.message(1001, QUESTION)
+        fake.wait_sent("sendMessage", 1001, timeout=10)
+    replies = answers(fake, ADMIN)
+    assert f"{SEED_DOC.stem}-2.txt" in replies[0]
+    assert "document.txt" in replies[1] and "document-2.txt" in replies[2]
+    assert "✅" in replies[3]  # a rebuild still works
+    assert "رودينكو" in answers(fake, 1001)[0]  # and the seed still answers
+
+
+def test_uploads_stop_at_the_quota_with_a_clear_reply(fake: FakeTelegram, tmp_path: Path) -> None:
+    services = make_services(tmp_path)
+    config = services.collection.config
+    services.collection.config = replace(config, index=replace(config.index, uploads_max_files=2))
+    with running_bot(fake, services):
+        for n in range(3):
+            fake.document(ADMIN, f"doc{n}.txt", f"وثيقة رقم {n} عن بخارى.\n".encode())
+        fake.wait_sent("sendMessage", ADMIN, count=3, timeout=20)
+        fake.document(ADMIN, "doc0.txt", "نسخة جديدة عن بخارى.\n".encode())  # a replacement
+        fake.wait_sent("sendMessage", ADMIN, count=4, timeout=20)
+    replies = answers(fake, ADMIN)
+    assert "✅" in replies[0] and "✅" in replies[1]
+    assert replies[2] == h.UPLOADS_FULL
+    assert "استُبدلت" in replies[3]  # replacing a kept one fits
+
+
+def test_an_upload_with_a_very_long_name_is_kept_under_a_shorter_one(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    name = "𝐀" * 120 + ".txt"  # 4 bytes each in UTF-8: 480 bytes, past any file system's limit
+    with running_bot(fake, make_services(tmp_path)):
+        fake.document(ADMIN, name, "وثيقة عن مدينة بخارى.\n".encode())
+        [reply] = fake.wait_sent("sendMessage", ADMIN, timeout=20)
+    assert "✅" in reply.params["text"]
+    [kept] = (tmp_path / "uploads").iterdir()
+    assert len(kept.name.encode()) <= 255

@@ -1,0 +1,52 @@
+"""`sanad serve` stopped the hard ways, as real processes: kill -9, SIGINT and SIGTERM to the
+process group of `uv run` mid-burst, a token revoked while it runs; every question is still
+answered, once."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import REVOKED_TOKEN
+from harness.fake_telegram import FakeTelegram
+from harness.stops import SANAD, burst_through_a_stop, serve_env
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("how", ["kill", "int", "term"])
+def test_a_stop_mid_burst_loses_no_question_and_answers_none_twice(
+    tmp_path: Path, fake: FakeTelegram, how: str
+) -> None:
+    outcome = burst_through_a_stop(tmp_path, fake, how, chats=12, per_chat=5)
+    assert outcome.before_stop < outcome.asked  # the stop really came mid-burst
+    assert (outcome.answered, outcome.lost, outcome.doubled) == (outcome.asked, 0, 0)
+
+
+def test_a_token_revoked_while_serving_ends_the_process_with_one_line(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    proc = subprocess.Popen(
+        [SANAD, "serve"],
+        cwd=tmp_path,
+        env=serve_env(tmp_path, fake),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60)
+        fake.fail("getUpdates", 401, "Unauthorized", times=None)  # revoked in @BotFather
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1
+    assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"
