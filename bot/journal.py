@@ -234,7 +234,9 @@ class JournalProcessor(BaseUpdateProcessor):
         finally:
             if isinstance(update, Update):
                 if not cancelled:
-                    await asyncio.to_thread(self.queue.journal.done, update.update_id)
+                    # at once, on the loop (a short SQLite write): the window in which a
+                    # crash would answer this update again is kept as narrow as it can be
+                    self.queue.journal.done(update.update_id)
                 self.queue.finished(update)
 
     async def initialize(self) -> None:

@@ -83,10 +83,29 @@ def citation(hit: Hit) -> str:
     '\u200f📄 خبر &lt;عاجل&gt; — الجملة 3 من 25'
     >>> citation(replace(hit, title="خبر", speaker="أندريه رودينكو"))
     '\u200f🗣 أندريه رودينكو · 📄 خبر — الجملة 3 من 25'
+    >>> citation(replace(hit, title="تقرير", page=12, section="الموازنة"))
+    '\u200f📄 تقرير · الموازنة — ص ١٢، الجملة 3 من 25'
+    >>> citation(replace(hit, title="خبر", url="https://example.org/a?x=1&y=2"))
+    '\u200f📄 <a href="https://example.org/a?x=1&amp;y=2">خبر</a> — الجملة 3 من 25'
     """
     title = html.escape(hit.title, quote=False)
+    if hit.url:
+        title = f'<a href="{html.escape(hit.url, quote=True)}">{title}</a>'
     who = f"🗣 {html.escape(hit.speaker, quote=False)} · " if hit.speaker else ""
-    return f"{RLM}{who}📄 {title} — الجملة {hit.ordinal} من {hit.sentence_count}"
+    place = f"الجملة {hit.ordinal} من {hit.sentence_count}"
+    if hit.page is not None:
+        place = f"ص {arabic_digits(hit.page)}، {place}"
+    section = f" · {html.escape(hit.section, quote=False)}" if hit.section else ""
+    return f"{RLM}{who}📄 {title}{section} — {place}"
+
+
+def arabic_digits(number: int) -> str:
+    """A number in Arabic-Indic digits, as a page is cited.
+
+    >>> arabic_digits(305)
+    '٣٠٥'
+    """
+    return str(number).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
 
 
 def rtl(text: str) -> str:

@@ -20,6 +20,7 @@ from index.documents import (
     parse_document,
     unique_name,
 )
+from index.sentences import Sentence
 from index.store import AnalysedDocument, Store
 
 
@@ -138,7 +139,7 @@ def read_documents(paths: Sequence[Path]) -> tuple[list[Document], list[Path]]:
             raw = file.read_bytes()
         except OSError as exc:
             raise DocumentError(f"{file}: cannot read ({exc.strerror})") from None
-        documents.append(parse_document(name, raw))
+        documents.append(parse_document(name, raw, source=str(file)))
     return documents, ignored
 
 
@@ -179,13 +180,20 @@ def add_document(store: Store, analyzer: Analyzer, document: Document) -> Analys
 
 
 def reanalyse(store: Store, analyzer: Analyzer) -> int:
-    """Re-analyse every stored document from its stored text (the analysis changed).
+    """Re-analyse every stored document from its stored sentences (the analysis changed;
+    the sources may be gone, and a PDF or a web page is not read again).
 
     Returns how many documents were re-analysed.
     """
     documents = []
-    for name, sha256, text in store.document_texts():
-        doc = parse_document(name, text.encode("utf-8"))
-        documents.append(Document(doc.name, doc.title, doc.text, sha256, doc.sentences))
+    for info in store.documents():
+        sentences = tuple(
+            Sentence(s.text, s.start, s.end, s.paragraph, s.heading, s.page, s.section)
+            for s in store.document_sentences(info.id, 1, info.sentences)
+        )
+        text = store.document_text(info.id)
+        documents.append(
+            Document(info.name, info.title, text, info.sha256, sentences, info.kind, info.source)
+        )
     store.sync(analyse_documents(documents, analyzer), keep=None, signature=analyzer.signature)
     return len(documents)

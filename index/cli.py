@@ -50,6 +50,9 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "score": h.score,
                 "spans": [list(s) for s in h.spans],
                 "speaker": h.speaker or None,
+                "page": h.page,
+                "section": h.section or None,
+                "url": h.url or None,
             }
             for h in answer.hits
         ],
@@ -57,15 +60,21 @@ def answer_json(answer: Answer) -> dict[str, object]:
 
 
 def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
-    """Ranked sentences, matched words marked, each with ``[title #n]``."""
+    """Ranked sentences, matched words marked, each with ``[title #n]`` (and its page,
+    «section», web address, speaker where known)."""
     if answer.empty:
         print(answer.message, file=out)
         return
     before, after = (BOLD, RESET) if bold else ("**", "**")
     for rank, hit in enumerate(answer.hits, start=1):
         print(f"{rank}. {marked(hit.text, hit.spans, before, after)}", file=out)
+        page = f" · ص {hit.page}" if hit.page is not None else ""
+        section = f" · «{hit.section}»" if hit.section else ""
+        url = f" · {hit.url}" if hit.url else ""
         said = f" · 🗣 {hit.speaker}" if hit.speaker else ""
-        print(f"   [{hit.title} #{hit.ordinal}] · {hit.score:.2f}{said}", file=out)
+        print(
+            f"   [{hit.title} #{hit.ordinal}{page}]{section}{url} · {hit.score:.2f}{said}", file=out
+        )
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:

@@ -1,4 +1,4 @@
-"""Read source documents: validate UTF-8 text, derive a title, find documents on disk."""
+"""Source documents: read one into cited sentences, derive its title, find documents on disk."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.sentences import Sentence, split_sentences
+from index.readers import ReadError, read
+from index.sentences import Sentence, split_blocks
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+# What a folder is searched for; other files are listed as ignored.
+SUFFIXES = frozenset({".txt", ".md", ".markdown", ".docx", ".html", ".htm"})
 TITLE_WORDS = 7
 TITLE_MAX_CHARS = 80
 
@@ -19,43 +22,23 @@ class DocumentError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A source text ready to index: its name, title, text and sentences."""
+    """A source text ready to index: its name, title, text (its paragraphs, a line each)
+    and sentences; the format it was read from and where it came from (a path or an
+    address, for the citation)."""
 
     name: str
     title: str
     text: str
     sha256: str
     sentences: tuple[Sentence, ...]
-
-
-def decode_text(raw: bytes, name: str) -> str:
-    """Decode UTF-8 (a BOM allowed), refuse binary data, unify line breaks.
-
-    >>> decode_text("\\ufeffسطر\\r\\nثان".encode(), "x.txt")
-    'سطر\\nثان'
-    >>> decode_text(b"\\xff\\xfe", "x.txt")
-    Traceback (most recent call last):
-    ...
-    index.documents.DocumentError: x.txt: not UTF-8 text (bad byte 0xff at offset 0)
-    """
-    if len(raw) > MAX_DOCUMENT_BYTES:
-        raise DocumentError(
-            f"{name}: too large ({len(raw):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,})"
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(
-            f"{name}: not UTF-8 text (bad byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        ) from None
-    if "\x00" in text:
-        raise DocumentError(f"{name}: binary data (NUL bytes), not a text document")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    kind: str = "text"
+    source: str = ""
 
 
 def derive_title(sentences: tuple[Sentence, ...] | list[Sentence], fallback: str) -> str:
     """A short title: a first-line heading, else the first words of the first sentence.
 
+    >>> from index.sentences import split_sentences
     >>> derive_title(split_sentences("عنوان قصير\\nنص."), "x")
     'عنوان قصير'
     >>> first = "أكد نائب وزير الخارجية الروسي، أندريه رودينكو، أن العلاقات."
@@ -74,24 +57,33 @@ def derive_title(sentences: tuple[Sentence, ...] | list[Sentence], fallback: str
     return title[:TITLE_MAX_CHARS] + "…"
 
 
-def parse_document(name: str, raw: bytes) -> Document:
-    """Validate and split one document's bytes.
+def parse_document(name: str, raw: bytes, source: str = "") -> Document:
+    """Read and split one document's bytes (any format :mod:`index.readers` reads).
 
     >>> d = parse_document("a.txt", "جملة أولى. جملة ثانية.".encode())
     >>> (d.title, len(d.sentences))
     ('جملة أولى.', 2)
     """
-    text = decode_text(raw, name)
-    sentences = tuple(split_sentences(text))
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            f"{name}: too large ({len(raw):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,})"
+        )
+    try:
+        found = read(name, raw)
+    except ReadError as exc:
+        raise DocumentError(f"{name}: {exc}") from None
+    sentences = tuple(split_blocks(found.blocks))
+    text = "\n".join(block.text for block in found.blocks)
     if not sentences or not any(ch.isalnum() for ch in text):
         raise DocumentError(f"{name}: empty document (no text to index)")
-    stem = Path(name).stem
     return Document(
         name=name,
-        title=derive_title(sentences, stem),
+        title=found.title or derive_title(sentences, Path(name).stem),
         text=text,
         sha256=hashlib.sha256(raw).hexdigest(),
         sentences=sentences,
+        kind=found.kind,
+        source=source,
     )
 
 
@@ -125,7 +117,7 @@ def find_documents(paths: list[Path]) -> tuple[list[Path], list[Path]]:
                 if not child.resolve().is_relative_to(inside):
                     ignored.append(child)  # a link out of the folder: never followed
                     continue
-                (found if child.suffix.lower() == ".txt" else ignored).append(child)
+                (found if child.suffix.lower() in SUFFIXES else ignored).append(child)
         elif path.is_file():
             found.append(path)
         else:

@@ -44,6 +44,9 @@ class Hit:
     spans: Spans  # the matched words, as character offsets in ``text``
     sentence_id: int
     speaker: str = ""  # who says it, for a question about what someone said
+    page: int | None = None  # the page it is on (PDF)
+    section: str = ""  # the heading of its section (Word, web page, Markdown, a text's heading)
+    url: str = ""  # the web page it came from
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +210,9 @@ class Searcher:
                     spans=matched_spans(row.text, query.matched, self.analyzer),
                     sentence_id=row.id,
                     speaker=speakers.get(number, ""),
+                    page=row.page,
+                    section=row.section if row.section != info.title else "",
+                    url=info.source if info.source.startswith(("http://", "https://")) else "",
                 )
             )
         return tuple(hits)

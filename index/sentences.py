@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from index.readers import Block
 
 TERMINATORS = ".!?؟"
 ELLIPSIS = "…"
@@ -19,7 +24,9 @@ class Sentence:
     """One sentence: its text and where it sits in the document.
 
     ``start``/``end`` index the document text, ``paragraph`` counts lines from 0 and
-    ``heading`` marks a line that ends with no punctuation (a title or a caption).
+    ``heading`` marks a heading (in plain text: a line that ends with no punctuation, a
+    title or a caption). ``page`` is the page it is on (PDF), ``section`` the heading of
+    the section it is in.
     """
 
     text: str
@@ -27,6 +34,8 @@ class Sentence:
     end: int
     paragraph: int
     heading: bool
+    page: int | None = None
+    section: str = ""
 
 
 def _is_decimal_point(text: str, i: int) -> bool:
@@ -108,3 +117,34 @@ def _ends_with_terminator(sentence: str) -> bool:
     """
     body = sentence.rstrip(CLOSERS)
     return bool(body) and body[-1] in TERMINATORS + ELLIPSIS
+
+
+def split_blocks(blocks: Sequence[Block]) -> list[Sentence]:
+    """Sentences of a document read as paragraphs (one line each, joined by line breaks):
+    as :func:`split_sentences` splits them, where the format marks a heading it is one
+    sentence and a heading, and each sentence knows its page and section.
+
+    >>> from index.readers import Block
+    >>> blocks = [Block("1. مقدمة", heading=True), Block("نص أول. نص ثان", heading=False)]
+    >>> [(s.text, s.heading, s.section) for s in split_blocks(blocks)]
+    [('1. مقدمة', True, '1. مقدمة'), ('نص أول.', False, '1. مقدمة'), ('نص ثان', False, '1. مقدمة')]
+    """
+    text = "\n".join(block.text for block in blocks)
+    out: list[Sentence] = []
+    section = ""
+    for sentence in split_sentences(text):
+        block = blocks[sentence.paragraph]
+        if block.heading:
+            if out and out[-1].paragraph == sentence.paragraph:
+                continue  # one sentence for the whole heading line
+            start = sentence.start
+            line_end = text.find("\n", start)
+            end = len(text) if line_end < 0 else line_end
+            sentence = replace(
+                sentence, text=text[start:end].rstrip(), end=start + len(text[start:end].rstrip())
+            )
+        heading = sentence.heading if block.heading is None else block.heading
+        if heading:
+            section = sentence.text
+        out.append(replace(sentence, heading=heading, page=block.page, section=section))
+    return out

@@ -24,7 +24,9 @@ CREATE TABLE IF NOT EXISTS documents (
     sha256   TEXT NOT NULL,
     added_at TEXT NOT NULL,
     text     TEXT NOT NULL,
-    sentence_count INTEGER NOT NULL DEFAULT 0
+    sentence_count INTEGER NOT NULL DEFAULT 0,
+    kind     TEXT NOT NULL DEFAULT 'text',
+    source   TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS sentences (
     id        INTEGER PRIMARY KEY,
@@ -36,9 +38,17 @@ CREATE TABLE IF NOT EXISTS sentences (
     heading   INTEGER NOT NULL,
     text      TEXT NOT NULL,
     terms     TEXT NOT NULL,
+    page      INTEGER,
+    section   TEXT NOT NULL DEFAULT '',
     UNIQUE (document, ordinal)
 );
 """
+
+# Columns added since the first release, added in place to an older index.
+NEW_COLUMNS = {
+    "documents": [("kind", "TEXT NOT NULL DEFAULT 'text'"), ("source", "TEXT NOT NULL DEFAULT ''")],
+    "sentences": [("page", "INTEGER"), ("section", "TEXT NOT NULL DEFAULT ''")],
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,8 @@ class DocumentInfo:
     sha256: str
     added_at: str
     sentences: int
+    kind: str = "text"
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +86,8 @@ class StoredSentence:
     end: int
     heading: bool
     text: str
+    page: int | None = None
+    section: str = ""
 
 
 class Store:
@@ -94,6 +108,13 @@ class Store:
         """Bring an index written by an older Sanad up to this schema (inside the open
         transaction)."""
         columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+        for name, kind in NEW_COLUMNS["documents"]:
+            if name not in columns:
+                db.execute(f"ALTER TABLE documents ADD COLUMN {name} {kind}")
+        sentence_columns = {row[1] for row in db.execute("PRAGMA table_info(sentences)")}
+        for name, kind in NEW_COLUMNS["sentences"]:
+            if name not in sentence_columns:
+                db.execute(f"ALTER TABLE sentences ADD COLUMN {name} {kind}")
         if "sentence_count" not in columns:
             db.execute("ALTER TABLE documents ADD COLUMN sentence_count INTEGER NOT NULL DEFAULT 0")
             db.execute(
@@ -148,13 +169,15 @@ class Store:
     def documents(self) -> list[DocumentInfo]:
         """Every document, in name order, with its sentence count."""
         rows = self._query(
-            "SELECT id, name, title, sha256, added_at, sentence_count FROM documents ORDER BY name"
+            "SELECT id, name, title, sha256, added_at, sentence_count, kind, source "
+            "FROM documents ORDER BY name"
         )
         return [DocumentInfo(*row) for row in rows]
 
-    def document_texts(self) -> list[tuple[str, str, str]]:
-        """(name, sha256, text) of every document: enough to re-analyse without sources."""
-        return self._query("SELECT name, sha256, text FROM documents ORDER BY name")
+    def document_text(self, document: int) -> str:
+        """A document's text as stored (its paragraphs, a line each)."""
+        rows = self._query("SELECT text FROM documents WHERE id = ?", (document,))
+        return rows[0][0] if rows else ""
 
     def sync(
         self,
@@ -181,14 +204,23 @@ class Store:
                 doc = item.document
                 deleted += db.execute("DELETE FROM documents WHERE name = ?", (doc.name,)).rowcount
                 cur = db.execute(
-                    "INSERT INTO documents(name, title, sha256, added_at, text, sentence_count) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (doc.name, doc.title, doc.sha256, now, doc.text, len(doc.sentences)),
+                    "INSERT INTO documents(name, title, sha256, added_at, text, sentence_count, "
+                    "kind, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        doc.name,
+                        doc.title,
+                        doc.sha256,
+                        now,
+                        doc.text,
+                        len(doc.sentences),
+                        doc.kind,
+                        doc.source,
+                    ),
                 )
                 doc_id = cur.lastrowid
                 db.executemany(
                     'INSERT INTO sentences(document, ordinal, paragraph, start, "end", heading,'
-                    " text, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " text, terms, page, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         (
                             doc_id,
@@ -199,6 +231,8 @@ class Store:
                             int(s.heading),
                             s.text,
                             terms,
+                            s.page,
+                            s.section,
                         )
                         for n, (s, terms) in enumerate(
                             zip(doc.sentences, item.terms, strict=True), start=1
@@ -235,7 +269,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self._query(
-            'SELECT id, document, ordinal, paragraph, start, "end", heading, text '
+            'SELECT id, document, ordinal, paragraph, start, "end", heading, text, page, section '
             f"FROM sentences WHERE id IN ({marks})",
             list(ids),
         )
@@ -244,7 +278,7 @@ class Store:
     def document_sentences(self, document: int, first: int, last: int) -> list[StoredSentence]:
         """Sentences ``first``..``last`` (ordinals, inclusive) of one document."""
         rows = self._query(
-            'SELECT id, document, ordinal, paragraph, start, "end", heading, text '
+            'SELECT id, document, ordinal, paragraph, start, "end", heading, text, page, section '
             "FROM sentences WHERE document = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal",
             (document, first, last),
         )
@@ -256,8 +290,9 @@ class Store:
 
 
 def _sentence(row: tuple) -> StoredSentence:
-    """A sentence row (id, document, ordinal, paragraph, start, end, heading, text)."""
-    sentence_id, document, ordinal, paragraph, start, end, heading, text = row
+    """A sentence row (id, document, ordinal, paragraph, start, end, heading, text, page,
+    section)."""
+    sentence_id, document, ordinal, paragraph, start, end, heading, text, page, section = row
     return StoredSentence(
-        sentence_id, document, ordinal, paragraph, start, end, bool(heading), text
+        sentence_id, document, ordinal, paragraph, start, end, bool(heading), text, page, section
     )

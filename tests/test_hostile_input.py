@@ -118,7 +118,8 @@ def test_any_question_gives_a_valid_reply(collection: Collection, question: str,
 
 
 BAD_DOCUMENTS = [
-    (b"\xff\xfe\x00\x00", "not UTF-8"),
+    (b"\xff\xfe\x00\x00", "binary data"),  # UTF-16 (its byte order mark), holding a NUL
+    ("café résumé".encode("cp1252"), "not UTF-8"),
     ("نص".encode() + b"\xc3\x28", "not UTF-8"),
     (b"text\x00with NUL", "binary data"),
     (b"", "empty document"),
