@@ -96,7 +96,9 @@ def citation(hit: Hit) -> str:
     if hit.page is not None:
         place = f"ص {arabic_digits(hit.page)}، {place}"
     section = f" · {html.escape(hit.section, quote=False)}" if hit.section else ""
-    return f"{RLM}{who}📄 {title}{section} — {place}"
+    also = "، ".join(html.escape(t, quote=False) for t in hit.also)
+    elsewhere = f"\n{RLM}وورد أيضًا في: {also}" if also else ""
+    return f"{RLM}{who}📄 {title}{section} — {place}{elsewhere}"
 
 
 def arabic_digits(number: int) -> str:

@@ -53,6 +53,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "page": h.page,
                 "section": h.section or None,
                 "url": h.url or None,
+                "also": list(h.also),
             }
             for h in answer.hits
         ],
@@ -75,6 +76,8 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
         print(
             f"   [{hit.title} #{hit.ordinal}{page}]{section}{url} · {hit.score:.2f}{said}", file=out
         )
+        if hit.also:
+            print(f"   وورد أيضًا في: {'، '.join(hit.also)}", file=out)
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:

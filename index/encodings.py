@@ -34,6 +34,8 @@ def mojibake(text: str) -> str | None:
 
     >>> mojibake("العربية"), mojibake("Ø§Ù„Ø¹Ø±Ø¨ÙŠØ©"), mojibake("ط§ظ„ط¹ط±ط¨ظٹط©")
     (None, 'UTF-8 read as Latin-1', 'UTF-8 read as Windows-1256')
+    >>> mojibake("ÞÇá ÇáæÒíÑ Åä ÇáÚáÇÞÇÊ"), mojibake("Le café est à côté du musée")
+    ('Windows-1256 read as Latin-1', None)
     >>> mojibake("ضبط النظام والظروف") is None
     True
     """
@@ -43,6 +45,8 @@ def mojibake(text: str) -> str | None:
     arabic = sum(is_arabic_letter(ch) for ch in text) or 1
     if len(_ARABIC_MOJIBAKE.findall(text)) * 2 > 0.6 * arabic:
         return "UTF-8 read as Windows-1256"
+    if sum("\u00c0" <= ch <= "\u00ff" for ch in text) > 0.5 * letters:
+        return "Windows-1256 read as Latin-1"  # accented Latin letters, nearly all of them
     return None
 
 

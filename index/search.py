@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.analysis import Analyzer
+from index.analysis import Analyzer, text_words
 from index.engine import BM25Params, Scorer
 from index.highlight import Spans, matched_spans
 from index.query import REASONS, Query, parse_query
@@ -47,6 +47,7 @@ class Hit:
     page: int | None = None  # the page it is on (PDF)
     section: str = ""  # the heading of its section (Word, web page, Markdown, a text's heading)
     url: str = ""  # the web page it came from
+    also: tuple[str, ...] = ()  # titles of other documents that hold the same sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,38 @@ def evidence(stems: tuple[str, ...], number: int, engine: Scorer) -> float:
         return 1.0
     at = np.asarray([number])
     return sum(w for t, w in weights.items() if engine.term_counts(t, at)[0]) / total
+
+
+def answers(
+    ranked: list[tuple[int, float]], rows: Rows, k: int
+) -> tuple[list[tuple[int, float]], dict[int, list[int]]]:
+    """The ``k`` best of ``ranked`` as answers: a sentence found word for word in several
+    documents (a wire story republished, a circular sent twice) is one answer, the others
+    where it also stands (second value, by the number kept); a heading is no answer when a
+    sentence of its section is one (it stays as context)."""
+    found = rows.get([n for n, _ in ranked])
+    sections = {
+        (found[n].document, found[n].section)
+        for n, _ in ranked
+        if n in found and not found[n].heading
+    }
+    kept: list[tuple[int, float]] = []
+    also: dict[int, list[int]] = {}
+    first_of: dict[str, int] = {}
+    for number, score in ranked:
+        row = found.get(number)
+        if row is None:
+            continue
+        if row.heading and (row.document, row.text) in sections:
+            continue  # «الاقتصاد» is no answer when a sentence under it is
+        key = " ".join(text_words(row.text))
+        first = first_of.get(key)
+        if first is not None and found[first].document != row.document:
+            also.setdefault(first, []).append(number)  # the same words in another document
+        elif len(kept) < k:
+            first_of.setdefault(key, number)
+            kept.append((number, score))
+    return kept, also
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,15 +201,16 @@ class Searcher:
         ranked: list[tuple[int, float]] = []
         speakers: dict[int, str] = {}
         if query.speech is not None:
-            ranked, speakers = speech_ranking(query.speech, pool, rows, engine, now.documents, k)
+            ranked, speakers = speech_ranking(query.speech, pool, rows, engine, now.documents)
+            ranked, also = answers(ranked, rows, k)
         if not ranked:  # not a speech question, or its speaker never speaks there
-            ranked = now.reranker.rank(query, scored, found, engine)[:k]
+            ranked, also = answers(now.reranker.rank(query, scored, found, engine), rows, k)
             if (
                 not ranked
                 or self._gram_evidence(query, ranked[0][0], found, now) < self.min_evidence
             ):
                 return Answer(question, reason="no_match")  # nor do its words' letters
-        return Answer(question, self._hits(query, ranked, speakers, rows, now))
+        return Answer(question, self._hits(query, ranked, speakers, also, rows, now))
 
     @staticmethod
     def _gram_evidence(
@@ -190,11 +224,12 @@ class Searcher:
         query: Query,
         ranked: list[tuple[int, float]],
         speakers: Mapping[int, str],
+        also: Mapping[int, list[int]],
         rows: Rows,
         now: Generation,
     ) -> tuple[Hit, ...]:
         """The ranked sentences as hits: cited, their matched words found."""
-        found = rows.get([n for n, _ in ranked])
+        found = rows.get([n for n, _ in ranked] + [n for same in also.values() for n in same])
         hits = []
         for number, score in ranked:
             row = found[number]
@@ -213,6 +248,11 @@ class Searcher:
                     page=row.page,
                     section=row.section if row.section != info.title else "",
                     url=info.source if info.source.startswith(("http://", "https://")) else "",
+                    also=tuple(
+                        dict.fromkeys(now.documents[found[n].document].title for n in also[number])
+                    )
+                    if number in also
+                    else (),
                 )
             )
         return tuple(hits)

@@ -43,6 +43,21 @@ def _is_decimal_point(text: str, i: int) -> bool:
     return 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
 
 
+# Abbreviations closed by a period that never end a sentence (with their inner periods:
+# «أ.د.» is a word «أ.د» before its last period); any single letter is an initial.
+ABBREVIATIONS = frozenset(["أ.د", "ص.ب", "ق.م", "هـ", "ت.ع", "م.ب"])
+
+
+def _is_abbreviation(line: str, i: int) -> bool:
+    """The word before the period at ``i`` is an abbreviation or an initial.
+
+    >>> [_is_abbreviation(s, s.index(".", 4)) for s in ["قال د. أحمد", "رقم ص.ب. 12", "وصل أمس."]]
+    [True, True, False]
+    """
+    word = line[line.rfind(" ", 0, i) + 1 : i].lstrip("(«\"'")
+    return (len(word) == 1 and word.isalpha()) or word in ABBREVIATIONS
+
+
 def _boundaries(line: str) -> list[int]:
     """End offsets (exclusive) of the sentences closed by punctuation inside ``line``."""
     ends: list[int] = []
@@ -50,7 +65,7 @@ def _boundaries(line: str) -> list[int]:
     for match in _TERMINATOR_RUN.finditer(line):
         run = match.group()
         i, j = match.start(), match.end()
-        if run == "." and _is_decimal_point(line, i):
+        if run == "." and (_is_decimal_point(line, i) or _is_abbreviation(line, i)):
             continue
         if set(run) <= {".", ELLIPSIS} and (len(run) > 1 or run == ELLIPSIS):
             continue  # an elision ("..." or "…") does not end a sentence
@@ -76,6 +91,8 @@ def split_sentences(text: str) -> list[Sentence]:
     [False, False, True]
     >>> [s.text for s in split_sentences("بلغت 2.5 مليون في 2019. ثم زادت")]
     ['بلغت 2.5 مليون في 2019.', 'ثم زادت']
+    >>> [s.text for s in split_sentences("قال د. أحمد زويل إن العلم نور. وأضاف أ.د. سامي.")]
+    ['قال د. أحمد زويل إن العلم نور.', 'وأضاف أ.د. سامي.']
     >>> s = split_sentences("  أول.\\n\\nثان؟")[1]
     >>> (s.text, s.start, s.end, s.paragraph)
     ('ثان؟', 8, 12, 2)

@@ -23,11 +23,10 @@ def speech_ranking(
     rows: Rows,
     engine: Scorer,
     documents: Mapping[int, DocumentInfo],
-    k: int,
 ) -> tuple[list[tuple[int, float]], dict[int, str]]:
-    """The top k for a speech question, from the documents of the engine's best sentences
-    for speaker and topic (``pool``), and the speaker's name where they speak; empty when
-    the speaker is never found speaking there."""
+    """The ranking for a speech question, from the documents of the engine's best
+    sentences for speaker and topic (``pool``), and the speaker's name where they speak;
+    empty when the speaker is never found speaking there."""
     if not speech.who or not speech.speaker:
         return [], {}
     seeds = rows.get([d for d, _ in pool])
@@ -53,7 +52,7 @@ def speech_ranking(
         final = speech_scores(about, who, spoken, heading)
         scored += [(int(n), float(v)) for n, v in zip(numbers, final, strict=True) if v > 0]
     scored.sort(key=lambda hit: (-hit[1], hit[0]))
-    return scored[:k], names
+    return scored, names
 
 
 def speech_scores(

@@ -1,0 +1,214 @@
+"""Documents as people have them: Windows-1256, UTF-16 and ISO-8859-6 text, Markdown, Word
+and web pages, each answered from and cited to its section; mojibake never indexed."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import docx
+import pytest
+
+from index.cli import main
+from index.collection import Collection
+from index.documents import DocumentError, parse_document
+
+NEWS_PAGE = """<!doctype html>
+<html lang="ar"><head><meta charset="utf-8"><title>وكالة الأنباء | زيارة وفد تجاري</title>
+<script>var tracking = "سمرقند ستصبح مركزا للتجارة";</script></head>
+<body>
+<nav><a href="/">الرئيسية</a> | <a href="/econ">اقتصاد</a> | <a href="/sport">رياضة</a></nav>
+<div class="cookie-banner">نستخدم ملفات تعريف الارتباط لتحسين تجربتك. موافق</div>
+<div class="ad">إعلان: اشترك الآن في باقة الأخبار الذهبية بخصم كبير</div>
+<article>
+<h1>وفد تجاري يزور طشقند</h1>
+<p>وصل وفد تجاري كبير إلى العاصمة الأوزبكية طشقند صباح اليوم في زيارة تستمر ثلاثة أيام.</p>
+<h2>اتفاقيات الطاقة</h2>
+<p>ووقع الوفد اتفاقية لتوريد الغاز الطبيعي إلى المصانع الأوزبكية لمدة عشر سنوات.</p>
+<p>وقال رئيس الوفد إن الاتفاقية تفتح الباب أمام استثمارات جديدة في قطاع الطاقة.</p>
+</article>
+<div class="share">شارك على فيسبوك | شارك على تويتر</div>
+<footer>جميع الحقوق محفوظة لوكالة الأنباء</footer>
+</body></html>
+"""
+
+MARKDOWN = """# دليل المكتبة
+
+## ساعات العمل
+
+تفتح **المكتبة المركزية** أبوابها من الثامنة صباحا حتى الثامنة مساء طوال أيام الأسبوع.
+
+## الاستعارة
+
+- يستعير الطالب خمسة كتب في المرة الواحدة لمدة [أسبوعين](https://example.org/rules).
+- تفرض غرامة يومية على الكتب المتأخرة.
+
+```
+رمز برمجي لا يفهرس
+```
+"""
+
+
+def word_document() -> bytes:
+    document = docx.Document()
+    document.add_heading("التقرير السنوي للجمعية الخيرية", level=0)
+    document.add_heading("برامج التعليم", level=1)
+    first = document.add_paragraph("قدمت الجمعية منحا دراسية لأربعمئة طالب في القرى النائية.")
+    document.add_comment(first.runs, text="تعليق المراجع: تحقق من عدد الطلاب", author="مراجع")
+    document.add_heading("الميزانية", level=1)
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "بند الصرف"
+    table.cell(0, 1).text = "المبلغ"
+    table.cell(1, 0).text = "منح الطلاب في القرى"
+    table.cell(1, 1).text = "مليونا ريال"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+WIRE = "أعلنت وزارة الصحة افتتاح مستشفى جديد للأطفال في مدينة حلب يتسع لمئتي سرير."
+
+
+@pytest.fixture
+def formats(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "windows.txt").write_bytes(
+        "تقرير البلدية\nتم تشجير شارع النخيل بألف شجرة زيتون في الربيع الماضي.".encode("cp1256")
+    )
+    (folder / "utf16.txt").write_bytes(
+        "\ufeffأطلقت الهيئة قمرا صناعيا لرصد الطقس من قاعدة بايكونور.".encode("utf-16-le")
+    )
+    (folder / "utf16be.txt").write_bytes(
+        "\ufeffافتتحت الجامعة مختبرا للطاقة الشمسية في كلية الهندسة.".encode("utf-16-be")
+    )
+    (folder / "iso.txt").write_bytes(
+        "نظمت الوزارة معرضا للكتاب في مدينة الإسكندرية حضره الآلاف.".encode("iso-8859-6")
+    )
+    (folder / "library.md").write_text(MARKDOWN, encoding="utf-8")
+    (folder / "report.docx").write_bytes(word_document())
+    (folder / "news.html").write_text(NEWS_PAGE, encoding="utf-8")
+    (folder / "wire-a.txt").write_text("خبر عاجل\n" + WIRE, encoding="utf-8")
+    (folder / "wire-b.txt").write_text("نشرة الصحة\n" + WIRE, encoding="utf-8")
+    return folder
+
+
+# question, document, a piece of the sentence that must come first, its section
+CASES = [
+    ("كم شجرة زيتون زرعت في شارع النخيل؟", "windows.txt", "بألف شجرة زيتون", None),
+    ("من أين أطلق القمر الصناعي لرصد الطقس؟", "utf16.txt", "قاعدة بايكونور", None),
+    ("أين افتتح مختبر الطاقة الشمسية؟", "utf16be.txt", "كلية الهندسة", None),
+    ("أين نظم معرض الكتاب؟", "iso.txt", "مدينة الإسكندرية", None),
+    ("متى تفتح المكتبة المركزية؟", "library.md", "من الثامنة صباحا", "ساعات العمل"),
+    ("كم كتابا يستعير الطالب؟", "library.md", "خمسة كتب", "الاستعارة"),
+    ("لكم طالب قدمت الجمعية منحا دراسية؟", "report.docx", "لأربعمئة طالب", "برامج التعليم"),
+    ("كم تبلغ منح الطلاب في القرى؟", "report.docx", "مليونا ريال", "الميزانية"),
+    ("ما مدة اتفاقية توريد الغاز الطبيعي؟", "news.html", "لمدة عشر سنوات", "اتفاقيات الطاقة"),
+]
+
+
+@pytest.mark.parametrize(("question", "doc", "piece", "section"), CASES)
+def test_each_format_answers_with_the_right_sentence_and_section(
+    formats: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    question: str,
+    doc: str,
+    piece: str,
+    section: str | None,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SANAD_INDEX_SEEDS", str(formats))
+    monkeypatch.setenv("SANAD_ANALYSIS_SEGMENTER", "light")
+    assert main(["ask", question, "--json"]) == 0
+    hit = json.loads(capsys.readouterr().out)["hits"][0]
+    assert (hit["doc"], hit["section"]) == (doc, section) and piece in hit["text"], hit
+
+
+def test_markup_and_page_furniture_never_reach_the_sentences(formats: Path) -> None:
+    texts = {
+        name: [s.text for s in parse_document(name, (formats / name).read_bytes()).sentences]
+        for name in ("library.md", "report.docx", "news.html")
+    }
+    everything = " ".join(t for sentences in texts.values() for t in sentences)
+    for junk in (
+        "**",
+        "](",
+        "```",
+        "رمز برمجي",
+        "تعليق المراجع",
+        "إعلان",
+        "ملفات تعريف",
+        "شارك على",
+        "الحقوق محفوظة",
+        "tracking",
+        "الرئيسية",
+    ):
+        assert junk not in everything, junk
+    assert "بند الصرف — المبلغ" in texts["report.docx"]  # a table row, cells in order
+    html = parse_document("news.html", (formats / "news.html").read_bytes())
+    assert html.kind == "html" and "وفد تجاري" in html.title
+
+
+def test_the_same_sentence_in_two_documents_is_one_answer_naming_both(formats: Path) -> None:
+    collection = Collection.in_memory(
+        [parse_document(n, (formats / n).read_bytes()) for n in ("wire-a.txt", "wire-b.txt")]
+    )
+    answer = collection.ask("كم سريرا في مستشفى الأطفال الجديد في حلب؟", 3)
+    assert [h.text for h in answer.hits] == [WIRE]
+    assert answer.hits[0].also == ("نشرة الصحة",)
+
+
+def test_a_heading_is_no_answer_when_a_sentence_of_its_section_is(formats: Path) -> None:
+    collection = Collection.in_memory(
+        [parse_document("news.html", (formats / "news.html").read_bytes())]
+    )
+    answer = collection.ask("ما اتفاقيات الطاقة التي وقعها الوفد؟", 3)
+    assert answer.hits and all(h.text != "اتفاقيات الطاقة" for h in answer.hits)
+
+
+SENTENCE = "قال الوزير إن العلاقات بين البلدين متينة وإن التعاون الاقتصادي يزداد كل عام."
+MISREADINGS = {
+    "UTF-8 read as Windows-1252": SENTENCE.encode().decode("cp1252", "replace"),
+    "UTF-8 read as Latin-1": SENTENCE.encode().decode("latin-1"),
+    "UTF-8 read as Windows-1256": SENTENCE.encode().decode("cp1256", "replace"),
+    "Windows-1256 read as Latin-1": SENTENCE.encode("cp1256").decode("latin-1"),
+    "Windows-1256 read as Windows-1252": SENTENCE.encode("cp1256").decode("cp1252", "replace"),
+}
+
+
+@pytest.mark.parametrize("how", MISREADINGS)
+def test_mojibake_is_refused_not_indexed(how: str) -> None:
+    saved = MISREADINGS[how].encode("utf-8")  # what a naive program saved afterwards
+    with pytest.raises(DocumentError, match="mojibake"):
+        parse_document("garbled.txt", saved)
+
+
+def test_bytes_that_are_no_arabic_text_name_the_encodings_tried() -> None:
+    with pytest.raises(DocumentError) as error:
+        parse_document("latin.txt", "Le café est à côté du musée".encode("cp1252"))
+    assert "Windows-1256" in str(error.value) and "ISO-8859-6" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        ("fake.docx", b"PK\x03\x04" + b"\x00" * 40, "damaged ZIP"),
+        ("empty.html", b"<html><body><nav>a | b</nav></body></html>", "no article text"),
+    ],
+)
+def test_broken_documents_are_refused_with_one_line(name: str, raw: bytes, message: str) -> None:
+    with pytest.raises(DocumentError, match=message):
+        parse_document(name, raw)
+
+
+def test_a_zip_of_something_else_is_no_word_document() -> None:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("photos/a.txt", "صورة")
+    with pytest.raises(DocumentError, match="not a Word document"):
+        parse_document("photos.docx", out.getvalue())
