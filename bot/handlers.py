@@ -9,6 +9,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from telegram import (
@@ -32,14 +33,14 @@ from bot.render import answer_html, context_html, fit, html_visible, inline_mess
 from bot.sessions import Session, Sessions
 from index.collection import Collection, UploadsFull
 from index.config import Config
-from index.documents import DocumentError
+from index.documents import SUFFIXES, DocumentError
 from index.query import REASONS
 from index.search import Answer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-MAX_UPLOAD_BYTES = 1024 * 1024
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 TYPING_BACKLOG = 20  # more updates waiting than this: no «typing…» actions
 CONTEXT_RADIUS = 2
 INLINE_RESULTS = 10
@@ -72,8 +73,11 @@ NO_MORE = "لا توجد نتائج أخرى لهذا السؤال."
 THANKS = "شكرًا على تقييمك!"
 ADMINS_ONLY = "عذرًا، هذا الأمر متاح للمشرفين فقط."
 UPLOAD_ADMINS_ONLY = "شكرًا لك، لكن إضافة الوثائق متاحة للمشرفين فقط."
-NOT_TXT = "أرسل الوثيقة ملفًا نصيًا بامتداد ‎.txt‎ وبترميز UTF-8 من فضلك."
-TOO_BIG = "الملف كبير جدًا: الحد الأقصى 1 ميغابايت."
+NOT_TXT = (
+    "أرسل الوثيقة بإحدى هذه الصيغ من فضلك: نص ‎(.txt)‎ أو Markdown ‎(.md)‎ "
+    "أو Word ‎(.docx)‎ أو صفحة ويب ‎(.html)‎ أو PDF."
+)
+TOO_BIG = "الملف كبير جدًا: الحد الأقصى 20 ميغابايت."
 UPLOADS_FULL = "لا مكان لوثائق جديدة: بلغت الوثائق المرفوعة الحد المسموح. احذف بعضها أولًا."
 NO_ANSWER_HINT = "\n\nنصيحة: استخدم أسماء أو كلمات مميزة من موضوع سؤالك."
 NOT_ALLOWED = "عذرًا، هذا البوت متاح لمحادثات محددة فقط."
@@ -520,16 +524,21 @@ NAME_BYTES = 200
 
 
 def safe_file_name(name: str) -> str:
-    """A file name safe to store: no folders, no odd characters, ending in .txt.
+    """A file name safe to store: no folders, no odd characters, ending in a format Sanad
+    reads (.txt when it has none).
 
     >>> safe_file_name("../../etc/passwd"), safe_file_name("تقرير 2020.TXT"), safe_file_name("..")
     ('passwd.txt', 'تقرير 2020.txt', 'document.txt')
+    >>> safe_file_name("التقرير.PDF"), safe_file_name("a.b.docx")
+    ('التقرير.pdf', 'a.b.docx')
     """
     base = name.replace("\\", "/").split("/")[-1]
-    stem = base[:-4] if base.lower().endswith(".txt") else base
+    suffix = Path(base).suffix.lower()
+    suffix = suffix if suffix in SUFFIXES else ".txt"
+    stem = base[: -len(suffix)] if base.lower().endswith(suffix) else base
     stem = _UNSAFE_NAME.sub("_", stem).strip(" ._")
     stem = stem.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore")  # file systems: 255 bytes
-    return f"{stem or 'document'}.txt"
+    return f"{stem or 'document'}{suffix}"
 
 
 async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -542,7 +551,7 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     doc = message.document
     name = doc.file_name or "document.txt"
-    if not name.lower().endswith(".txt"):
+    if Path(name).suffix.lower() not in SUFFIXES:
         await send_html(message, NOT_TXT)
         return
     if (doc.file_size or 0) > MAX_UPLOAD_BYTES:
@@ -565,11 +574,13 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_html(message, UPLOADS_FULL)
         return
     verb = "استُبدلت" if added.replaced else "أُضيفت"
+    sentences = added.document.sentences
+    pages = len({s.page for s in sentences if s.page is not None})
+    size = f"{pages} صفحة، {len(sentences)} جملة" if pages else f"{len(sentences)} جملة"
     await send_html(
         message,
         f"✅ {verb} الوثيقة «{html.escape(added.document.title, quote=False)}» "
-        f"باسم {html.escape(added.name, quote=False)}: {len(added.document.sentences)} جملة. "
-        "يمكن السؤال عنها الآن.",
+        f"باسم {html.escape(added.name, quote=False)}: {size}. يمكن السؤال عنها الآن.",
     )
 
 

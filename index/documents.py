@@ -11,7 +11,7 @@ from index.sentences import Sentence, split_blocks
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 # What a folder is searched for; other files are listed as ignored.
-SUFFIXES = frozenset({".txt", ".md", ".markdown", ".docx", ".html", ".htm"})
+SUFFIXES = frozenset({".txt", ".md", ".markdown", ".docx", ".html", ".htm", ".pdf"})
 TITLE_WORDS = 7
 TITLE_MAX_CHARS = 80
 

@@ -48,7 +48,9 @@ def read(name: str, raw: bytes) -> Read:
     if raw.startswith(b"PK\x03\x04"):
         return read_docx(raw)
     if raw.startswith(b"%PDF-"):
-        raise ReadError("a PDF document: Sanad does not read PDF yet")
+        from index.pdf import read_pdf  # PDF support loads only for PDFs
+
+        return read_pdf(raw)
     head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if suffix in (".html", ".htm") or head.startswith((b"<!doctype html", b"<html")):
         return read_html(text_of(raw))

@@ -308,8 +308,8 @@ def test_an_admin_upload_that_is_not_text_is_refused(bot: FakeTelegram) -> None:
     assert any("not UTF-8" in t for t in texts if t != h.NOT_TXT)
 
 
-def test_an_upload_over_1_mb_is_refused_before_downloading(bot: FakeTelegram) -> None:
-    bot.document(ADMIN, "big.txt", ("نص " * 400_000).encode())
+def test_an_upload_over_20_mb_is_refused_before_downloading(bot: FakeTelegram) -> None:
+    bot.document(ADMIN, "big.txt", ("نص " * 4_500_000).encode())  # 22.5 MB
     [refusal] = bot.wait_sent("sendMessage", ADMIN)
     assert refusal.params["text"] == h.TOO_BIG
     assert not bot.sent("getFile")

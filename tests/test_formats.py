@@ -212,3 +212,95 @@ def test_a_zip_of_something_else_is_no_word_document() -> None:
         archive.writestr("photos/a.txt", "صورة")
     with pytest.raises(DocumentError, match="not a Word document"):
         parse_document("photos.docx", out.getvalue())
+
+
+PDFS = Path(__file__).resolve().parent / "data" / "pdf"
+KNOWN = (PDFS / "sentences.txt").read_text(encoding="utf-8").split("\n")[:-1]
+
+
+@pytest.mark.parametrize("producer", ["shaped.pdf", "reshaped.pdf"])
+def test_a_pdf_gives_every_sentence_intact_without_its_running_heads(producer: str) -> None:
+    document = parse_document(producer, (PDFS / producer).read_bytes())
+    texts = [s.text for s in document.sentences]
+    assert [k for k in KNOWN if k not in texts] == []  # glyph forms, order and wrapping mended
+    assert not any("الهيئة العامة" in t or t.strip("- ").isdigit() for t in texts)
+    assert document.kind == "pdf"
+
+
+@pytest.mark.parametrize(
+    ("question", "piece", "page", "section"),
+    [
+        ("كم مدرسة افتتحت الوزارة في القرى النائية؟", "ثلاثين مدرسة", 2, "التعليم"),
+        ("كم بلغ إنتاج القمح؟", "أربعمئة ألف طن", 3, "الزراعة"),
+    ],
+)
+@pytest.mark.parametrize("producer", ["shaped.pdf", "reshaped.pdf"])
+def test_a_pdf_answer_is_cited_to_its_page(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    producer: str,
+    question: str,
+    piece: str,
+    page: int,
+    section: str,
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / producer).write_bytes((PDFS / producer).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SANAD_INDEX_SEEDS", str(folder))
+    monkeypatch.setenv("SANAD_ANALYSIS_SEGMENTER", "light")
+    assert main(["ask", question, "--json"]) == 0
+    hit = json.loads(capsys.readouterr().out)["hits"][0]
+    assert piece in hit["text"] and (hit["page"], hit["section"]) == (page, section), hit
+
+
+def test_a_scan_without_a_text_layer_is_reported_as_such() -> None:
+    with pytest.raises(DocumentError, match="scanned PDF with no text layer"):
+        parse_document("scan.pdf", (PDFS / "scan.pdf").read_bytes())
+
+
+def test_damaged_and_encrypted_pdfs_are_refused_with_one_line() -> None:
+    import pypdf
+
+    with pytest.raises(DocumentError, match="damaged PDF"):
+        parse_document("broken.pdf", b"%PDF-1.4\n" + b"garbage " * 100)
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO((PDFS / "shaped.pdf").read_bytes()))
+    writer.encrypt(user_password="secret", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(DocumentError, match="encrypted PDF"):
+        parse_document("locked.pdf", out.getvalue())
+
+
+def test_the_bot_takes_every_format_from_an_admin_and_cites_page_and_section(
+    formats: Path, tmp_path: Path
+) -> None:
+    from harness.bot import ADMIN, make_services, running_bot
+    from harness.fake_telegram import FakeTelegram
+
+    fake = FakeTelegram().start()
+    uploads = {
+        "التقرير.pdf": (PDFS / "reshaped.pdf").read_bytes(),
+        "report.docx": (formats / "report.docx").read_bytes(),
+        "news.html": (formats / "news.html").read_bytes(),
+        "windows.txt": (formats / "windows.txt").read_bytes(),
+    }
+    try:
+        with running_bot(fake, make_services(tmp_path / "bot"), max_messages_per_second=1000):
+            for name, raw in uploads.items():
+                fake.document(ADMIN, name, raw)
+            replies = fake.wait_sent("sendMessage", ADMIN, count=len(uploads), timeout=30)
+            for question in ("كم بلغ إنتاج القمح؟", "ما مدة اتفاقية توريد الغاز الطبيعي؟"):
+                fake.message(1001, question)
+            answers = fake.wait_sent("sendMessage", 1001, count=2, timeout=20)
+    finally:
+        fake.stop()
+    texts = [r.params["text"] for r in replies]
+    assert all(t.startswith("✅") for t in texts), texts
+    assert any("3 صفحة، 9 جملة" in t for t in texts)  # what was added, in the reply
+    by_question = {a.params["reply_parameters"]["message_id"]: a.params["text"] for a in answers}
+    wheat, gas = (by_question[m] for m in sorted(by_question))
+    assert "أربعمئة ألف طن" in wheat and "ص ٣" in wheat and "الزراعة" in wheat
+    assert "عشر سنوات" in gas and "اتفاقيات الطاقة" in gas
