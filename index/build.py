@@ -13,13 +13,13 @@ from tqdm import tqdm
 
 from index.analysis import Analyzer
 from index.documents import (
-    MAX_DOCUMENT_BYTES,
     Document,
     DocumentError,
     find_documents,
     parse_document,
     unique_name,
 )
+from index.readers import Limits
 from index.sentences import Sentence
 from index.store import AnalysedDocument, Store
 
@@ -121,7 +121,9 @@ def _analyse_chunk(chunk: list[Document]) -> list[tuple[str, ...]]:
     return [_sentence_terms(_worker_analyzer, doc) for doc in chunk]
 
 
-def read_documents(paths: Sequence[Path]) -> tuple[list[Document], list[Path]]:
+def read_documents(
+    paths: Sequence[Path], limits: Limits | None = None
+) -> tuple[list[Document], list[Path]]:
     """Parse every document under ``paths``; any bad one stops everything (DocumentError).
     Files of the same name keep the first one's name; later ones get a number
     (``تقرير-2.txt``), so an upload named like a seed never stops a build."""
@@ -132,19 +134,22 @@ def read_documents(paths: Sequence[Path]) -> tuple[list[Document], list[Path]]:
         name = unique_name(file.name, seen)  # a later file of the same name gets a number
         seen.add(name)
         try:
-            if file.stat().st_size > MAX_DOCUMENT_BYTES:  # refused before it is read
-                raise DocumentError(
-                    f"{file}: too large (the limit is {MAX_DOCUMENT_BYTES:,} bytes)"
-                )
+            limit = (limits or Limits()).max_bytes
+            if file.stat().st_size > limit:  # refused before it is read
+                raise DocumentError(f"{file}: too large (the limit is {limit:,} bytes)")
             raw = file.read_bytes()
         except OSError as exc:
             raise DocumentError(f"{file}: cannot read ({exc.strerror})") from None
-        documents.append(parse_document(name, raw, source=str(file)))
+        documents.append(parse_document(name, raw, str(file), limits))
     return documents, ignored
 
 
 def build_index(
-    store: Store, analyzer: Analyzer, paths: Sequence[Path], progress: bool = False
+    store: Store,
+    analyzer: Analyzer,
+    paths: Sequence[Path],
+    progress: bool = False,
+    limits: Limits | None = None,
 ) -> BuildReport:
     """Make the store hold exactly the documents under ``paths``.
 
@@ -152,7 +157,7 @@ def build_index(
     written unless every document reads cleanly, and the write is one transaction.
     """
     started = time.perf_counter()
-    documents, ignored = read_documents(paths)
+    documents, ignored = read_documents(paths, limits)
     if not documents:
         raise DocumentError("no documents found in " + ", ".join(str(p) for p in paths))
     stored = {info.name: info.sha256 for info in store.documents()}

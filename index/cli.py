@@ -14,8 +14,9 @@ from typing import TextIO
 from index.camel import CamelUnavailable
 from index.collection import Collection
 from index.config import Config, ConfigError, load_config
-from index.documents import DocumentError
+from index.documents import DocumentError, find_documents
 from index.evaluate import EvalError, evaluate, format_report, load_questions, read_corpus
+from index.fetch import fetch, is_url
 from index.highlight import marked
 from index.query import UNUSABLE, unusable
 from index.search import Answer
@@ -31,6 +32,22 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
     with Collection.open(config, prepare=False) as collection:
         report = collection.rebuild(paths, progress=sys.stderr.isatty())
     print(report.summary(config.index_path))
+    return 0
+
+
+def cmd_add(args: argparse.Namespace, config: Config) -> int:
+    with Collection.open(config, sys.stderr) as collection:
+        for source in args.sources:
+            if is_url(source):  # fetched once; its address is kept for the citation
+                got = fetch(source, config.index.fetch_timeout, collection.limits.max_bytes)
+                items = [(got.name, got.raw, got.url)]
+            else:
+                files, _ = find_documents([Path(source)])
+                items = [(f.name, f.read_bytes(), str(f)) for f in files]
+            for name, raw, origin in items:
+                document = collection.add(name, raw, source=origin)
+                count = len(document.sentences)
+                print(f"added {name}: «{document.title}», {count:,} sentences")
     return 0
 
 
@@ -154,6 +171,15 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=positive_int, help="how many sentences (default: search.top_k)")
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.set_defaults(run=cmd_ask)
+
+    add = sub.add_parser(
+        "add",
+        help="add documents or web pages (replacing any of the same name)",
+        description="Add each PATH (a file, or the documents in a folder) or URL (a web page "
+        "or a document, fetched once) to the collection; a copy is kept in index.uploads.",
+    )
+    add.add_argument("sources", nargs="+", metavar="PATH|URL")
+    add.set_defaults(run=cmd_add)
 
     docs = sub.add_parser("docs", help="list the indexed documents")
     docs.set_defaults(run=cmd_docs)

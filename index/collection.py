@@ -14,6 +14,7 @@ from index.camel import make_segmenter
 from index.config import Config
 from index.documents import Document, DocumentError, parse_document, unique_name
 from index.files import write_file_atomically
+from index.readers import Limits
 from index.search import Answer, Searcher
 from index.segments import ensure_index_files
 from index.sqlite import MEMORY
@@ -142,15 +143,22 @@ class Collection:
         if paths is None:
             paths = [p for p in self.config.sources if p.exists()]
         with self._write_lock:
-            report = build_index(self._store, self._analyzer, paths, progress)
+            report = build_index(self._store, self._analyzer, paths, progress, self.limits)
             self._reload()
         return report
 
-    def add(self, name: str, raw: bytes, keep_copy: bool = True) -> Document:
-        """Add (or replace, by name) one document from its bytes; with ``keep_copy`` its
-        file is kept in the uploads folder, so that a rebuild keeps it. Raises
-        DocumentError (nothing changed) when it cannot be read."""
-        document = parse_document(name, raw)
+    @property
+    def limits(self) -> Limits:
+        """How big a document may be, as configured."""
+        index = self.config.index
+        return Limits(index.max_document_mb * 2**20, index.max_pdf_pages)
+
+    def add(self, name: str, raw: bytes, keep_copy: bool = True, source: str = "") -> Document:
+        """Add (or replace, by name) one document from its bytes (``source``: where it came
+        from, a path or a web address); with ``keep_copy`` its file is kept in the uploads
+        folder, so that a rebuild keeps it. Raises DocumentError (nothing changed) when it
+        cannot be read."""
+        document = parse_document(name, raw, source, self.limits)
         with self._write_lock:
             if keep_copy:
                 write_file_atomically(self.config.uploads_path / name, raw)

@@ -28,6 +28,9 @@ class IndexSettings:
     uploads: str = "data/uploads"
     uploads_max_files: int = 1000
     uploads_max_mb: int = 200
+    max_document_mb: int = 50
+    max_pdf_pages: int = 2000
+    fetch_timeout: float = 20.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.readers import ReadError, read
+from index.readers import Limits, ReadError, read
 from index.sentences import Sentence, split_blocks
 
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 # What a folder is searched for; other files are listed as ignored.
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".docx", ".html", ".htm", ".pdf"})
 TITLE_WORDS = 7
@@ -57,19 +56,22 @@ def derive_title(sentences: tuple[Sentence, ...] | list[Sentence], fallback: str
     return title[:TITLE_MAX_CHARS] + "…"
 
 
-def parse_document(name: str, raw: bytes, source: str = "") -> Document:
+def parse_document(
+    name: str, raw: bytes, source: str = "", limits: Limits | None = None
+) -> Document:
     """Read and split one document's bytes (any format :mod:`index.readers` reads).
 
     >>> d = parse_document("a.txt", "جملة أولى. جملة ثانية.".encode())
     >>> (d.title, len(d.sentences))
     ('جملة أولى.', 2)
     """
-    if len(raw) > MAX_DOCUMENT_BYTES:
+    limits = limits or Limits()
+    if len(raw) > limits.max_bytes:
         raise DocumentError(
-            f"{name}: too large ({len(raw):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,})"
+            f"{name}: too large ({len(raw):,} bytes; the limit is {limits.max_bytes:,})"
         )
     try:
-        found = read(name, raw)
+        found = read(name, raw, limits)
     except ReadError as exc:
         raise DocumentError(f"{name}: {exc}") from None
     sentences = tuple(split_blocks(found.blocks))

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from index.readers import Block, Read, ReadError
 
-MAX_PAGES = 2000
 MIN_TEXT = 20  # letters and digits in the whole file: fewer, and it is a scan
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 _LTR_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,:%/\-]*")
@@ -21,7 +20,7 @@ _PAGE_NUMBER = re.compile(
 _ENDS_SENTENCE = tuple(".!?؟:…")
 
 
-def read_pdf(raw: bytes) -> Read:
+def read_pdf(raw: bytes, max_pages: int) -> Read:
     """A PDF's text layer, page by page (pypdf: see bench/pdf_extractors.py for why), as
     paragraphs that know their page."""
     import pypdf  # loaded only for PDFs
@@ -31,8 +30,8 @@ def read_pdf(raw: bytes) -> Read:
         reader = pypdf.PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise ReadError("an encrypted PDF: save it without a password first")
-        if len(reader.pages) > MAX_PAGES:
-            raise ReadError(f"a PDF of {len(reader.pages):,} pages (the limit is {MAX_PAGES:,})")
+        if len(reader.pages) > max_pages:
+            raise ReadError(f"a PDF of {len(reader.pages):,} pages (the limit is {max_pages:,})")
         pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
     except ReadError:

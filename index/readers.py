@@ -17,6 +17,14 @@ class ReadError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """How big a document may be (index.max_document_mb, index.max_pdf_pages)."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """One paragraph: its text (one line), whether the format marks it as a heading (None:
     plain text, where a line without final punctuation is one) and its page, if any."""
@@ -35,7 +43,7 @@ class Read:
     title: str = ""
 
 
-def read(name: str, raw: bytes) -> Read:
+def read(name: str, raw: bytes, limits: Limits | None = None) -> Read:
     """Read a document by its content (and, for Markdown and HTML, its name's ending).
 
     >>> [b.text for b in read("a.txt", "سطر أول.\\r\\nسطر ثان".encode("cp1256")).blocks]
@@ -50,7 +58,7 @@ def read(name: str, raw: bytes) -> Read:
     if raw.startswith(b"%PDF-"):
         from index.pdf import read_pdf  # PDF support loads only for PDFs
 
-        return read_pdf(raw)
+        return read_pdf(raw, (limits or Limits()).max_pages)
     head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if suffix in (".html", ".htm") or head.startswith((b"<!doctype html", b"<html")):
         return read_html(text_of(raw))

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import docx
@@ -304,3 +307,58 @@ def test_the_bot_takes_every_format_from_an_admin_and_cites_page_and_section(
     wheat, gas = (by_question[m] for m in sorted(by_question))
     assert "أربعمئة ألف طن" in wheat and "ص ٣" in wheat and "الزراعة" in wheat
     assert "عشر سنوات" in gas and "اتفاقيات الطاقة" in gas
+
+
+@pytest.fixture
+def web() -> Iterator[str]:
+    """A local web server: a news page, a missing page, a slow one and a picture."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Pages(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            if self.path == "/slow":
+                time.sleep(3)
+            if self.path in ("/news/trade", "/slow"):
+                body, kind, status = NEWS_PAGE.encode(), "text/html; charset=utf-8", 200
+            elif self.path == "/picture":
+                body, kind, status = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png", 200
+            else:
+                body, kind, status = b"not here", "text/plain", 404
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_sanad_add_url_fetches_a_page_once_and_cites_its_address(
+    web: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("روسيا دولة كبيرة.", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SANAD_ANALYSIS_SEGMENTER", "light")
+    monkeypatch.setenv("SANAD_INDEX_FETCH_TIMEOUT", "1")
+    url = f"{web}/news/trade"
+    assert main(["add", url]) == 0
+    assert "added 127.0.0.1_news_trade.html" in capsys.readouterr().out
+    assert main(["ask", "ما مدة اتفاقية توريد الغاز الطبيعي؟", "--json"]) == 0
+    hit = json.loads(capsys.readouterr().out)["hits"][0]
+    assert hit["url"] == url and "عشر سنوات" in hit["text"]
+    assert (tmp_path / "data" / "uploads" / "127.0.0.1_news_trade.html").is_file()  # kept
+    for path, message in (
+        ("/missing", "answered 404"),
+        ("/slow", "no answer within 1 s"),
+        ("/picture", "not a web page or a document Sanad reads (image/png)"),
+    ):
+        assert main(["add", web + path]) == 1
+        assert message in capsys.readouterr().err
