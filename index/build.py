@@ -15,6 +15,7 @@ from index.analysis import Analyzer
 from index.documents import (
     Document,
     DocumentError,
+    ScannedDocument,
     find_documents,
     parse_document,
     unique_name,
@@ -35,6 +36,7 @@ class BuildReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)  # "name: why", documents with no text
     seconds: float = 0.0
 
     @property
@@ -53,6 +55,7 @@ class BuildReport:
             lines.append(
                 f"did not follow {len(links)} links out of their folder: " + ", ".join(links)
             )
+        lines += [f"skipped {scan}" for scan in self.scanned]
         lines.append(
             f"indexed {self.documents} documents ({len(self.added)} added, "
             f"{len(self.updated)} updated, {len(self.removed)} removed, {unchanged} unchanged): "
@@ -122,7 +125,7 @@ def _analyse_chunk(chunk: list[Document]) -> list[tuple[str, ...]]:
 
 
 def read_documents(
-    paths: Sequence[Path], limits: Limits | None = None
+    paths: Sequence[Path], limits: Limits | None = None, scanned: list[str] | None = None
 ) -> tuple[list[Document], list[Path]]:
     """Parse every document under ``paths``; any bad one stops everything (DocumentError).
     Files of the same name keep the first one's name; later ones get a number
@@ -140,7 +143,12 @@ def read_documents(
             raw = file.read_bytes()
         except OSError as exc:
             raise DocumentError(f"{file}: cannot read ({exc.strerror})") from None
-        documents.append(parse_document(name, raw, str(file), limits))
+        try:
+            documents.append(parse_document(name, raw, str(file), limits))
+        except ScannedDocument as exc:
+            if scanned is None:
+                raise
+            scanned.append(str(exc))  # nothing to index in it: skipped, and said so
     return documents, ignored
 
 
@@ -157,7 +165,8 @@ def build_index(
     written unless every document reads cleanly, and the write is one transaction.
     """
     started = time.perf_counter()
-    documents, ignored = read_documents(paths, limits)
+    scanned: list[str] = []
+    documents, ignored = read_documents(paths, limits, scanned)
     if not documents:
         raise DocumentError("no documents found in " + ", ".join(str(p) for p in paths))
     stored = {info.name: info.sha256 for info in store.documents()}
@@ -166,7 +175,7 @@ def build_index(
     analysed = analyse_documents(changed, analyzer, progress)
     names = {d.name for d in documents}
     store.sync(analysed, keep=names, signature=analyzer.signature)
-    report = BuildReport(ignored=[str(p) for p in ignored])
+    report = BuildReport(ignored=[str(p) for p in ignored], scanned=scanned)
     report.added = [d.name for d in changed if d.name not in stored]
     report.updated = [d.name for d in changed if d.name in stored]
     report.removed = sorted(set(stored) - names)

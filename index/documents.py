@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.readers import Limits, ReadError, read
+from index.readers import Limits, NoTextLayer, ReadError, read
 from index.sentences import Sentence, split_blocks
 
 # What a folder is searched for; other files are listed as ignored.
@@ -17,6 +17,10 @@ TITLE_MAX_CHARS = 80
 
 class DocumentError(ValueError):
     """A document that cannot be indexed; the message says why, in one line."""
+
+
+class ScannedDocument(DocumentError):
+    """A document with no text layer (a scan): a build skips it and says so."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,8 @@ def parse_document(
         )
     try:
         found = read(name, raw, limits)
+    except NoTextLayer as exc:
+        raise ScannedDocument(f"{name}: {exc}") from None
     except ReadError as exc:
         raise DocumentError(f"{name}: {exc}") from None
     sentences = tuple(split_blocks(found.blocks))

@@ -8,7 +8,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
-from index.readers import Block, Read, ReadError
+from index.readers import Block, NoTextLayer, Read, ReadError
 
 MIN_TEXT = 20  # letters and digits in the whole file: fewer, and it is a scan
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
@@ -52,7 +52,7 @@ def pdf_blocks(pages: Sequence[str]) -> list[Block]:
     """
     lines = [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
     if sum(ch.isalnum() for page in lines for line in page for ch in line) < MIN_TEXT:
-        raise ReadError("a scanned PDF with no text layer: run OCR on it first (e.g. ocrmypdf)")
+        raise NoTextLayer("a scanned PDF with no text layer: run OCR on it first (e.g. ocrmypdf)")
     visual = in_visual_order([line for page in lines for line in page])
     lines = [[letters(line, visual) for line in page] for page in lines]
     furniture = running_lines(lines)

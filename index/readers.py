@@ -16,6 +16,10 @@ class ReadError(ValueError):
     """The bytes are not a document of the format they claim, or hold no text."""
 
 
+class NoTextLayer(ReadError):
+    """A scanned document: pictures of pages, no text to read."""
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """How big a document may be (index.max_document_mb, index.max_pdf_pages)."""
