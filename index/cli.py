@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
@@ -48,6 +49,13 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
                 document = collection.add(name, raw, source=origin)
                 count = len(document.sentences)
                 print(f"added {name}: «{document.title}», {count:,} sentences")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, config: Config) -> int:
+    with Collection.open(config, prepare=False) as collection:
+        collection.remove(args.names)
+    print(f"removed {', '.join(args.names)}")
     return 0
 
 
@@ -181,6 +189,10 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("sources", nargs="+", metavar="PATH|URL")
     add.set_defaults(run=cmd_add)
 
+    remove = sub.add_parser("remove", help="remove documents by name (see sanad docs)")
+    remove.add_argument("names", nargs="+", metavar="NAME")
+    remove.set_defaults(run=cmd_remove)
+
     docs = sub.add_parser("docs", help="list the indexed documents")
     docs.set_defaults(run=cmd_docs)
 
@@ -213,6 +225,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args, config)
     except (ConfigError, DocumentError, CamelUnavailable, EvalError) as exc:
         print(f"sanad: error: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        print(
+            "sanad: error: another process kept the collection busy too long "
+            f"({exc}); try again when it is done",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

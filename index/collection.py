@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,10 @@ class Added:
     replaced: bool
 
 
+log = logging.getLogger(__name__)
+FOLLOW_SECONDS = 1.0  # how often a reader looks for a change made by another process
+
+
 @dataclass(frozen=True, slots=True)
 class Passage:
     """The sentences around one sentence of a document (``focus``: its ordinal)."""
@@ -59,6 +65,8 @@ class Collection:
         self._searcher: Searcher | None = None
         self._load_lock = threading.Lock()
         self._write_lock = threading.RLock()
+        self._loading = threading.Lock()  # a new generation is being loaded
+        self._checked = time.monotonic()
 
     @classmethod
     def open(
@@ -113,8 +121,35 @@ class Collection:
 
     # -- reading ------------------------------------------------------------------------
     def ask(self, question: str, k: int | None = None) -> Answer:
-        """The ``k`` best sentences (default ``search.top_k``) for ``question``."""
+        """The ``k`` best sentences (default ``search.top_k``) for ``question``, from the
+        index as last loaded (see :meth:`follow`)."""
+        self.follow()
         return self.searcher.ask(question, k or self.config.search.top_k)
+
+    def follow(self) -> None:
+        """Notice, at most once a second, that another process (``sanad build``, ``add``,
+        ``remove``, another bot) changed the collection, and load the new generation in
+        the background: questions are answered from the one loaded until it is ready,
+        never from a mix (sentence ids are never reused, and a sentence removed since is
+        left out)."""
+        now = time.monotonic()
+        if self._searcher is None or now - self._checked < FOLLOW_SECONDS:
+            return
+        self._checked = now
+        if self._loading.locked() or self._store.generation == self._searcher.generation.number:
+            return
+        threading.Thread(target=self._load_next, name="sanad-follow", daemon=True).start()
+
+    def _load_next(self) -> None:
+        if not self._loading.acquire(blocking=False):
+            return
+        try:
+            if self._searcher is not None:
+                self._searcher.reload()
+        except Exception:  # the next question tries again; answers go on meanwhile
+            log.exception("could not load the collection's new generation")
+        finally:
+            self._loading.release()
 
     def documents(self) -> list[DocumentInfo]:
         """Every document, in name order, with its sentence count."""

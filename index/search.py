@@ -130,6 +130,7 @@ class Generation:
     ids: np.ndarray  # the store's sentence id of each engine document number
     documents: Mapping[int, DocumentInfo]
     reranker: Reranker
+    number: int = 0  # the store's generation it was loaded for (or one before)
 
 
 class Searcher:
@@ -155,15 +156,18 @@ class Searcher:
     def reload(self) -> None:
         """Load the engine for the store's current generation (see
         :func:`index.segments.ensure_index_files`)."""
-        self.use(ensure_index_files(self.store, self.params))
+        number = self.store.generation  # read first: what is loaded is at least this one
+        self.use(ensure_index_files(self.store, self.params), number)
 
-    def use(self, files: IndexFiles) -> None:
+    def use(self, files: IndexFiles, number: int = 0) -> None:
         """Answer from now on from these index files."""
         documents = {d.id: d for d in self.store.documents()}
         reranker = Reranker(files.stats, self.weights)
         ids = np.asarray(files.ids, dtype=np.int64)
         with self._lock:
-            self._generation = Generation(files.engine, ids, documents, reranker)
+            current = getattr(self, "_generation", None)
+            if current is None or number >= current.number:  # never back to an older one
+                self._generation = Generation(files.engine, ids, documents, reranker, number)
 
     @property
     def generation(self) -> Generation:

@@ -30,7 +30,7 @@ def speech_ranking(
     if not speech.who or not speech.speaker:
         return [], {}
     seeds = rows.get([d for d, _ in pool])
-    candidates = list(dict.fromkeys(seeds[d].document for d, _ in pool))
+    candidates = list(dict.fromkeys(seeds[d].document for d, _ in pool if d in seeds))
     scored: list[tuple[int, float]] = []
     names: dict[int, str] = {}
     for doc in candidates[:SPEECH_DOCUMENTS]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 MEMORY = ":memory:"
+BUSY_SECONDS = 60  # a second writer waits this long for the first to finish
 
 
 class Database:
@@ -27,7 +28,9 @@ class Database:
     def __init__(self, path: Path | str) -> None:
         if str(path) != MEMORY:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.connection = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS
+        )
         self.lock = threading.RLock()
         with self.lock:
             self.connection.execute("PRAGMA journal_mode=WAL")

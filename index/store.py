@@ -191,6 +191,11 @@ class Store:
         """
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
+            # sentence ids are never used twice, so that an engine loaded before a change
+            # can never name another sentence by an old id (readers lag a moment behind)
+            (highest,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM sentences").fetchone()
+            mark = db.execute("SELECT value FROM meta WHERE key = 'next_sentence'").fetchone()
+            next_id = max(int(highest) + 1, int(mark[0]) if mark else 1)
             names = {a.document.name for a in changed}
             deleted = 0
             if keep is not None:
@@ -218,11 +223,14 @@ class Store:
                     ),
                 )
                 doc_id = cur.lastrowid
+                first = next_id
+                next_id += len(doc.sentences)
                 db.executemany(
-                    'INSERT INTO sentences(document, ordinal, paragraph, start, "end", heading,'
-                    " text, terms, page, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    'INSERT INTO sentences(id, document, ordinal, paragraph, start, "end", '
+                    "heading, text, terms, page, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         (
+                            first + n - 1,
                             doc_id,
                             n,
                             s.paragraph,
@@ -239,6 +247,9 @@ class Store:
                         )
                     ),
                 )
+            db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('next_sentence', ?)", (next_id,)
+            )
             db.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('analysis', ?)", (signature,)
             )

@@ -1,0 +1,87 @@
+"""A live collection: another process changes the documents while a reader answers; the
+reader follows within seconds, without a restart, and never answers from a mix."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from harness.seeds import SEED_DOC, seed_config
+from harness.stops import SANAD
+from index.collection import Collection
+
+QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
+NEW = "سمرقند مدينة تاريخية في أوزبكستان يزورها آلاف السياح كل عام."
+NEW_QUESTION = "كم سائحا يزور سمرقند؟"
+
+
+def wait_until(condition, seconds: float = 5.0) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"not within {seconds} s")
+
+
+def test_a_reader_follows_another_writer_within_seconds(tmp_path: Path) -> None:
+    config = seed_config(tmp_path)
+    reader = Collection.open(config)
+    writer = Collection.open(config)  # another process, as far as the files know
+    assert reader.ask(NEW_QUESTION).empty
+    writer.add("samarkand.txt", NEW.encode())
+    took = wait_until(lambda: not reader.ask(NEW_QUESTION).empty)
+    assert took < 3 and reader.ask(NEW_QUESTION).hits[0].document == "samarkand.txt"
+    writer.remove([SEED_DOC.name])
+    answer = reader.ask(QUESTION)  # maybe from the generation before: never a failure
+    assert {hit.document for hit in answer.hits} <= {SEED_DOC.name, "samarkand.txt"}
+    wait_until(lambda: all(h.document != SEED_DOC.name for h in reader.ask(QUESTION).hits))
+    reader.close()
+    writer.close()
+
+
+def test_answers_stay_whole_while_another_process_adds_removes_and_rebuilds(
+    tmp_path: Path,
+) -> None:
+    config = seed_config(tmp_path)
+    reader = Collection.open(config)
+    docs = tmp_path / "more"
+    docs.mkdir()
+    names = []
+    for n in range(3):
+        name = f"city{n}.txt"
+        (docs / name).write_text(f"المدينة رقم {n} تقع في أوزبكستان ويزورها السياح.", "utf-8")
+        names.append(name)
+    writers = [
+        ["add", str(docs / names[0])],
+        ["add", str(docs / names[1])],
+        ["remove", names[0]],
+        ["build", str(config.seeds_path), str(docs)],
+        ["remove", names[2]],
+        ["add", str(docs / names[2])],
+    ]
+    allowed = {SEED_DOC.name, *names}
+    asked = 0
+    for command in writers:
+        process = subprocess.Popen(
+            [SANAD, *command],
+            env={
+                "SANAD_INDEX_PATH": str(config.index_path),
+                "SANAD_INDEX_SEEDS": str(config.seeds_path),
+                "SANAD_INDEX_UPLOADS": str(config.uploads_path),
+                "SANAD_ANALYSIS_SEGMENTER": "light",
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        while process.poll() is None:  # questions all the while the writer works
+            for question in (QUESTION, "أين تقع المدينة رقم 1؟"):
+                answer = reader.ask(question)
+                assert answer.empty or {h.document for h in answer.hits} <= allowed
+                asked += 1
+        assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    assert asked > 0
+    wait_until(lambda: reader.ask("أين تقع المدينة رقم 2؟").hits[0].document == names[2])
+    reader.close()
