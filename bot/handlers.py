@@ -69,6 +69,7 @@ HELP = (
 ASK_USAGE = "اكتب سؤالك بعد الأمر، مثل:\n/ask {example}"
 SORRY = "عذرًا، حدث خطأ غير متوقع. حاول مرة أخرى بعد قليل."
 EXPIRED = "انتهت صلاحية هذا الزر. أرسل سؤالك من جديد من فضلك."
+REMOVED = "لم تعد هذه الجملة في الوثائق: حُذفت وثيقتها أو تغيّرت منذ الإجابة. أرسل سؤالك من جديد."
 NO_MORE = "لا توجد نتائج أخرى لهذا السؤال."
 THANKS = "شكرًا على تقييمك!"
 ADMINS_ONLY = "عذرًا، هذا الأمر متاح للمشرفين فقط."
@@ -112,7 +113,7 @@ class Services:
         return cls(
             collection=collection,
             feedback=given_or("feedback", lambda: FeedbackStore(config.index_path)),
-            sessions=given_or("sessions", lambda: Sessions(ttl=tg.button_ttl)),
+            sessions=given_or("sessions", lambda: Sessions(config.index_path, tg.button_ttl)),
             limiter=given_or("limiter", lambda: RateLimiter(limit=tg.questions_per_minute)),
             refusals=given_or("refusals", Once),
             journal=given_or("journal", lambda: UpdateJournal(config.index_path, bot_id(tg.token))),
@@ -129,6 +130,7 @@ class Services:
     def close(self) -> None:
         self.feedback.close()
         self.journal.close()
+        self.sessions.close()
         self.collection.close()
 
 
@@ -382,7 +384,7 @@ def with_session(handler: SessionHandler) -> UpdateHandler:
         query = update.callback_query
         assert query is not None and query.data is not None
         sid = query.data.split(":")[1]
-        session = services(context).sessions.get(sid)
+        session = await asyncio.to_thread(services(context).sessions.get, sid)
         if session is None:
             await query.answer(EXPIRED, show_alert=True)
             return
@@ -402,7 +404,8 @@ async def more_button(
     if answer.empty:
         await query.answer(NO_MORE, show_alert=True)
         return
-    session.shown = [h.sentence_id for h in answer.hits]
+    shown = [h.sentence_id for h in answer.hits]
+    await asyncio.to_thread(services(context).sessions.show, sid, shown)
     await query.answer()
     if isinstance(query.message, Message):
         text = answer_html(answer, first_rank=page * svc.top_k + 1)
@@ -418,8 +421,8 @@ async def context_button(
     passage = None
     if session.shown:
         passage = await asyncio.to_thread(collection.passage, session.shown[0], CONTEXT_RADIUS)
-    if passage is None:  # the document was removed since
-        await query.answer(EXPIRED, show_alert=True)
+    if passage is None:  # the document was removed or replaced since
+        await query.answer(REMOVED, show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):

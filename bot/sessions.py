@@ -1,13 +1,17 @@
-"""Server-side state behind inline buttons: a short id per asked question, with expiry."""
+"""State behind inline buttons, in SQLite: a short id per asked question, kept for its TTL."""
 
 from __future__ import annotations
 
+import json
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.sqlite import MEMORY, Database
+
+PRUNE_EVERY = 500  # sessions opened between two sweeps of expired ones
 
 
 @dataclass(slots=True)
@@ -20,43 +24,66 @@ class Session:
 
 
 class Sessions:
-    """Question sessions under short ids (fit in callback_data), dropped after ``ttl``
-    seconds or when more than ``capacity`` are kept (least recently used first).
+    """Question sessions under short ids (they fit in callback_data), in the index's SQLite
+    file (table ``button_sessions``), so that a button works for ``ttl`` seconds whatever
+    happens to the process that made it: a restart, a crash, a second bot process behind a
+    load balancer. Expired ones are swept now and then.
 
     >>> s = Sessions(ttl=60, clock=lambda: 0.0)
-    >>> sid = s.open("ماذا قال رودينكو؟")
-    >>> len(sid), s.get(sid).question
-    (8, 'ماذا قال رودينكو؟')
+    >>> sid = s.open("ماذا قال رودينكو؟", [3, 4])
+    >>> len(sid), s.get(sid).question, s.get(sid).shown
+    (8, 'ماذا قال رودينكو؟', [3, 4])
+    >>> s.show(sid, [5]); s.get(sid).shown
+    [5]
     >>> s.get("unknown") is None
     True
     """
 
     def __init__(
-        self, ttl: float = 86_400, capacity: int = 50_000, clock: Callable[[], float] = time.time
+        self,
+        path: Path | str = MEMORY,
+        ttl: float = 86_400,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.ttl = ttl
-        self.capacity = capacity
         self._clock = clock
-        self._items: OrderedDict[str, Session] = OrderedDict()
-        self._lock = threading.Lock()
+        self._db = Database(path)
+        self._opened = 0
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS button_sessions (id TEXT PRIMARY KEY, "
+            "question TEXT NOT NULL, shown TEXT NOT NULL, created REAL NOT NULL)"
+        )
 
     def open(self, question: str, shown: list[int] | None = None) -> str:
         """Keep ``question`` (and the sentences shown for it); return its new id."""
         sid = secrets.token_urlsafe(6)
-        with self._lock:
-            self._items[sid] = Session(question, shown=shown or [], created=self._clock())
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
+        now = self._clock()
+        self._db.execute(
+            "INSERT INTO button_sessions(id, question, shown, created) VALUES (?, ?, ?, ?)",
+            (sid, question, json.dumps(shown or []), now),
+        )
+        self._opened += 1
+        if self._opened % PRUNE_EVERY == 0:
+            self._db.execute("DELETE FROM button_sessions WHERE created < ?", (now - self.ttl,))
         return sid
 
     def get(self, sid: str) -> Session | None:
         """The live session, or None when unknown or expired."""
-        with self._lock:
-            session = self._items.get(sid)
-            if session is None:
-                return None
-            if self._clock() - session.created > self.ttl:
-                del self._items[sid]
-                return None
-            self._items.move_to_end(sid)
-            return session
+        rows = self._db.query(
+            "SELECT question, shown, created FROM button_sessions WHERE id = ?", (sid,)
+        )
+        if not rows:
+            return None
+        question, shown, created = rows[0]
+        if self._clock() - created > self.ttl:
+            return None
+        return Session(question, json.loads(shown), created)
+
+    def show(self, sid: str, shown: list[int]) -> None:
+        """The sentences now shown for a session (another page of its answer)."""
+        self._db.execute(
+            "UPDATE button_sessions SET shown = ? WHERE id = ?", (json.dumps(shown), sid)
+        )
+
+    def close(self) -> None:
+        self._db.close()

@@ -85,3 +85,39 @@ def test_answers_stay_whole_while_another_process_adds_removes_and_rebuilds(
     assert asked > 0
     wait_until(lambda: reader.ask("أين تقع المدينة رقم 2؟").hits[0].document == names[2])
     reader.close()
+
+
+def test_buttons_work_after_a_restart_and_say_so_when_their_sentence_is_gone(
+    tmp_path: Path,
+) -> None:
+    from bot import handlers as h
+    from bot.sessions import Sessions
+    from harness.bot import make_services, running_bot
+    from harness.fake_telegram import FakeTelegram
+
+    def services():  # as `sanad serve` makes them: button state in the index's file
+        return make_services(tmp_path, sessions=Sessions(tmp_path / "index.sqlite3"))
+
+    fake = FakeTelegram().start()
+    try:
+        with running_bot(fake, services()):
+            fake.message(1001, QUESTION)
+            fake.wait_sent("sendMessage", 1001)
+        answer = fake.bot_messages(1001)[-1]
+        keys = {
+            b["text"]: b["callback_data"]
+            for row in answer["reply_markup"]["inline_keyboard"]
+            for b in row
+        }
+        restarted = services()
+        with running_bot(fake, restarted):  # a new process: nothing kept in memory
+            fake.press(answer, keys["المزيد"])
+            [edit] = fake.wait_sent("editMessageText", 1001)
+            restarted.collection.remove([SEED_DOC.name])
+            fake.press(answer, keys["السياق"])
+            fake.wait_for(lambda: all(fake.callbacks.values()))
+    finally:
+        fake.stop()
+    assert "نتائج إضافية (4–6)" in edit.params["text"]
+    alerts = [c.params.get("text") for c in fake.sent("answerCallbackQuery")]
+    assert h.REMOVED in alerts and h.EXPIRED not in alerts
