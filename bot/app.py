@@ -149,6 +149,8 @@ def wire(application: Application) -> None:
 
     # Admin commands and uploads; non-admins get a polite refusal.
     application.add_handler(CommandHandler("reload", h.reload_command))
+    application.add_handler(CommandHandler("docs", h.docs_command))
+    application.add_handler(CommandHandler("remove", h.remove_command))
     application.add_handler(MessageHandler(private & filters.Document.ALL, h.upload))
 
     # Questions: any text in private; in groups, only what mentions or replies to the bot.
@@ -164,6 +166,8 @@ def wire(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(h.context_button, pattern=r"^c:[\w-]+$"))
     application.add_handler(CallbackQueryHandler(h.feedback_button, pattern=r"^f:[\w-]+:[01]$"))
     application.add_handler(CallbackQueryHandler(h.example_button, pattern=r"^example$"))
+    application.add_handler(CallbackQueryHandler(h.docs_button, pattern=r"^d:\d+$"))
+    application.add_handler(CallbackQueryHandler(h.remove_button, pattern=r"^r:[\w-]+:[01]$"))
     application.add_handler(CallbackQueryHandler(h.stale_button))
 
     # Inline mode: @bot question, in any chat.

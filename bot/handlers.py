@@ -36,6 +36,7 @@ from index.config import Config
 from index.documents import SUFFIXES, DocumentError
 from index.query import REASONS
 from index.search import Answer
+from index.store import DocumentInfo
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,6 +74,7 @@ REMOVED = "لم تعد هذه الجملة في الوثائق: حُذفت وث�
 NO_MORE = "لا توجد نتائج أخرى لهذا السؤال."
 THANKS = "شكرًا على تقييمك!"
 ADMINS_ONLY = "عذرًا، هذا الأمر متاح للمشرفين فقط."
+REMOVE_USAGE = "اكتب اسم الوثيقة كما يظهر في /docs، مثل: /remove تقرير.pdf"
 UPLOAD_ADMINS_ONLY = "شكرًا لك، لكن إضافة الوثائق متاحة للمشرفين فقط."
 NOT_TXT = (
     "أرسل الوثيقة بإحدى هذه الصيغ من فضلك: نص ‎(.txt)‎ أو Markdown ‎(.md)‎ "
@@ -520,6 +522,115 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         f"(أُضيفت {len(report.added)}، وحُدّثت {len(report.updated)}، "
         f"وحُذفت {len(report.removed)}).",
     )
+
+
+DOCS_PAGE = 15  # documents per page of /docs
+
+
+def docs_page_html(docs: list[DocumentInfo], page: int) -> str:
+    """One page of the collection for an admin: name, title, sentences, when added."""
+    first = page * DOCS_PAGE
+    lines = [
+        f"• <code>{html.escape(d.name, quote=False)}</code> — "
+        f"{html.escape(d.title[:80], quote=False)} ({d.sentences} جملة، {d.added_at[:10]})"
+        for d in docs[first : first + DOCS_PAGE]
+    ]
+    pages = max(1, -(-len(docs) // DOCS_PAGE))
+    head = f"📚 <b>الوثائق</b>: {len(docs)} وثيقة — الصفحة {page + 1} من {pages}\n"
+    hint = "\n\nللحذف: /remove اسم_الوثيقة"
+    return head + "\n".join(lines) + hint
+
+
+def docs_keyboard(page: int, count: int) -> InlineKeyboardMarkup | None:
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("السابق", callback_data=f"d:{page - 1}"))
+    if (page + 1) * DOCS_PAGE < count:
+        nav.append(InlineKeyboardButton("التالي", callback_data=f"d:{page + 1}"))
+    return InlineKeyboardMarkup([nav]) if nav else None
+
+
+async def docs_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/docs: the collection, paged, admins only."""
+    message = update.effective_message
+    if message is None:
+        return
+    if not is_admin(update, context):
+        await send_html(message, ADMINS_ONLY)
+        return
+    docs = await asyncio.to_thread(services(context).collection.documents)
+    if not docs:
+        await send_html(message, REASONS["no_documents"])
+        return
+    await send_html(message, fit(lambda _: docs_page_html(docs, 0)), docs_keyboard(0, len(docs)))
+
+
+async def docs_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """«التالي» / «السابق» under /docs."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not is_admin(update, context):
+        await query.answer(ADMINS_ONLY, show_alert=True)
+        return
+    docs = await asyncio.to_thread(services(context).collection.documents)
+    page = min(int(query.data.split(":")[1]), max(0, (len(docs) - 1) // DOCS_PAGE))
+    await query.answer()
+    if isinstance(query.message, Message):
+        text = fit(lambda _: docs_page_html(docs, page))
+        await edit_html(query.message, text, docs_keyboard(page, len(docs)))
+
+
+async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/remove NAME: asks for a confirmation with a button, admins only."""
+    message = update.effective_message
+    if message is None:
+        return
+    if not is_admin(update, context):
+        await send_html(message, ADMINS_ONLY)
+        return
+    name = command_argument(message)
+    svc = services(context)
+    docs = {d.name: d for d in await asyncio.to_thread(svc.collection.documents)}
+    if name not in docs:
+        await send_html(
+            message, f"لا توجد وثيقة بالاسم «{html.escape(name, quote=False)}». {REMOVE_USAGE}"
+        )
+        return
+    sid = await asyncio.to_thread(svc.sessions.open, name)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("نعم، احذفها", callback_data=f"r:{sid}:1"),
+                InlineKeyboardButton("إلغاء", callback_data=f"r:{sid}:0"),
+            ]
+        ]
+    )
+    title = html.escape(docs[name].title, quote=False)
+    await send_html(
+        message, f"هل تريد حذف الوثيقة «{title}» ({html.escape(name, quote=False)})؟", keyboard
+    )
+
+
+@with_session
+async def remove_button(
+    query: CallbackQuery, sid: str, session: Session, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """«نعم، احذفها» / «إلغاء» under /remove."""
+    if query.from_user.id not in services(context).admins:
+        await query.answer(ADMINS_ONLY, show_alert=True)
+        return
+    name = session.question  # the pending removal's document name
+    await query.answer()
+    if not (query.data or "").endswith(":1"):
+        text = "أُلغي الحذف."
+    else:
+        try:
+            await asyncio.to_thread(services(context).collection.remove, [name])
+            text = f"🗑 حُذفت الوثيقة {html.escape(name, quote=False)}."
+        except DocumentError:
+            text = f"الوثيقة {html.escape(name, quote=False)} محذوفة من قبل."
+    if isinstance(query.message, Message):
+        await edit_html(query.message, text, None)
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")

@@ -127,8 +127,25 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 def cmd_docs(args: argparse.Namespace, config: Config) -> int:
     with Collection.open(config, sys.stderr) as collection:
         docs = collection.documents()
+    if args.json:
+        rows = [
+            {
+                "name": d.name,
+                "title": d.title,
+                "sentences": d.sentences,
+                "kind": d.kind,
+                "source": d.source or None,
+                "added": d.added_at,
+            }
+            for d in docs
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
     for info in docs:
-        print(f"{info.name}\t{info.sentences} sentences\t{info.added_at}\t{info.title}")
+        print(
+            f"{info.name}\t{info.sentences} sentences\t{info.added_at}\t{info.title}"
+            f"\t{info.source or '-'}"
+        )
     print(f"{len(docs)} documents, {sum(d.sentences for d in docs)} sentences")
     return 0
 
@@ -193,7 +210,13 @@ def parser() -> argparse.ArgumentParser:
     remove.add_argument("names", nargs="+", metavar="NAME")
     remove.set_defaults(run=cmd_remove)
 
-    docs = sub.add_parser("docs", help="list the indexed documents")
+    docs = sub.add_parser(
+        "docs",
+        help="list the indexed documents",
+        description="Each document: its name (what sanad remove takes), sentences, when it "
+        "was added, title and source (a path or a web address).",
+    )
+    docs.add_argument("--json", action="store_true", help="print JSON")
     docs.set_defaults(run=cmd_docs)
 
     ev = sub.add_parser(

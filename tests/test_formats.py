@@ -362,6 +362,10 @@ def test_sanad_add_url_fetches_a_page_once_and_cites_its_address(
     hit = json.loads(capsys.readouterr().out)["hits"][0]
     assert hit["url"] == url and "عشر سنوات" in hit["text"]
     assert (tmp_path / "data" / "uploads" / "127.0.0.1_news_trade.html").is_file()  # kept
+    assert main(["docs", "--json"]) == 0
+    listed = {d["name"]: d for d in json.loads(capsys.readouterr().out)}
+    assert listed["127.0.0.1_news_trade.html"]["source"] == url
+    assert listed["127.0.0.1_news_trade.html"]["kind"] == "html" and listed["a.txt"]["added"]
     for path, message in (
         ("/missing", "answered 404"),
         ("/slow", "no answer within 1 s"),

@@ -121,3 +121,50 @@ def test_buttons_work_after_a_restart_and_say_so_when_their_sentence_is_gone(
     assert "نتائج إضافية (4–6)" in edit.params["text"]
     alerts = [c.params.get("text") for c in fake.sent("answerCallbackQuery")]
     assert h.REMOVED in alerts and h.EXPIRED not in alerts
+
+
+def test_admins_list_remove_and_replace_documents_in_telegram(tmp_path: Path) -> None:
+    from bot import handlers as h
+    from harness.bot import ADMIN, make_services, running_bot
+    from harness.fake_telegram import FakeTelegram
+
+    fake = FakeTelegram().start()
+    try:
+        with running_bot(fake, make_services(tmp_path), max_messages_per_second=1000):
+            for n in range(20):  # more than a page
+                fake.document(ADMIN, f"city{n:02}.txt", f"المدينة رقم {n} في أوزبكستان.".encode())
+            fake.wait_sent("sendMessage", ADMIN, count=20, timeout=30)
+            fake.message(1001, "/docs")
+            fake.message(1001, "/remove city01.txt")
+            fake.wait_sent("sendMessage", 1001, count=2)
+            fake.message(ADMIN, "/docs")
+            fake.wait_sent("sendMessage", ADMIN, count=21)
+            listing = fake.bot_messages(ADMIN)[-1]
+            next_page = {
+                b["text"]: b["callback_data"] for b in listing["reply_markup"]["inline_keyboard"][0]
+            }
+            fake.press(listing, next_page["التالي"])
+            fake.wait_sent("editMessageText", ADMIN)
+            fake.message(ADMIN, "/remove city01.txt")
+            fake.wait_sent("sendMessage", ADMIN, count=22)
+            confirm = fake.bot_messages(ADMIN)[-1]
+            yes = {
+                b["text"]: b["callback_data"] for b in confirm["reply_markup"]["inline_keyboard"][0]
+            }
+            fake.press(confirm, yes["نعم، احذفها"])
+            fake.wait_sent("editMessageText", ADMIN, count=2)
+            fake.document(ADMIN, "city02.txt", "المدينة رقم اثنين صارت عاصمة للثقافة.".encode())
+            fake.wait_sent("sendMessage", ADMIN, count=23)
+            fake.message(1001, "ما المدينة التي صارت عاصمة للثقافة؟")
+            fake.wait_sent("sendMessage", 1001, count=3)
+    finally:
+        fake.stop()
+    refusals = [c.params["text"] for c in fake.sent("sendMessage", 1001)][:2]
+    assert refusals == [h.ADMINS_ONLY, h.ADMINS_ONLY]
+    first_page = fake.sent("sendMessage", ADMIN)[20].params["text"]
+    assert "city00.txt" in first_page and "city19.txt" not in first_page
+    pages = fake.sent("editMessageText", ADMIN)
+    assert "city19.txt" in pages[0].params["text"] and "الصفحة 2 من 2" in pages[0].params["text"]
+    assert "حُذفت الوثيقة city01.txt" in pages[1].params["text"]
+    assert "استُبدلت" in fake.sent("sendMessage", ADMIN)[-1].params["text"]
+    assert "صارت عاصمة للثقافة" in fake.sent("sendMessage", 1001)[-1].params["text"]
