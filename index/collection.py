@@ -198,7 +198,7 @@ class Collection:
             if keep_copy:
                 write_file_atomically(self.config.uploads_path / name, raw)
             add_document(self._store, self._analyzer, document)
-            self._reload(loaded_only=True)
+            self._reload()
         return document
 
     def upload(self, name: str, raw: bytes) -> Added:
@@ -236,18 +236,19 @@ class Collection:
             self._store.sync([], keep=stored - set(names), signature=self._analyzer.signature)
             for name in names:
                 (self.config.uploads_path / name).unlink(missing_ok=True)
-            self._reload(loaded_only=True)
+            self._reload()
 
-    def _reload(self, loaded_only: bool = False) -> None:
-        """Save the index files for the store as it is now and answer from them (a searcher
-        not loaded yet loads them when first needed)."""
+    def _reload(self) -> None:
+        """Save the index files for the store as it is now (so that every reader loads them
+        instead of building them) and answer from them."""
         if self._searcher is not None:
             self._searcher.reload()
-        elif not loaded_only:
+        else:
             ensure_index_files(self._store, self.config.bm25)
 
     def close(self) -> None:
-        self._store.close()
+        with self._loading:  # a generation being loaded in the background finishes first
+            self._store.close()
 
     def __enter__(self) -> Collection:
         return self

@@ -168,3 +168,56 @@ def test_admins_list_remove_and_replace_documents_in_telegram(tmp_path: Path) ->
     assert "حُذفت الوثيقة city01.txt" in pages[1].params["text"]
     assert "استُبدلت" in fake.sent("sendMessage", ADMIN)[-1].params["text"]
     assert "صارت عاصمة للثقافة" in fake.sent("sendMessage", 1001)[-1].params["text"]
+
+
+def test_answered_updates_are_kept_per_bot(tmp_path: Path) -> None:
+    from bot.journal import UpdateJournal, bot_id
+
+    staging = UpdateJournal(tmp_path / "index.sqlite3", bot_id("111:staging-token"))
+    assert staging.record(5, "{}")
+    staging.done(5)
+    production = UpdateJournal(tmp_path / "index.sqlite3", bot_id("222:production-token"))
+    assert production.record(5, "{}")  # another bot's update 5: not skipped as answered
+    assert not staging.record(5, "{}")
+
+
+def test_a_serving_bot_answers_every_question_while_the_collection_changes(
+    tmp_path: Path,
+) -> None:
+    from bot import handlers as h
+    from harness.fake_telegram import FakeTelegram, parse_html
+    from harness.stops import serve_env
+
+    fake = FakeTelegram().start()
+    env = serve_env(tmp_path, fake)
+    more = tmp_path / "more"
+    more.mkdir()
+    log = (tmp_path / "serve.log").open("w")
+    bot = subprocess.Popen([SANAD, "serve"], cwd=tmp_path, env=env, stderr=log)
+    asked = 0
+    try:
+        fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60)
+        for n in range(4):
+            doc = more / f"city{n}.txt"
+            doc.write_text(f"المدينة رقم {n} تقع في أوزبكستان ويزورها السياح.", "utf-8")
+            steps = [["add", str(doc)], ["remove", doc.name], ["build", "seeds", str(more)]]
+            for step in steps:
+                writer = subprocess.Popen([SANAD, *step], cwd=tmp_path, env=env)
+                while writer.poll() is None:
+                    fake.message(3000 + asked, QUESTION)  # one each: no question limit
+                    asked += 1
+                    time.sleep(0.05)
+                assert writer.returncode == 0
+        fake.wait_sent("sendMessage", count=asked, timeout=60)
+        fake.message(3999, "أين تقع المدينة رقم 3؟")  # added by the last build
+        fake.wait_sent("sendMessage", 3999, timeout=5)
+    finally:
+        bot.terminate()
+        bot.wait(timeout=30)
+        fake.stop()
+        log.close()
+    replies = [parse_html(c.params["text"]) for c in fake.sent("sendMessage")]
+    assert len(replies) == asked + 1 and h.SORRY not in replies
+    assert "المدينة رقم 3" in replies[-1]
+    logged = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert "Traceback" not in logged and "ERROR" not in logged
