@@ -197,7 +197,7 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
     asked = 0
     try:
         fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60)
-        for n in range(4):
+        for n in range(2):
             doc = more / f"city{n}.txt"
             doc.write_text(f"المدينة رقم {n} تقع في أوزبكستان ويزورها السياح.", "utf-8")
             steps = [["add", str(doc)], ["remove", doc.name], ["build", "seeds", str(more)]]
@@ -209,7 +209,7 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
                     time.sleep(0.05)
                 assert writer.returncode == 0
         fake.wait_sent("sendMessage", count=asked, timeout=60)
-        fake.message(3999, "أين تقع المدينة رقم 3؟")  # added by the last build
+        fake.message(3999, "أين تقع المدينة رقم 1؟")  # added by the last build
         fake.wait_sent("sendMessage", 3999, timeout=5)
     finally:
         bot.terminate()
@@ -218,6 +218,6 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
         log.close()
     replies = [parse_html(c.params["text"]) for c in fake.sent("sendMessage")]
     assert len(replies) == asked + 1 and h.SORRY not in replies
-    assert "المدينة رقم 3" in replies[-1]
+    assert "المدينة رقم 1" in replies[-1]
     logged = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert "Traceback" not in logged and "ERROR" not in logged
