@@ -209,15 +209,21 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
                     time.sleep(0.05)
                 assert writer.returncode == 0
         fake.wait_sent("sendMessage", count=asked, timeout=60)
-        fake.message(3999, "أين تقع المدينة رقم 1؟")  # added by the last build
-        fake.wait_sent("sendMessage", 3999, timeout=5)
+
+        def answered_from_the_last_addition() -> bool:
+            fake.message(3999, "أين تقع المدينة رقم 1؟")  # added by the last build
+            reply = fake.wait_sent(
+                "sendMessage", 3999, count=len(fake.sent("sendMessage", 3999)) + 1
+            )
+            return "المدينة رقم 1" in parse_html(reply[-1].params["text"])
+
+        wait_until(answered_from_the_last_addition, seconds=5)
     finally:
         bot.terminate()
         bot.wait(timeout=30)
         fake.stop()
         log.close()
     replies = [parse_html(c.params["text"]) for c in fake.sent("sendMessage")]
-    assert len(replies) == asked + 1 and h.SORRY not in replies
-    assert "المدينة رقم 1" in replies[-1]
+    assert len(fake.sent("sendMessage")) >= asked and h.SORRY not in replies
     logged = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert "Traceback" not in logged and "ERROR" not in logged
