@@ -500,13 +500,21 @@ def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return user is not None and user.id in services(context).admins
 
 
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/reload: rebuild the index from the seeds folder (and uploads), admins only."""
+async def admin_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Message | None:
+    """The message of an admin's command; anyone else is told it is for admins (None)."""
     message = update.effective_message
     if message is None:
-        return
+        return None
     if not is_admin(update, context):
         await send_html(message, ADMINS_ONLY)
+        return None
+    return message
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload: rebuild the index from the seeds folder (and uploads), admins only."""
+    message = await admin_message(update, context)
+    if message is None:
         return
     try:
         report = await asyncio.to_thread(services(context).collection.rebuild)
@@ -552,11 +560,8 @@ def docs_keyboard(page: int, count: int) -> InlineKeyboardMarkup | None:
 
 async def docs_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/docs: the collection, paged, admins only."""
-    message = update.effective_message
+    message = await admin_message(update, context)
     if message is None:
-        return
-    if not is_admin(update, context):
-        await send_html(message, ADMINS_ONLY)
         return
     docs = await asyncio.to_thread(services(context).collection.documents)
     if not docs:
@@ -582,11 +587,8 @@ async def docs_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/remove NAME: asks for a confirmation with a button, admins only."""
-    message = update.effective_message
+    message = await admin_message(update, context)
     if message is None:
-        return
-    if not is_admin(update, context):
-        await send_html(message, ADMINS_ONLY)
         return
     name = command_argument(message)
     svc = services(context)

@@ -10,6 +10,7 @@ from pathlib import Path
 from harness.seeds import SEED_DOC, seed_config
 from harness.stops import SANAD
 from index.collection import Collection
+from index.config import Config
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 NEW = "سمرقند مدينة تاريخية في أوزبكستان يزورها آلاف السياح كل عام."
@@ -23,6 +24,16 @@ def wait_until(condition, seconds: float = 5.0) -> float:
             return time.monotonic() - started
         time.sleep(0.05)
     raise AssertionError(f"not within {seconds} s")
+
+
+def writer_env(config: Config) -> dict[str, str]:
+    """The environment of a `sanad` writer process on the collection of ``config``."""
+    return {
+        "SANAD_INDEX_PATH": str(config.index_path),
+        "SANAD_INDEX_SEEDS": str(config.seeds_path),
+        "SANAD_INDEX_UPLOADS": str(config.uploads_path),
+        "SANAD_ANALYSIS_SEGMENTER": "light",
+    }
 
 
 def test_a_reader_follows_another_writer_within_seconds(tmp_path: Path) -> None:
@@ -66,12 +77,7 @@ def test_answers_stay_whole_while_another_process_adds_removes_and_rebuilds(
     for command in writers:
         process = subprocess.Popen(
             [SANAD, *command],
-            env={
-                "SANAD_INDEX_PATH": str(config.index_path),
-                "SANAD_INDEX_SEEDS": str(config.seeds_path),
-                "SANAD_INDEX_UPLOADS": str(config.uploads_path),
-                "SANAD_ANALYSIS_SEGMENTER": "light",
-            },
+            env=writer_env(config),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -227,3 +233,29 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
     assert len(fake.sent("sendMessage")) >= asked and h.SORRY not in replies
     logged = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert "Traceback" not in logged and "ERROR" not in logged
+
+
+def test_a_second_writer_waits_for_the_first_then_succeeds(tmp_path: Path) -> None:
+    from index.sqlite import Database
+
+    config = seed_config(tmp_path)
+    Collection.open(config).close()
+    (tmp_path / "new.txt").write_text(NEW, encoding="utf-8")
+    first = Database(config.index_path)
+    with first.transaction():  # a writer in the middle of its commit
+        second = subprocess.Popen(
+            [SANAD, "add", str(tmp_path / "new.txt")],
+            env=writer_env(config),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(2.0)
+        assert second.poll() is None  # it waits, and breaks nothing
+    out, err = second.communicate(timeout=60)
+    first.close()
+    assert second.returncode == 0, err
+    assert "added new.txt" in out
+    with Collection.open(config) as reader:
+        assert reader.ask(NEW_QUESTION).hits[0].document == "new.txt"
+        assert reader.integrity_ok()
