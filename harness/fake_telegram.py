@@ -270,6 +270,7 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._cond = threading.Condition()
+        self._faults_added = 0
         self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle --------------------------------------------------------------------
@@ -477,6 +478,8 @@ class FakeTelegram:
         fault = Fault(method, code, description, **kw)
         with self._cond:
             self.faults.append(fault)
+            self._faults_added += 1  # a long poll in progress ends now: the fault applies
+            self._cond.notify_all()
         return fault
 
     def sent(
@@ -591,7 +594,10 @@ class FakeTelegram:
         deadline = time.monotonic() + min(timeout, 5)
         with self._cond:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            while not self._updates and time.monotonic() < deadline:
+            faults = self._faults_added
+            while (
+                not self._updates and time.monotonic() < deadline and faults == self._faults_added
+            ):
                 self._cond.wait(deadline - time.monotonic())
             batch = self._updates[:limit]
             known = {u["update_id"] for u in self._delivered}

@@ -50,19 +50,32 @@ class BuildReport:
         links = [p for p in self.ignored if p.lower().endswith(".txt")]  # text, but links out
         other = [p for p in self.ignored if p not in links]
         if other:
-            lines.append(f"ignored {len(other)} files that are not .txt: " + ", ".join(other))
+            lines.append(
+                f"ignored {counted(len(other), 'file')} in formats Sanad does not read: "
+                + ", ".join(other)
+            )
         if links:
             lines.append(
-                f"did not follow {len(links)} links out of their folder: " + ", ".join(links)
+                f"did not follow {counted(len(links), 'link')} out of their folder: "
+                + ", ".join(links)
             )
         lines += [f"skipped {scan}" for scan in self.scanned]
         lines.append(
-            f"indexed {self.documents} documents ({len(self.added)} added, "
+            f"indexed {counted(self.documents, 'document')} ({len(self.added)} added, "
             f"{len(self.updated)} updated, {len(self.removed)} removed, {unchanged} unchanged): "
             f"{self.sentences:,} sentences, {self.words:,} words in {self.seconds:.1f} s "
             f"→ {where}"
         )
         return "\n".join(lines)
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and the noun, singular or plural as the number wants.
+
+    >>> counted(1, "document"), counted(3, "document"), counted(0, "file")
+    ('1 document', '3 documents', '0 files')
+    """
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 PARALLEL_FROM = 20_000  # sentences; below this, worker processes cost more than they save

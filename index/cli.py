@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
+from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from index.build import counted
 from index.camel import CamelUnavailable
 from index.collection import Collection
 from index.config import Config, ConfigError, load_config
@@ -143,10 +146,11 @@ def cmd_docs(args: argparse.Namespace, config: Config) -> int:
         return 0
     for info in docs:
         print(
-            f"{info.name}\t{info.sentences} sentences\t{info.added_at}\t{info.title}"
+            f"{info.name}\t{counted(info.sentences, 'sentence')}\t{info.added_at}\t{info.title}"
             f"\t{info.source or '-'}"
         )
-    print(f"{len(docs)} documents, {sum(d.sentences for d in docs)} sentences")
+    total = sum(d.sentences for d in docs)
+    print(f"{counted(len(docs), 'document')}, {counted(total, 'sentence')}")
     return 0
 
 
@@ -178,9 +182,22 @@ def parser() -> argparse.ArgumentParser:
         prog="sanad",
         description="Answers Arabic questions with the cited sentences of your documents.",
     )
+    p.add_argument("--version", action="version", version=f"sanad {package_version('sanad')}")
     p.add_argument("--config", type=Path, help="TOML config file (default: ./config.toml)")
     p.add_argument("-v", "--verbose", action="store_true", help="say more about what happens")
+    # the same options after the command too (`sanad ask -v "…"`), not overriding if absent
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub_parser = sub.add_parser
+
+    def add_parser(name: str, **kw: Any) -> argparse.ArgumentParser:
+        return sub_parser(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     build = sub.add_parser("build", help="index documents (default: the seeds folder)")
     build.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of .txt")
@@ -260,6 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `sanad docs | head -1`: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -82,3 +82,23 @@ def test_broken_camel_data_falls_back_to_light(
     assert isinstance(make_segmenter("auto"), LightSegmenter)
     with pytest.raises(CamelUnavailable, match="unusable"):
         make_segmenter("camel")
+
+
+def test_the_documented_camel_data_command_runs(tmp_path: Path) -> None:
+    # `uv run camel_data -i disambig-mle-calima-msa-r13` is what the README and Sanad's own
+    # error message tell users to run: its imports (tabulate among them) must all be there
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CAMELTOOLS_DATA": str(CAMEL_DATA), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "camel_data"), "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "camel_data" in done.stdout and "--install" in done.stdout

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from index.cli import main
-from tests.conftest import SEED_DOC, SEEDS, run_sanad, seed_examples
+from tests.conftest import SANAD, SEED_DOC, SEEDS, run_sanad, seed_examples
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 
@@ -97,7 +98,7 @@ def test_a_question_with_no_answer_says_so_and_exits_1(
 def test_build_summarises_and_docs_lists(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build"]) == 0
     out = capsys.readouterr().out
-    assert "indexed 1 documents (1 added" in out and "25 sentences" in out
+    assert "indexed 1 document (1 added" in out and "25 sentences" in out
     assert main(["build"]) == 0
     assert "0 added, 0 updated, 0 removed, 1 unchanged" in capsys.readouterr().out
     assert main(["docs"]) == 0
@@ -134,8 +135,8 @@ def test_non_text_files_in_the_seeds_folder_are_named_and_skipped(
     (project / "seeds" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0binary")
     assert main(["build"]) == 0
     out = capsys.readouterr().out
-    assert "ignored 1 files that are not .txt: seeds/photo.jpg" in out
-    assert "indexed 1 documents" in out
+    assert "ignored 1 file in formats Sanad does not read: seeds/photo.jpg" in out
+    assert "indexed 1 document " in out
 
 
 def test_documents_given_on_the_command_line(project: Path, capsys) -> None:
@@ -169,3 +170,33 @@ def test_the_installed_console_script_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("1. كما أشار **رودينكو**")
     assert "\033[" not in done.stdout
+
+
+def test_options_go_where_users_type_them_and_version_is_known(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "-v", QUESTION, "--json"]) == 0  # -v after the command
+    assert json.loads(capsys.readouterr().out)["hits"]
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("sanad 0.")
+
+
+def test_a_closed_pipe_ends_the_output_quietly(project: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANAD_")}
+    env["CAMELTOOLS_DATA"] = str(project / "no-camel-data")
+    long = "نص طويل عن تاريخ المدينة وأسواقها القديمة ومساجدها وحدائقها العامة"
+    for n in range(450):  # a listing longer than a pipe holds (64 KB)
+        (project / "seeds" / f"وثيقة-{n:04}.txt").write_text(f"{long} رقم {n}.", "utf-8")
+    assert run_sanad("build", cwd=project, env=env).returncode == 0
+    piped = subprocess.run(
+        f"{SANAD} docs | head -1",
+        shell=True,
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert piped.returncode == 0 and "Traceback" not in piped.stderr and "Error" not in piped.stderr

@@ -272,7 +272,7 @@ def test_a_link_out_of_the_documents_folder_is_not_followed(tmp_path: Path) -> N
     with Store(tmp_path / "i.sqlite3") as store:
         report = build_index(store, Analyzer(LightSegmenter()), [docs])
         assert [d.name for d in store.documents()] == ["a.txt"]
-    assert "did not follow 1 links out of their folder" in report.summary(tmp_path)
+    assert "did not follow 1 link out of their folder" in report.summary(tmp_path)
 
 
 def test_a_file_named_like_an_earlier_one_gets_a_number_instead_of_stopping_the_build(
