@@ -3,6 +3,7 @@ and web pages, each answered from and cited to its section; mojibake never index
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import threading
@@ -73,9 +74,9 @@ def word_document() -> bytes:
 WIRE = "أعلنت وزارة الصحة افتتاح مستشفى جديد للأطفال في مدينة حلب يتسع لمئتي سرير."
 
 
-@pytest.fixture
-def formats(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
+@pytest.fixture(scope="module")
+def formats(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("formats") / "docs"
     folder.mkdir()
     (folder / "windows.txt").write_bytes(
         "تقرير البلدية\nتم تشجير شارع النخيل بألف شجرة زيتون في الربيع الماضي.".encode("cp1256")
@@ -114,10 +115,28 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def built(formats: Path) -> tuple[Path, str]:
+    """A project whose index was built from a folder of every format (once for the
+    module), and what the build printed."""
+    project = formats.parent
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
+        patch.chdir(project)
+        patch.setenv("SANAD_ANALYSIS_SEGMENTER", "light")
+        assert main(["build", str(formats)]) == 0
+    return project, out.getvalue()
+
+
+def test_a_folder_of_every_format_builds_and_skips_only_the_scan(built: tuple[Path, str]) -> None:
+    _, printed = built
+    assert "skipped scan.pdf: a scanned PDF with no text layer" in printed
+    assert "indexed 11 documents" in printed
+
+
 @pytest.mark.parametrize(("question", "doc", "piece", "section"), CASES)
 def test_each_format_answers_with_the_right_sentence_and_section(
-    formats: Path,
-    tmp_path: Path,
+    built: tuple[Path, str],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     question: str,
@@ -125,12 +144,10 @@ def test_each_format_answers_with_the_right_sentence_and_section(
     piece: str,
     section: str | None,
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SANAD_INDEX_SEEDS", str(formats))
+    monkeypatch.chdir(built[0])
     monkeypatch.setenv("SANAD_ANALYSIS_SEGMENTER", "light")
     assert main(["ask", question, "--json"]) == 0
     out = capsys.readouterr()
-    assert "skipped scan.pdf: a scanned PDF with no text layer" in out.err  # built all the same
     hit = json.loads(out.out)["hits"][0]
     assert hit["section"] == section and piece in hit["text"], hit
     if doc == "pdf":  # the same page in two PDFs: one answer, naming the other too
@@ -334,11 +351,12 @@ def web() -> Iterator[str]:
                 body, kind, status = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png", 200
             else:
                 body, kind, status = b"not here", "text/plain", 404
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client gave up
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
     threading.Thread(target=server.serve_forever, daemon=True).start()

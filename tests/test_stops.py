@@ -27,7 +27,7 @@ def fake() -> Iterator[FakeTelegram]:
 def test_a_stop_mid_burst_loses_no_question_and_answers_none_twice(
     tmp_path: Path, fake: FakeTelegram, how: str
 ) -> None:
-    outcome = burst_through_a_stop(tmp_path, fake, how, chats=8, per_chat=5)
+    outcome = burst_through_a_stop(tmp_path, fake, how, chats=8, per_chat=4)
     assert outcome.before_stop < outcome.asked  # the stop really came mid-burst
     assert (outcome.answered, outcome.lost) == (outcome.asked, 0)
     # a graceful stop answers none twice; kill -9 can land between Telegram taking a reply
