@@ -44,8 +44,8 @@ class UpdateJournal:
     >>> journal = UpdateJournal(":memory:", bot=7)
     >>> journal.record(1, "{}"), journal.record(1, "{}"), journal.pending()
     (True, False, [(1, '{}')])
-    >>> journal.done(1); journal.pending(), journal.is_done(1)
-    ([], True)
+    >>> journal.done(1); journal.pending()
+    []
     """
 
     def __init__(self, path: Path | str, bot: int) -> None:
@@ -88,13 +88,6 @@ class UpdateJournal:
             "UPDATE update_journal SET done = ? WHERE bot = ? AND update_id = ?",
             (time.time(), self.bot, update_id),
         )
-
-    def is_done(self, update_id: int) -> bool:
-        rows = self._db.query(
-            "SELECT done FROM update_journal WHERE bot = ? AND update_id = ?",
-            (self.bot, update_id),
-        )
-        return bool(rows) and rows[0][0] is not None
 
     def pending(self) -> list[tuple[int, str]]:
         """(update_id, body) of the updates received and not yet handled, oldest first."""

@@ -72,6 +72,15 @@ class ResetAfter(Exception):
     """The call was done; the connection is reset instead of answered."""
 
 
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """The inline buttons under a message the bot sent: text → callback data."""
+    return {
+        b["text"]: b["callback_data"]
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        for b in row
+    }
+
+
 class ApiError(Exception):
     def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)

@@ -13,7 +13,7 @@ from bot import handlers as h
 from bot.limits import RateLimiter
 from bot.sessions import Sessions
 from harness.bot import ADMIN, make_services, running_bot
-from harness.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, parse_html
+from harness.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, buttons, parse_html
 from index.search import Answer
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
@@ -47,14 +47,6 @@ def ask(fake: FakeTelegram, text: str, chat_id: int = USER) -> tuple[dict, dict]
     question = fake.message(chat_id, text)
     fake.wait_for(lambda: len(fake.bot_messages(chat_id)) > before)
     return question, fake.bot_messages(chat_id)[before]
-
-
-def buttons(message: dict) -> dict[str, str]:
-    return {
-        b["text"]: b["callback_data"]
-        for row in message.get("reply_markup", {}).get("inline_keyboard", [])
-        for b in row
-    }
 
 
 # -- a private question ---------------------------------------------------------------

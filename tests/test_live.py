@@ -7,6 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from harness.fake_telegram import buttons
 from harness.seeds import SEED_DOC, seed_config
 from harness.stops import SANAD
 from index.collection import Collection
@@ -109,11 +110,7 @@ def test_buttons_work_after_a_restart_and_say_so_when_their_sentence_is_gone(
             fake.message(1001, QUESTION)
             fake.wait_sent("sendMessage", 1001)
         answer = fake.bot_messages(1001)[-1]
-        keys = {
-            b["text"]: b["callback_data"]
-            for row in answer["reply_markup"]["inline_keyboard"]
-            for b in row
-        }
+        keys = buttons(answer)
         restarted = services()
         with running_bot(fake, restarted):  # a new process: nothing kept in memory
             fake.press(answer, keys["المزيد"])
@@ -145,18 +142,12 @@ def test_admins_list_remove_and_replace_documents_in_telegram(tmp_path: Path) ->
             fake.message(ADMIN, "/docs")
             fake.wait_sent("sendMessage", ADMIN, count=21)
             listing = fake.bot_messages(ADMIN)[-1]
-            next_page = {
-                b["text"]: b["callback_data"] for b in listing["reply_markup"]["inline_keyboard"][0]
-            }
-            fake.press(listing, next_page["التالي"])
+            fake.press(listing, buttons(listing)["التالي"])
             fake.wait_sent("editMessageText", ADMIN)
             fake.message(ADMIN, "/remove city01.txt")
             fake.wait_sent("sendMessage", ADMIN, count=22)
             confirm = fake.bot_messages(ADMIN)[-1]
-            yes = {
-                b["text"]: b["callback_data"] for b in confirm["reply_markup"]["inline_keyboard"][0]
-            }
-            fake.press(confirm, yes["نعم، احذفها"])
+            fake.press(confirm, buttons(confirm)["نعم، احذفها"])
             fake.wait_sent("editMessageText", ADMIN, count=2)
             fake.document(ADMIN, "city02.txt", "المدينة رقم اثنين صارت عاصمة للثقافة.".encode())
             fake.wait_sent("sendMessage", ADMIN, count=23)
