@@ -46,6 +46,7 @@ class SearchSettings:
     top_k: int = TOP_K
     min_evidence: float = MIN_EVIDENCE
     context_weight: float = _WEIGHTS.context
+    context_ahead: float = _WEIGHTS.ahead
     gram_weight: float = _WEIGHTS.grams
     stem_weight: float = _WEIGHTS.stems
     answer_type_weight: float = _WEIGHTS.answer_type
@@ -53,7 +54,11 @@ class SearchSettings:
     def weights(self) -> Weights:
         """The second stage's weights (see index.rerank)."""
         return Weights(
-            self.context_weight, self.gram_weight, self.stem_weight, self.answer_type_weight
+            context=self.context_weight,
+            ahead=self.context_ahead,
+            grams=self.gram_weight,
+            stems=self.stem_weight,
+            answer_type=self.answer_type_weight,
         )
 
 

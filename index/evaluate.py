@@ -80,9 +80,16 @@ def read_jsonl(path: Path, required: Sequence[str]) -> list[dict]:
 
 
 def corpus_documents(rows: Iterable[dict]) -> tuple[list[Document], dict[tuple[str, int], str]]:
-    """One document per ``doc`` title, one sentence per row (never re-split).
+    """One document per ``doc`` title, one sentence per row (never re-split), in the
+    paragraph the row's optional ``paragraph`` key names (without it: one paragraph).
 
     Returns the documents and the map (document, ordinal) → row id.
+
+    >>> docs, ids = corpus_documents([
+    ...     {"id": "a", "doc": "د", "paragraph": 0, "text": "جملة أولى."},
+    ...     {"id": "b", "doc": "د", "paragraph": 1, "text": "جملة ثانية."}])
+    >>> [(s.paragraph, docs[0].text[s.start:s.end]) for s in docs[0].sentences], ids[("د", 2)]
+    ([(0, 'جملة أولى.'), (1, 'جملة ثانية.')], 'b')
     """
     grouped: dict[str, list[dict]] = {}
     for row in rows:
@@ -90,14 +97,18 @@ def corpus_documents(rows: Iterable[dict]) -> tuple[list[Document], dict[tuple[s
     documents = []
     ids: dict[tuple[str, int], str] = {}
     for title, members in grouped.items():
-        sentences = []
-        offset = 0
+        sentences: list[Sentence] = []
+        body = ""
         for n, row in enumerate(members):
             text = " ".join(str(row["text"]).split())
-            sentences.append(Sentence(text, offset, offset + len(text), n, False))
-            offset += len(text) + 1
+            paragraph = row.get("paragraph", 0)
+            if not isinstance(paragraph, int) or isinstance(paragraph, bool):
+                raise EvalError(f"row {row['id']}: paragraph must be a whole number")
+            if sentences:
+                body += " " if sentences[-1].paragraph == paragraph else "\n"
+            sentences.append(Sentence(text, len(body), len(body) + len(text), paragraph, False))
+            body += text
             ids[(title, n + 1)] = str(row["id"])
-        body = "\n".join(s.text for s in sentences)
         documents.append(Document(title, title, body, "", tuple(sentences)))
     return documents, ids
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from index.analysis import STOPWORD_FORMS, Analyzer, has_arabic, normalize, word_spans
 from index.grams import word_grams
-from index.questions import AnswerType, answer_type
+from index.questions import AnswerType, answer_type, word_pieces
 from index.speakers import NAMES, name_stems, speech_frame
 from index.spelling import correct
 
@@ -103,10 +103,18 @@ def parse_query(question: str, analyzer: Analyzer, known: Vocabulary) -> Query |
     reason = unusable(question)
     if reason:
         return reason
+    spans = word_spans(question)
+    normals = [normalize(text) for text, _, _ in spans]
     words = tuple(
-        Word(text, start, end, normalize(text), tuple(correct(t, known) for t in terms))
-        for text, start, end in word_spans(question)
-        for terms in [analyzer.word_terms(text)]
+        Word(text, start, end, normal, tuple(correct(t, known) for t in terms))
+        for (text, start, end), normal, pieces in zip(
+            spans, normals, word_pieces(normals), strict=True
+        )
+        for terms in [
+            analyzer.word_terms(text)
+            if pieces == (normal,)
+            else tuple(t for piece in pieces for t in analyzer.word_terms(piece))
+        ]
     )
     stems = tuple(t for w in words for t in w.stems)
     speech = _speech(words)
@@ -115,10 +123,7 @@ def parse_query(question: str, analyzer: Analyzer, known: Vocabulary) -> Query |
     if not stems:
         return "no_words"
     grams = tuple(
-        g
-        for w in words
-        if w.normal and w.normal not in STOPWORD_FORMS
-        for g in word_grams(w.normal)
+        g for w in words if w.stems and w.normal not in STOPWORD_FORMS for g in word_grams(w.normal)
     )
     return Query(
         question, words, stems, grams, answer_type([w.normal for w in words if w.normal]), speech

@@ -11,7 +11,7 @@ import numpy as np
 from index.engine import Scorer
 from index.grams import GramLine, GramStats
 from index.query import Query
-from index.questions import offers
+from index.questions import EXPLANATIONS, offers
 from index.store import StoredSentence
 
 # The gram field's own BM25 parameters. The stem field takes the engine's (``bm25.k1`` and
@@ -26,6 +26,7 @@ class Weights:
     """How the second stage weighs its evidence (tuned on half the XQuAD-ar articles)."""
 
     context: float = 0.3  # a neighbour's words, against the sentence's own (±2: half that)
+    ahead: float = 0.3  # «لماذا / كيف»: a following neighbour's share of a preceding one's
     grams: float = 1.0  # the character n-gram field (scores scaled to the best candidate's)
     stems: float = 0.45  # the stem field (likewise)
     answer_type: float = 0.2  # the sentence offers the kind of answer asked for
@@ -93,14 +94,18 @@ def passage_weights(
     numbers: Sequence[int],
     rows: Mapping[int, StoredSentence],
     context: float,
+    ahead: float = 1.0,
 ) -> np.ndarray:
     """Candidates × sentences (``numbers``): each candidate's own weight 1, its neighbours'
-    ``context``, theirs half that, in the same document, headings aside.
+    ``context``, theirs half that, in the same document, headings aside; a following
+    neighbour weighs ``ahead`` times as much as a preceding one. Paragraph boundaries do
+    not stop context (measured on three dev sets: stopping it there loses 1.5 points of
+    R@1; a sentence often names what the next paragraph's first sentence speaks of).
 
     >>> row = lambda n, doc, heading=False: StoredSentence(n, doc, n, 0, 0, 0, heading, "")
-    >>> rows = {1: row(1, 7, True), 2: row(2, 7), 3: row(3, 7), 4: row(4, 8)}
-    >>> passage_weights([3], [1, 2, 3, 4], rows, 0.3).tolist()
-    [[0.0, 0.3, 1.0, 0.0]]
+    >>> rows = {1: row(1, 7, True), 2: row(2, 7), 3: row(3, 7), 4: row(4, 7), 5: row(5, 8)}
+    >>> passage_weights([3], [1, 2, 3, 4, 5], rows, 0.3, ahead=0.5).tolist()
+    [[0.0, 0.3, 1.0, 0.15, 0.0]]
     """
     column = {n: i for i, n in enumerate(numbers)}
     out = np.zeros((len(candidates), len(numbers)))
@@ -110,10 +115,10 @@ def passage_weights(
             continue
         own = rows[number]
         for distance, weight in ((1, context), (2, context / 2)):
-            for other in (number - distance, number + distance):
+            for other, side in ((number - distance, 1.0), (number + distance, ahead)):
                 found = rows.get(other)
                 if found is not None and found.document == own.document and not found.heading:
-                    out[c, column[other]] = weight
+                    out[c, column[other]] = weight * side
     return out
 
 
@@ -182,7 +187,8 @@ class Reranker:
         candidates = [n for n in candidates if n in rows]
         numbers = sorted(rows)
         at = np.asarray(numbers, dtype=np.int64)
-        parts = passage_weights(candidates, numbers, rows, w.context)
+        ahead = w.ahead if query.answer_type in EXPLANATIONS else 1.0
+        parts = passage_weights(candidates, numbers, rows, w.context, ahead)
 
         stem_query = Counter(query.stems)
         stem_tf = np.array([engine.term_counts(t, at) for t in stem_query], dtype=np.float64)
@@ -214,11 +220,12 @@ class Reranker:
         top_grams = float(grams.max(initial=0.0)) or 1.0
         score = w.stems * stems / top_stems + w.grams * grams / top_grams
         kind = query.answer_type
+        asked = {w.normal for w in query.words}
         ranked = []
         for c, number in enumerate(candidates):
             if matched is None or not matched[c]:
                 continue  # shared letters alone (#ال…) are no evidence: a word must match
-            bonus = w.answer_type if kind and offers(rows[number].text, kind) else 0.0
+            bonus = w.answer_type if kind and offers(rows[number].text, kind, asked) else 0.0
             ranked.append((number, float(score[c]) + bonus))
         ranked.sort(key=lambda hit: (-hit[1], hit[0]))
         return ranked

@@ -90,13 +90,32 @@ def evidence(stems: tuple[str, ...], number: int, engine: Scorer) -> float:
     return sum(w for t, w in weights.items() if engine.term_counts(t, at)[0]) / total
 
 
+def near_copies(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two sentences' word sets are the same sentence, give or take a parenthesis, a word
+    or a footnote mark: both have five words or more, the smaller is nine tenths inside the
+    larger, and every number of the smaller stands in the larger too.
+
+    >>> w = lambda text: frozenset(text_words(text))
+    >>> one = w("هي دولة عربية تقع في الركن الشمالي الشرقي من قارة أفريقيا")
+    >>> near_copies(one, w("هي دولة عربية (1) تقع في الركن الشمالي الشرقي من قارة أفريقيا."))
+    True
+    >>> near_copies(w("بلغ عدد السكان 5 ملايين عام 2010"), w("بلغ عدد السكان 7 ملايين عام 2010"))
+    False
+    """
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if len(small) < 5 or len(small & large) < 0.9 * len(small) or len(small) < 0.5 * len(large):
+        return False
+    return all(w in large for w in small if w[0].isdigit())
+
+
 def answers(
     ranked: list[tuple[int, float]], rows: Rows, k: int
 ) -> tuple[list[tuple[int, float]], dict[int, list[int]]]:
-    """The ``k`` best of ``ranked`` as answers: a sentence found word for word in several
-    documents (a wire story republished, a circular sent twice) is one answer, the others
-    where it also stands (second value, by the number kept); a heading is no answer when a
-    sentence of its section is one (it stays as context)."""
+    """The ``k`` best of ``ranked`` as answers. A sentence that stands again, word for word
+    or nearly (:func:`near_copies`), is one answer: within a document, cited where it
+    first stands; a copy in another document (a wire story republished, a circular sent
+    twice) is listed where it also stands (second value, by the number kept). A heading is
+    no answer when a sentence of its section is one (it stays as context)."""
     found = rows.get([n for n, _ in ranked])
     sections = {
         (found[n].document, found[n].section)
@@ -104,21 +123,28 @@ def answers(
         if n in found and not found[n].heading
     }
     kept: list[tuple[int, float]] = []
+    words: list[frozenset[str]] = []  # of each kept answer
     also: dict[int, list[int]] = {}
-    first_of: dict[str, int] = {}
     for number, score in ranked:
         row = found.get(number)
         if row is None:
             continue
         if row.heading and (row.document, row.text) in sections:
             continue  # «الاقتصاد» is no answer when a sentence under it is
-        key = " ".join(text_words(row.text))
-        first = first_of.get(key)
-        if first is not None and found[first].document != row.document:
+        mine = frozenset(text_words(row.text))
+        copy = next((i for i, w in enumerate(words) if w == mine or near_copies(w, mine)), None)
+        if copy is None:
+            if len(kept) < k:
+                kept.append((number, score))
+                words.append(mine)
+            continue
+        first = kept[copy][0]
+        if found[first].document != row.document:
             also.setdefault(first, []).append(number)  # the same words in another document
-        elif len(kept) < k:
-            first_of.setdefault(key, number)
-            kept.append((number, score))
+        elif row.ordinal < found[first].ordinal:
+            kept[copy] = (number, kept[copy][1])  # cited where it first stands
+            if first in also:
+                also[number] = also.pop(first)
     return kept, also
 
 

@@ -72,3 +72,25 @@ def test_grams_answer_type_and_stems_come_from_the_same_words() -> None:
     assert query.answer_type == "number"
     assert not any("🙂" in g for g in query.grams)  # the emoji is no word, for any stage
     assert query.stems == tuple(t for w in query.words for t in analyzer.word_terms(w.text))
+
+
+@pytest.mark.parametrize(
+    ("question", "stems", "kind"),
+    [
+        ("ماهي عاصمة مصر؟", ("عاصم", "مصر"), None),  # «ما هي» written as one word
+        ("ماسبب الحرب؟", ("سبب", "حرب"), "reason"),
+        ("لمادا سميت المدينة؟", ("سميت", "مدين"), "reason"),  # ذ typed as د
+        ("علل سبب الحرب", ("سبب", "حرب"), "reason"),  # the command is no word to find
+        ("بماذا تسمى المدينة؟", ("تسمي", "مدين"), "name"),
+        ("في أي مدينة ولد؟", ("مدين", "ولد"), "place"),
+        ("من هو رودينكو؟", ("رودينكو",), "person"),
+        ("كيف تعمل الآلة؟", ("تعمل", "اله"), "manner"),
+        ("ماليزيا دولة؟", ("ماليز", "دول"), None),  # «ما» that is the start of a name
+    ],
+)
+def test_the_question_frame_is_read_and_never_searched(
+    question: str, stems: tuple[str, ...], kind: str | None
+) -> None:
+    query = parse_query(question, Analyzer(LightSegmenter()), lambda stem: None)
+    assert not isinstance(query, str)
+    assert (query.stems, query.answer_type) == (stems, kind)

@@ -105,3 +105,37 @@ def test_a_sentence_whose_neighbour_also_matches_ranks_first(make_collection) ->
     assert [(h.document, h.ordinal) for h in with_context.hits[:1]] == [("b.txt", 2)]
     assert [(h.document, h.ordinal) for h in plain.hits[:1]] == [("a.txt", 2)]
     assert with_context.hits[0].also == ("الطقس جميل في المدينة.",)
+
+
+FILLER = (
+    "افتتح المتحف الجديد أبوابه. زار الطلاب المكتبة العامة. هطلت أمطار غزيرة ليلا. "
+    "ارتفعت أسعار الخضار في السوق. فاز الفريق بالمباراة."
+)
+
+
+def test_a_sentence_a_document_repeats_is_one_answer_cited_where_it_first_stands(
+    make_collection,
+) -> None:
+    # an encyclopedia article that repeats its opening sentence further down, with a
+    # footnote mark and a parenthesis less: one answer, at its first place
+    where = "هي دولة عربية تقع في الركن الشمالي الشرقي من قارة أفريقيا"
+    first = f"مِصرَ أو (رسمياً: جُمهورِيّةُ مِصرَ العَرَبيّةِ) {where}."
+    again = f"مِصرَ أو رسمياً جُمهورِيةُ مِصرَ العَرَبيةِ {where} (1)."
+    texts = {
+        "مصر.txt": f"{first}\nيبلغ عدد سكانها مئة مليون.\nتقع مصر في أفريقيا.\n{again}",
+        "z.txt": FILLER,
+    }
+    hits = make_collection(texts).ask("أين تقع مصر؟", 3).hits
+    assert 1 in [h.ordinal for h in hits]
+    assert 4 not in [h.ordinal for h in hits]  # the copy is not a second answer
+    assert next(h.text for h in hits if h.ordinal == 1) == first
+
+
+def test_sentences_that_differ_in_a_number_are_two_answers(make_collection) -> None:
+    texts = {
+        "a.txt": "بلغ عدد سكان المدينة خمسة ملايين نسمة في عام 2010.\n"
+        "بلغ عدد سكان المدينة خمسة ملايين نسمة في عام 2020.",
+        "z.txt": FILLER,
+    }
+    hits = make_collection(texts).ask("كم بلغ عدد سكان المدينة؟", 3).hits
+    assert [h.ordinal for h in hits] == [1, 2]

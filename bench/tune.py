@@ -1,0 +1,51 @@
+"""Measure second-stage weights on the A (or B) halves of every dev set at once.
+
+    uv run python bench/halves.py ../shared/eval/xquad-ar /tmp/halves/xquad-ar   # each set
+    uv run python bench/tune.py /tmp/halves A context=0.3,0.5 across=0,0.5,1
+
+Each set's half is indexed once; every combination of the given values is then asked of
+all of them, and one line per combination prints R@1 / R@3 / MRR@10 per set and their mean.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import sys
+from pathlib import Path
+
+from index.collection import Collection
+from index.evaluate import evaluate, load_questions, read_corpus
+from index.rerank import Weights
+
+
+def main(root: Path, half: str, grid: list[str]) -> None:
+    sets = []
+    for folder in sorted(p for p in root.iterdir() if (p / half).is_dir()):
+        documents, ids = read_corpus(folder / half / "corpus.jsonl")
+        questions = load_questions(folder / half / "questions.jsonl")
+        sets.append((folder.name, Collection.in_memory(documents), ids, questions))
+    names = [item.split("=")[0] for item in grid]
+    values = [[float(v) for v in item.split("=")[1].split(",")] for item in grid]
+    print("  ".join(names) + "  |  " + "  |  ".join(name for name, *_ in sets) + "  |  mean")
+    for combination in itertools.product(*values):
+        weights = dataclasses.replace(Weights(), **dict(zip(names, combination, strict=True)))
+        cells, total = [], [0.0, 0.0, 0.0]
+        for _, collection, ids, questions in sets:
+            collection.searcher.weights = weights
+            collection.searcher.generation.reranker.weights = weights
+            d = evaluate(collection, ids, questions).as_dict()
+            row = (100 * d["recall@1"], 100 * d["recall@3"], d["mrr@10"])
+            cells.append(f"{row[0]:.1f} {row[1]:.1f} {row[2]:.3f}")
+            total = [t + r / len(sets) for t, r in zip(total, row, strict=True)]
+        print(
+            "  ".join(f"{v:g}" for v in combination)
+            + "  |  "
+            + "  |  ".join(cells)
+            + f"  |  {total[0]:.1f} {total[1]:.1f} {total[2]:.3f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), sys.argv[2], sys.argv[3:])
