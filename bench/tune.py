@@ -34,8 +34,7 @@ def main(root: Path, half: str, grid: list[str]) -> None:
         for _, collection, ids, questions in sets:
             collection.searcher.weights = weights
             collection.searcher.generation.reranker.weights = weights
-            d = evaluate(collection, ids, questions).as_dict()
-            row = (100 * d["recall@1"], 100 * d["recall@3"], d["mrr@10"])
+            row = evaluate(collection, ids, questions).summary()
             cells.append(f"{row[0]:.1f} {row[1]:.1f} {row[2]:.3f}")
             total = [t + r / len(sets) for t, r in zip(total, row, strict=True)]
         print(

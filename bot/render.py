@@ -27,19 +27,20 @@ def visible_length(text: str) -> int:
 
 
 def clip(
-    text: str, spans: Sequence[tuple[int, int]], limit: int
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """Shorten ``text`` to about ``limit`` characters at word boundaries, keeping the first
-    matched span in view, with «…» where text was cut; spans are moved to match.
+    text: str, spans: Sequence[tuple[int, int]], limit: int, answer: tuple[int, int] | None = None
+) -> tuple[str, tuple[tuple[int, int], ...], tuple[int, int] | None]:
+    """Shorten ``text`` to about ``limit`` characters at word boundaries, keeping the
+    answer phrase (else the first matched span) in view, with «…» where text was cut;
+    the spans and the answer are moved to match (an answer cut off is None).
 
     >>> clip("واحد اثنان ثلاثة أربعة خمسة", [(11, 16)], 12)
-    ('…ثلاثة…', ((1, 6),))
-    >>> clip("قصير", [(0, 4)], 100)
-    ('قصير', ((0, 4),))
+    ('…ثلاثة…', ((1, 6),), None)
+    >>> clip("قصير", [(0, 4)], 100, answer=(0, 4))
+    ('قصير', ((0, 4),), (0, 4))
     """
     if len(text) <= limit:
-        return text, tuple(spans)
-    focus = spans[0][0] if spans else 0
+        return text, tuple(spans), answer
+    focus = answer[0] if answer else spans[0][0] if spans else 0
     start = max(0, min(focus - limit // 4, len(text) - limit))
     end = min(len(text), start + limit)
     if start > 0:  # move to the start of a word
@@ -56,19 +57,32 @@ def clip(
     tail = ELLIPSIS if end < len(text) else ""
     shift = start - len(lead)
     kept = tuple((a - shift, b - shift) for a, b in spans if a >= start and b <= end)
-    return lead + piece + tail, kept
+    moved = (answer[0] - shift, answer[1] - shift) if answer else None
+    if answer and not (answer[0] >= start and answer[1] <= end):
+        moved = None
+    return lead + piece + tail, kept, moved
 
 
-def quote(text: str, spans: Sequence[tuple[int, int]], limit: int = MAX_SENTENCE_CHARS) -> str:
-    """A sentence in a ``<blockquote>``, its matched words in ``<b>``, all else escaped.
+def quote(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    limit: int = MAX_SENTENCE_CHARS,
+    answer: tuple[int, int] | None = None,
+) -> str:
+    """A sentence in a ``<blockquote>``, its matched words in ``<b>``, the phrase that
+    answers in ``<u>``, all else escaped.
 
     A quote that starts with a digit or a Latin letter gets a right-to-left mark first.
 
     >>> quote("قال <رودينكو> & أوزبكستان", [(5, 12), (16, 25)])
     '<blockquote>قال &lt;<b>رودينكو</b>&gt; &amp; <b>أوزبكستان</b></blockquote>'
+    >>> quote("وقع الوفد 20 اتفاقية", [(4, 9)], answer=(10, 20))
+    '<blockquote>وقع <b>الوفد</b> <u>20 اتفاقية</u></blockquote>'
     """
-    text, spans = clip(text, spans, limit)
-    body = marked(text, spans, "<b>", "</b>", escape=lambda s: html.escape(s, quote=False))
+    text, spans, answer = clip(text, spans, limit, answer)
+    escape = lambda s: html.escape(s, quote=False)  # noqa: E731
+    underline = (((answer,), "<u>", "</u>")) if answer else None
+    body = marked(text, spans, "<b>", "</b>", escape=escape, outer=underline)
     return f"<blockquote>{rtl(text)}{body}</blockquote>"
 
 
@@ -121,7 +135,7 @@ def rtl(text: str) -> str:
 
 
 def _hits_html(hits: Sequence[Hit], limit: int) -> str:
-    return "\n\n".join(f"{quote(h.text, h.spans, limit)}\n{citation(h)}" for h in hits)
+    return "\n\n".join(f"{quote(h.text, h.spans, limit, h.answer)}\n{citation(h)}" for h in hits)
 
 
 def fit(render_with_limit, budget: int = MAX_MESSAGE_CHARS) -> str:
@@ -169,7 +183,7 @@ def context_html(passage: Passage) -> str:
     def render(limit: int) -> str:
         parts = []
         for s in passage.sentences:
-            text, _ = clip(s.text, [], limit)
+            text, _, _ = clip(s.text, [], limit)
             text = html.escape(text, quote=False)
             parts.append(f"<b>{text}</b>" if s.ordinal == passage.focus else text)
         head = f"{RLM}📖 السياق — {html.escape(passage.title, quote=False)}"

@@ -129,7 +129,7 @@ STOPWORDS: frozenset[str] = frozenset(
     له لها لهم لهن لنا لي لك لكم به بها بهم فيه فيها فيهم منه منها منهم
     عليه عليها عليهم إليه إليها عنه عنها معه معها
     كل بعض جميع أيضا فقط جدا ذات ذو ذي إلا أما إما وهو وهي وقد ولا وفي ومن
-    يا و ف ب ك ل
+    يا و ف ب ك ل ال
     """.split()
 )
 
@@ -307,7 +307,7 @@ class Analyzer:
     @property
     def signature(self) -> str:
         """Names the analysis, so an index built with another one is re-analysed."""
-        return f"{self.segmenter.name}/1"
+        return f"{self.segmenter.name}/2"
 
     def word_terms(self, word: str) -> tuple[str, ...]:
         """Index terms of one surface word (empty for stopwords and noise)."""

@@ -28,7 +28,8 @@ from index.search import Answer
 EXIT_NO_ANSWER = 1
 EXIT_BAD_QUESTION = 2
 
-BOLD, RESET = "\033[1m", "\033[0m"
+# On a terminal: bold and underline, each switched off on its own (they nest).
+BOLD, BOLD_OFF, UNDERLINE, UNDERLINE_OFF = "\033[1m", "\033[22m", "\033[4m", "\033[24m"
 
 
 def cmd_build(args: argparse.Namespace, config: Config) -> int:
@@ -82,6 +83,9 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "section": h.section or None,
                 "url": h.url or None,
                 "also": list(h.also),
+                "answer": {"text": h.text[h.answer[0] : h.answer[1]], "span": list(h.answer)}
+                if h.answer
+                else None,
             }
             for h in answer.hits
         ],
@@ -89,14 +93,17 @@ def answer_json(answer: Answer) -> dict[str, object]:
 
 
 def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
-    """Ranked sentences, matched words marked, each with ``[title #n]`` (and its page,
-    «section», web address, speaker where known)."""
+    """Ranked sentences, matched words marked (``**…**``), the phrase that answers too
+    (``__…__``), each with ``[title #n]`` (and its page, «section», web address, speaker
+    where known)."""
     if answer.empty:
         print(answer.message, file=out)
         return
-    before, after = (BOLD, RESET) if bold else ("**", "**")
+    before, after = (BOLD, BOLD_OFF) if bold else ("**", "**")
+    under, over = (UNDERLINE, UNDERLINE_OFF) if bold else ("__", "__")
     for rank, hit in enumerate(answer.hits, start=1):
-        print(f"{rank}. {marked(hit.text, hit.spans, before, after)}", file=out)
+        phrase = ((hit.answer,), under, over) if hit.answer else None
+        print(f"{rank}. {marked(hit.text, hit.spans, before, after, outer=phrase)}", file=out)
         page = f" · ص {hit.page}" if hit.page is not None else ""
         section = f" · «{hit.section}»" if hit.section else ""
         url = f" · {hit.url}" if hit.url else ""

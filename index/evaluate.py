@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from index.analysis import STOPWORD_FORMS, text_words
 from index.documents import Document
+from index.phrases import FACTOIDS
 from index.search import Answer
 from index.sentences import Sentence
 
@@ -25,6 +28,64 @@ class Question:
     qid: str
     question: str
     gold: frozenset[str]
+    answers: tuple[str, ...] = ()  # the answer phrases, where the set gives them
+
+
+def phrase_tokens(text: str) -> list[str]:
+    """The words an answer phrase is compared by: normalized, stopwords and the article off.
+
+    >>> phrase_tokens("في المدينة المنورة،")
+    ['مدينه', 'منوره']
+    """
+    words = [w for w in text_words(text) if w not in STOPWORD_FORMS]
+    return [w[2:] if w.startswith("ال") and len(w) > 4 else w for w in words]
+
+
+def token_f1(found: str, gold: str) -> float:
+    """SQuAD's token F1 between a marked phrase and a gold answer.
+
+    >>> token_f1("13 أكتوبر 1958", "حمزة خاشقجي (13 أكتوبر 1958، المدينة المنورة")
+    0.6
+    >>> token_f1("308", "308"), token_f1("بيروت", "1921")
+    (1.0, 0.0)
+    """
+    a, b = phrase_tokens(found), phrase_tokens(gold)
+    common = sum((Counter(a) & Counter(b)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(a), common / len(b)
+    return 2 * precision * recall / (precision + recall)
+
+
+@dataclass(slots=True)
+class PhraseReport:
+    """Answer phrases of one kind, over the questions whose gold sentence came first."""
+
+    asked: int = 0  # such questions
+    marked: int = 0  # a phrase was marked
+    exact: int = 0  # … equal to a gold answer
+    overlapping: int = 0  # … sharing a word with one (token F1 > 0)
+    f1: float = 0.0  # sum of the best token F1 of each marked phrase
+
+    def add(self, phrase: str | None, answers: Sequence[str]) -> None:
+        self.asked += 1
+        if phrase is None:
+            return
+        self.marked += 1
+        best = max((token_f1(phrase, a) for a in answers), default=0.0)
+        self.exact += any(phrase_tokens(phrase) == phrase_tokens(a) for a in answers)
+        self.overlapping += best > 0
+        self.f1 += best
+
+    def as_dict(self) -> dict[str, float | int]:
+        marked = self.marked or 1
+        return {
+            "n": self.asked,
+            "marked": self.marked / (self.asked or 1),
+            "exact": self.exact / marked,
+            "overlapping": self.overlapping / marked,
+            "f1": self.f1 / marked,
+        }
 
 
 @dataclass(slots=True)
@@ -36,6 +97,7 @@ class Report:
     reciprocal: float = 0.0
     abstained: int = 0
     ranks: list[tuple[str, int | None, bool]] = field(default_factory=list)
+    phrases: dict[str, PhraseReport] = field(default_factory=dict)
 
     def add(self, qid: str, rank: int | None, abstained: bool) -> None:
         self.n += 1
@@ -47,14 +109,24 @@ class Report:
             if rank <= MRR_DEPTH:
                 self.reciprocal += 1 / rank
 
-    def as_dict(self) -> dict[str, float | int]:
-        """The ``--json`` contract: fractions, and n."""
+    def summary(self) -> tuple[float, float, float]:
+        """R@1 and R@3 in percent, and MRR@10."""
+        n = self.n or 1
+        return 100 * self.hits_at[1] / n, 100 * self.hits_at[3] / n, self.reciprocal / n
+
+    def as_dict(self) -> dict[str, object]:
+        """The ``--json`` contract: fractions, and n; ``answer_phrase``: per factoid kind."""
         n = self.n or 1
         return {
             **{f"recall@{c}": self.hits_at[c] / n for c in CUTS},
             "mrr@10": self.reciprocal / n,
             "abstained": self.abstained / n,
             "n": self.n,
+            "answer_phrase": {
+                kind: self.phrases[kind].as_dict()
+                for kind in sorted(FACTOIDS)
+                if kind in self.phrases
+            },
         }
 
 
@@ -134,21 +206,40 @@ def evaluate(
         ranked = [ids.get((h.document, h.ordinal)) for h in answer.hits]
         rank = next((i for i, sid in enumerate(ranked, 1) if sid in q.gold), None)
         report.add(q.qid, rank, answer.empty)
+        kind = answer.kind
+        if rank == 1 and kind in FACTOIDS and q.answers:
+            top = answer.hits[0]
+            phrase = top.text[top.answer[0] : top.answer[1]] if top.answer else None
+            report.phrases.setdefault(kind, PhraseReport()).add(phrase, q.answers)
     return report
 
 
 def load_questions(path: Path) -> list[Question]:
     rows = read_jsonl(path, ("qid", "question", "gold"))
     return [
-        Question(str(r["qid"]), str(r["question"]), frozenset(map(str, r["gold"]))) for r in rows
+        Question(
+            str(r["qid"]),
+            str(r["question"]),
+            frozenset(map(str, r["gold"])),
+            tuple(map(str, r.get("answers") or ())),
+        )
+        for r in rows
     ]
 
 
 def format_report(report: Report) -> str:
     """The human summary: one line of metrics."""
-    d = report.as_dict()
-    return (
-        f"R@1 {100 * d['recall@1']:.1f}%  R@3 {100 * d['recall@3']:.1f}%  "
-        f"R@5 {100 * d['recall@5']:.1f}%  MRR@10 {d['mrr@10']:.3f}  "
-        f"abstained {100 * d['abstained']:.1f}%  n={report.n}"
-    )
+    n = report.n or 1
+    r1, r3, mrr = report.summary()
+    lines = [
+        f"R@1 {r1:.1f}%  R@3 {r3:.1f}%  R@5 {100 * report.hits_at[5] / n:.1f}%  "
+        f"MRR@10 {mrr:.3f}  abstained {100 * report.abstained / n:.1f}%  n={report.n}"
+    ]
+    for kind in sorted(report.phrases):
+        p = report.phrases[kind].as_dict()
+        lines.append(
+            f"answer phrase · {kind}: marked {100 * p['marked']:.0f}% of {p['n']}, "
+            f"of those exact {100 * p['exact']:.0f}%, overlapping {100 * p['overlapping']:.0f}%, "
+            f"F1 {p['f1']:.2f}"
+        )
+    return "\n".join(lines)

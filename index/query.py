@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.analysis import STOPWORD_FORMS, Analyzer, has_arabic, normalize, word_spans
+from index.analysis import (
+    STOPWORD_FORMS,
+    Analyzer,
+    has_arabic,
+    normalize,
+    word_spans,
+)
 from index.grams import word_grams
+from index.phrases import asked_stems
 from index.questions import AnswerType, answer_type, word_pieces
 from index.speakers import NAMES, name_stems, speech_frame
 from index.spelling import correct
@@ -78,6 +85,11 @@ class Query:
     grams: tuple[str, ...]  # character grams of the content words (index.grams)
     answer_type: AnswerType | None
     speech: Speech | None
+
+    @property
+    def asked(self) -> frozenset[str]:
+        """The question's words as :func:`index.phrases.answer_phrase` compares them."""
+        return asked_stems(w.normal for w in self.words)
 
     @property
     def matched(self) -> frozenset[str]:

@@ -117,8 +117,10 @@ def answer_type(normals: Sequence[str]) -> AnswerType | None:
     >>> kinds = lambda *qs: [answer_type(text_words(q)) for q in qs]
     >>> kinds("كم عدد سكان طشقند؟", "ما عدد الاتفاقيات؟", "متى وقعت؟", "في أي عام تأسست؟")
     ['number', 'number', 'date', 'date']
-    >>> kinds("من هو رودينكو؟", "أين تقع طشقند؟", "في أي مدينة ولد؟", "ما اسم عاصمتها؟")
+    >>> kinds("من هو اللاعب الذي سجل؟", "أين تقع طشقند؟", "في أي مدينة ولد؟", "ما اسم عاصمتها؟")
     ['person', 'place', 'place', 'name']
+    >>> kinds("من هو رودينكو؟", "من قاد الوفد؟")
+    [None, 'person']
     >>> kinds("لماذا سميت كذلك؟", "ما سبب التسمية؟", "علل سبب الحرب", "كيف تعمل الآلة؟")
     ['reason', 'reason', 'reason', 'manner']
     >>> kinds("ماذا قال رودينكو؟", "هل زار طشقند؟", "من أين جاء؟", "بماذا تسمى؟", "لمن الكتاب؟")
@@ -159,6 +161,8 @@ def answer_type(normals: Sequence[str]) -> AnswerType | None:
     if first == "ماذا" and second in _NAME_VERBS:
         return "name"
     if first == "من" and rest and rest[0] not in ("اي", "بين", "خلال", "اجل"):
+        if rest[0] in ("هو", "هي") and len(rest) > 1 and not rest[1].startswith("ال"):
+            return None  # «من هو رودينكو؟» asks who he is, not for a name
         return "person"
     return None
 

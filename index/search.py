@@ -12,7 +12,9 @@ import numpy as np
 from index.analysis import Analyzer, text_words
 from index.engine import BM25Params, Scorer
 from index.highlight import Spans, matched_spans
+from index.phrases import answer_phrase
 from index.query import REASONS, Query, parse_query
+from index.questions import AnswerType
 from index.rerank import Reranker, Weights
 from index.rows import Rows
 from index.segments import IndexFiles, ensure_index_files
@@ -48,6 +50,7 @@ class Hit:
     section: str = ""  # the heading of its section (Word, web page, Markdown, a text's heading)
     url: str = ""  # the web page it came from
     also: tuple[str, ...] = ()  # titles of other documents that hold the same sentence
+    answer: tuple[int, int] | None = None  # the phrase that answers a factoid question
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ class Answer:
     question: str
     hits: tuple[Hit, ...] = ()
     reason: str | None = None
+    kind: AnswerType | None = None  # what the question asks for (index.questions)
 
     @property
     def empty(self) -> bool:
@@ -240,7 +244,8 @@ class Searcher:
                 or self._gram_evidence(query, ranked[0][0], found, now) < self.min_evidence
             ):
                 return Answer(question, reason="no_match")  # nor do its words' letters
-        return Answer(question, self._hits(query, ranked, speakers, also, rows, now))
+        hits = self._hits(query, ranked, speakers, also, rows, now)
+        return Answer(question, hits, kind=query.answer_type)
 
     @staticmethod
     def _gram_evidence(
@@ -261,7 +266,7 @@ class Searcher:
         """The ranked sentences as hits: cited, their matched words found."""
         found = rows.get([n for n, _ in ranked] + [n for same in also.values() for n in same])
         hits = []
-        for number, score in ranked:
+        for rank, (number, score) in enumerate(ranked):
             row = found[number]
             info = now.documents[row.document]
             hits.append(
@@ -283,6 +288,9 @@ class Searcher:
                     )
                     if number in also
                     else (),
+                    answer=answer_phrase(row.text, query.answer_type, query.asked)
+                    if rank == 0
+                    else None,
                 )
             )
         return tuple(hits)

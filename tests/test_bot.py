@@ -277,7 +277,11 @@ def test_an_admin_adds_a_document_that_answers_at_once(bot: FakeTelegram, tmp_pa
     assert "أُضيفت الوثيقة" in done.params["text"] and "2 جملة" in done.params["text"]
     assert (tmp_path / "uploads" / "سمرقند.txt").read_text(encoding="utf-8") == NEW_DOC
     _, answer = ask(bot, "أين تقع سمرقند؟", chat_id=USER)
-    assert "مدينة <b>سمرقند</b> في أوزبكستان" in bot.sent("sendMessage", USER)[-1].params["text"]
+    # the words asked marked, and the place that answers «أين» underlined
+    assert (
+        "مدينة <b>سمرقند</b> في <u>أوزبكستان</u>"
+        in bot.sent("sendMessage", USER)[-1].params["text"]
+    )
     assert answer["text"]
 
 

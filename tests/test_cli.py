@@ -200,3 +200,25 @@ def test_a_closed_pipe_ends_the_output_quietly(project: Path) -> None:
         check=False,
     )
     assert piped.returncode == 0 and "Traceback" not in piped.stderr and "Error" not in piped.stderr
+
+
+def test_the_phrase_that_answers_is_given_apart_and_marked_when_piped(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    question = "كم مشروع اتفاقية حكومية بين روسيا وأوزبكستان؟"
+    code, answer = ask_json(capsys, question)
+    assert code == 0
+    first = answer["hits"][0]
+    assert first["answer"]["text"] == "20"
+    start, end = first["answer"]["span"]
+    assert first["text"][start:end] == "20"
+    assert all(hit["answer"] is None for hit in answer["hits"][1:])  # the first hit's only
+    assert main(["ask", question]) == 0
+    assert "__20__ **مشروع**" in capsys.readouterr().out.splitlines()[0]
+
+
+def test_a_question_that_asks_for_no_fact_marks_no_phrase(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, answer = ask_json(capsys, QUESTION)
+    assert [hit["answer"] for hit in answer["hits"]] == [None] * len(answer["hits"])

@@ -151,7 +151,8 @@ def test_a_one_line_5_mb_document_is_indexed_whole(tmp_path: Path) -> None:
     report = collection.rebuild([tmp_path / "big.txt"])
     assert report.sentences == 2300
     answer = collection.ask("أين رودينكو؟", 3)
-    assert len(answer.hits) == 3
+    # the sentence the document repeats 2,300 times is one answer, where it first stands
+    assert [h.ordinal for h in answer.hits] == [1]
     assert_valid_message(answer_html(answer))
     assert collection.integrity_ok()
     collection.close()

@@ -14,7 +14,12 @@ from index.search import Answer, Hit
 from index.store import StoredSentence
 
 
-def hit(text: str, spans: tuple[tuple[int, int], ...] = (), ordinal: int = 1) -> Hit:
+def hit(
+    text: str,
+    spans: tuple[tuple[int, int], ...] = (),
+    ordinal: int = 1,
+    answer: tuple[int, int] | None = None,
+) -> Hit:
     return Hit(
         text=text,
         document="doc.txt",
@@ -24,6 +29,7 @@ def hit(text: str, spans: tuple[tuple[int, int], ...] = (), ordinal: int = 1) ->
         score=1.5,
         spans=spans,
         sentence_id=ordinal,
+        answer=answer,
     )
 
 
@@ -33,6 +39,22 @@ def test_an_answer_quotes_each_hit_with_bold_matches_and_escapes_the_rest() -> N
     assert html.startswith('<blockquote>قال &lt;<b>رودينكو</b>&gt; إن "<b>أوزبكستان</b>"')
     assert "عنوان &lt;الوثيقة&gt; &amp; مصدرها — الجملة 1 من 40" in html
     assert parse_html(html)
+
+
+def test_the_phrase_that_answers_is_underlined_around_its_bold_words() -> None:
+    text = "تستعدان للتوقيع على حوالي 20 مشروع اتفاقية <حكومية>"
+    html = answer_html(Answer("q", (hit(text, ((29, 34),), answer=(26, 34)),)))
+    assert "حوالي <u>20 <b>مشروع</b></u> اتفاقية &lt;حكومية&gt;" in html
+    assert parse_html(html)
+
+
+def test_an_answer_far_into_a_long_sentence_stays_in_view() -> None:
+    words = ["كلمة"] * 1000
+    words[10], words[900] = "رودينكو", "1958"
+    text = " ".join(words)
+    at, year = text.index("رودينكو"), text.index("1958")
+    html = answer_html(Answer("q", (hit(text, ((at, at + 7),), answer=(year, year + 4)),)))
+    assert "<u>1958</u>" in html  # the answer, not the first matched word, decides the window
 
 
 def test_huge_hits_are_shortened_with_an_ellipsis_and_the_message_fits() -> None:
@@ -55,8 +77,10 @@ def test_random_text_always_renders_to_valid_html(seed: int) -> None:
     hits = []
     for n in range(rng.randint(1, 10)):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3000)))
+        a, b = sorted(rng.randint(0, len(text)) for _ in range(2))
+        answer = (a, max(b, a + 1)) if rng.random() < 0.5 and a < len(text) else None
         a = rng.randint(0, len(text) - 1)
-        hits.append(hit(text, ((a, min(len(text), a + rng.randint(1, 9))),), n + 1))
+        hits.append(hit(text, ((a, min(len(text), a + rng.randint(1, 9))),), n + 1, answer))
     for html in (answer_html(Answer("q", tuple(hits)), first_rank=4), inline_message_html(hits[0])):
         assert 1 <= visible_length(parse_html(html)) <= 4096
 
@@ -71,7 +95,7 @@ def test_context_bolds_the_hit_among_its_neighbours() -> None:
 def test_clip_keeps_the_first_match_in_view() -> None:
     text = "بداية " + "حشو " * 500 + "الهدف " + "نهاية " * 100
     start = text.index("الهدف")
-    short, spans = clip(text, [(start, start + 5)], 200)
+    short, spans, _ = clip(text, [(start, start + 5)], 200)
     assert len(short) <= 202
     assert [short[a:b] for a, b in spans] == ["الهدف"]
     assert short.startswith("…") and short.endswith("…")
