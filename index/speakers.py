@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -95,11 +96,23 @@ def speaker_stems(text: str, stem: Stemmer = NAMES) -> frozenset[str]:
     return name_stems([w for w, _, _ in word_spans(text)], stem)
 
 
-def _subject(words: list[str], verb_at: int) -> list[str]:
-    """The words naming who speaks: after the verb, up to «أن»/«إلى»/… or, past the first
-    word, a word carrying a preposition («بتوجهات»)."""
+_QUOTE_OPENERS = re.compile(r'[:"«“]')
+
+
+def _subject(after: str) -> list[str]:
+    """The words naming who speaks, in the text after the reporting verb: up to a colon
+    or a quotation mark, «أن»/«إلى»/… or, past the first word, a word carrying a
+    preposition («بتوجهات»).
+
+    >>> _subject('الوزير خالد: "الاقتصاد ينمو بسرعة".')
+    ['الوزير', 'خالد']
+    >>> _subject("نائب الوزير أن العلاقات متينة")
+    ['نائب', 'الوزير']
+    """
+    cut = _QUOTE_OPENERS.search(after)
+    words = [w for w, _, _ in word_spans(after[: cut.start()] if cut else after)]
     subject: list[str] = []
-    for word in words[verb_at + 1 : verb_at + 1 + MAX_SUBJECT_WORDS]:
+    for word in words[:MAX_SUBJECT_WORDS]:
         folded = normalize(word)
         if folded in SUBJECT_END or (subject and _prepositional(folded)):
             break
@@ -185,7 +198,7 @@ def _speaker_of(
     at = _verb_position(words)
     if at is not None:
         after = text[text.find(words[at]) + len(words[at]) :].lstrip()
-        subject = [] if after.startswith((":", '"', "«")) else _subject(words, at)
+        subject = _subject(after)
         if not subject:
             return current  # «وأضاف:»
         found = _resolve(subject, speakers, current, stem, new_allowed=at <= 1)

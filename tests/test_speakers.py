@@ -49,3 +49,21 @@ def test_rudenkos_statements_on_uzbekistan_come_first(collection: Collection) ->
 def test_a_speech_question_about_another_topic_follows_the_topic(collection: Collection) -> None:
     ordinals = [h.ordinal for h in collection.ask("ماذا قال رودينكو عن كازاخستان؟", k=4).hits]
     assert ordinals and all(n < 13 for n in ordinals)  # the Kazakhstan part of the article
+
+
+def test_the_speaker_ends_where_the_quotation_begins(make_collection) -> None:
+    text = (
+        'وقال الوزير خالد: "الاقتصاد ينمو بسرعة".\n'
+        "وقالت المديرة سلمى «إن الصادرات ارتفعت».\n"
+        "وأكد الخبير المالي أن الأسعار مستقرة.\n"
+    )
+    voices = track_speakers(split_sentences(text))
+    assert [v.name if v else None for v in voices] == [
+        "الوزير خالد",
+        "المديرة سلمى",
+        "الخبير المالي",
+    ]
+    filler = "افتتح المتحف الجديد أبوابه. زار الطلاب المكتبة العامة. هطلت أمطار غزيرة ليلا."
+    collection = make_collection({"a.txt": text, "z.txt": filler})
+    [hit] = collection.ask("ماذا قال خالد عن الاقتصاد؟", 1).hits
+    assert hit.speaker == "الوزير خالد"
