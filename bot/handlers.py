@@ -29,12 +29,20 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 from bot.feedback import FeedbackStore
 from bot.journal import FairQueue, UpdateJournal, bot_id
 from bot.limits import Once, RateLimiter
-from bot.render import answer_html, context_html, fit, html_visible, inline_message_html
+from bot.render import (
+    answer_html,
+    context_html,
+    fit,
+    html_visible,
+    inline_message_html,
+    understood_html,
+)
 from bot.sessions import Session, Sessions
+from bot.turns import Turns
 from index.collection import Collection, UploadsFull
 from index.config import Config
 from index.documents import SUFFIXES, DocumentError
-from index.query import REASONS
+from index.query import REASONS, UNUSABLE
 from index.search import Answer
 from index.store import DocumentInfo
 
@@ -96,6 +104,7 @@ class Services:
     collection: Collection
     feedback: FeedbackStore
     sessions: Sessions
+    turns: Turns  # each asker's previous question, for follow-ups
     limiter: RateLimiter
     refusals: Once  # strangers told this bot is not for them
     journal: UpdateJournal  # every update received, until it was handled to the end
@@ -116,6 +125,7 @@ class Services:
             collection=collection,
             feedback=given_or("feedback", lambda: FeedbackStore(config.index_path)),
             sessions=given_or("sessions", lambda: Sessions(config.index_path, tg.button_ttl)),
+            turns=given_or("turns", lambda: Turns(config.index_path, 60 * tg.followup_minutes)),
             limiter=given_or("limiter", lambda: RateLimiter(limit=tg.questions_per_minute)),
             refusals=given_or("refusals", Once),
             journal=given_or("journal", lambda: UpdateJournal(config.index_path, bot_id(tg.token))),
@@ -133,6 +143,7 @@ class Services:
         self.feedback.close()
         self.journal.close()
         self.sessions.close()
+        self.turns.close()
         self.collection.close()
 
 
@@ -213,16 +224,27 @@ async def search_page(svc: Services, question: str, page: int) -> tuple[Answer, 
 async def answer_question(
     message: Message, context: ContextTypes.DEFAULT_TYPE, question: str
 ) -> None:
-    """Search and reply to the question's message with the first page of sentences."""
+    """Search and reply to the question's message with the first page of sentences. A
+    follow-up («وعن كازاخستان؟») is read with the asker's previous question in this chat,
+    and the reply starts by saying how it was understood."""
     svc = services(context)
     await show_typing(context, message.chat_id)
-    answer, has_more = await search_page(svc, question, 0)
+    asker = message.from_user.id if message.from_user else message.chat_id
+    at = message.date.timestamp()
+    understood = svc.turns.read(message.chat_id, asker, question, at)
+    asked = understood or question
+    answer, has_more = await search_page(svc, asked, 0)
+    if answer.reason not in UNUSABLE:
+        svc.turns.remember(message.chat_id, asker, asked, at)
     if answer.empty:
         hint = NO_ANSWER_HINT if answer.reason == "no_match" else ""
-        await send_html(message, html.escape(answer.message or "", quote=False) + hint)
+        text = html.escape(answer.message or "", quote=False) + hint
+        await send_html(message, understood_html(understood) + text)
         return
-    sid = svc.sessions.open(question, [h.sentence_id for h in answer.hits])
-    await send_html(message, answer_html(answer), answer_keyboard(sid, 0, has_more))
+    sid = svc.sessions.open(asked, [h.sentence_id for h in answer.hits])
+    await send_html(
+        message, answer_html(answer, understood=understood), answer_keyboard(sid, 0, has_more)
+    )
 
 
 # -- gatekeeping ---------------------------------------------------------------------

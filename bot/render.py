@@ -168,12 +168,26 @@ def html_visible(text: str) -> str:
     return "".join(out)
 
 
-def answer_html(answer: Answer, first_rank: int = 1) -> str:
-    """The message for an answer: each hit quoted and cited; an empty answer explained."""
+def understood_html(understood: str | None) -> str:
+    r"""The line that opens the reply to a follow-up: how the question was understood.
+
+    >>> understood_html("ماذا قال رودينكو عن <كازاخستان>؟")
+    '\u200fفهمت: ماذا قال رودينكو عن &lt;كازاخستان&gt;؟\n\n'
+    >>> understood_html(None)
+    ''
+    """
+    if not understood:
+        return ""
+    return f"{RLM}فهمت: {html.escape(understood, quote=False)}\n\n"
+
+
+def answer_html(answer: Answer, first_rank: int = 1, understood: str | None = None) -> str:
+    """The message for an answer: each hit quoted and cited; an empty answer explained. A
+    follow-up's reply first says how it was understood."""
     if answer.empty:
         return html.escape(answer.message or "", quote=False)
     header = f"{RLM}نتائج إضافية ({first_rank}–{first_rank + len(answer.hits) - 1}):\n\n"
-    lead = header if first_rank > 1 else ""
+    lead = understood_html(understood) + (header if first_rank > 1 else "")
     return fit(lambda limit: lead + _hits_html(answer.hits, limit))
 
 

@@ -15,16 +15,18 @@ from bot.handlers import Services
 from bot.journal import UpdateJournal, bot_id
 from bot.sessions import Sessions
 from harness.fake_telegram import TOKEN, FakeTelegram
-from harness.seeds import seed_config
+from harness.seeds import SEEDS, seed_config
 from index.collection import Collection
 
 ADMIN = 4242
 
 
-def make_services(folder: Path, admins: frozenset[int] = frozenset({ADMIN}), **kw) -> Services:
-    """The bot's services over the seed collection in ``folder`` (built on first use, the
-    update journal beside it); ``kw`` replaces any of them."""
-    config = seed_config(folder)
+def make_services(
+    folder: Path, admins: frozenset[int] = frozenset({ADMIN}), seeds: Path = SEEDS, **kw
+) -> Services:
+    """The bot's services over a collection of ``seeds`` in ``folder`` (built on first
+    use, the update journal beside it); ``kw`` replaces any of them."""
+    config = seed_config(folder, seeds)
     journal = UpdateJournal(config.index_path, bot_id(TOKEN))
     kw = {"sessions": Sessions(), "journal": journal, "admins": admins, **kw}
     return Services.from_config(Collection.open(config), config, **kw)

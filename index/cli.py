@@ -21,6 +21,7 @@ from index.config import Config, ConfigError, load_config
 from index.documents import DocumentError, find_documents
 from index.evaluate import EvalError, evaluate, format_report, load_questions, read_corpus
 from index.fetch import fetch, is_url
+from index.followup import follow_up
 from index.highlight import marked
 from index.query import UNUSABLE, unusable
 from index.search import Answer
@@ -116,18 +117,27 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
-    reason = unusable(args.question)
+    understood = follow_up(args.question, args.after) if args.after else None
+    question = understood or args.question
+    reason = unusable(question)
     if reason:  # say so before building or loading anything
-        answer = Answer(args.question, reason=reason)
+        answer = Answer(question, reason=reason)
     else:
         with Collection.open(config, sys.stderr) as collection:
-            answer = collection.ask(args.question, args.k)
+            answer = collection.ask(question, args.k)
     if args.json:
-        json.dump(answer_json(answer), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            {"understood": understood, **answer_json(answer)},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
         print()
     elif answer.reason in UNUSABLE:
         print(f"sanad: {answer.message}", file=sys.stderr)
     else:
+        if understood:
+            print(f"فهمت: {understood}")
         print_answer(answer, sys.stdout, bold=sys.stdout.isatty())
     if answer.reason in UNUSABLE:
         return EXIT_BAD_QUESTION
@@ -219,6 +229,11 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("-k", type=positive_int, help="how many sentences (default: search.top_k)")
     ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument(
+        "--after",
+        metavar="PREVIOUS",
+        help="the question asked before, for a follow-up such as «وعن كازاخستان؟»",
+    )
     ask.set_defaults(run=cmd_ask)
 
     add = sub.add_parser(

@@ -75,6 +75,7 @@ class TelegramSettings:
     button_ttl: int = 86400
     allowed_chats: list[int] = field(default_factory=list)
     questions_per_minute: int = 20
+    followup_minutes: float = 10
 
 
 @dataclass(frozen=True, slots=True)
