@@ -99,6 +99,8 @@ def citation(hit: Hit) -> str:
     '\u200f🗣 أندريه رودينكو · 📄 خبر — الجملة 3 من 25'
     >>> citation(replace(hit, title="تقرير", page=12, section="الموازنة"))
     '\u200f📄 تقرير · الموازنة — ص ١٢، الجملة 3 من 25'
+    >>> citation(replace(hit, title="موسوعة", copies=(9,)))
+    '\u200f📄 موسوعة — الجملة 3 من 25 (وتتكرر في الجملة 9)'
     >>> citation(replace(hit, title="خبر", url="https://example.org/a?x=1&y=2"))
     '\u200f📄 <a href="https://example.org/a?x=1&amp;y=2">خبر</a> — الجملة 3 من 25'
     """
@@ -107,6 +109,8 @@ def citation(hit: Hit) -> str:
         title = f'<a href="{html.escape(hit.url, quote=True)}">{title}</a>'
     who = f"🗣 {html.escape(hit.speaker, quote=False)} · " if hit.speaker else ""
     place = f"الجملة {hit.ordinal} من {hit.sentence_count}"
+    if hit.copies:
+        place += f" (وتتكرر في الجملة {'، '.join(map(str, hit.copies))})"
     if hit.page is not None:
         place = f"ص {arabic_digits(hit.page)}، {place}"
     section = f" · {html.escape(hit.section, quote=False)}" if hit.section else ""

@@ -84,6 +84,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "section": h.section or None,
                 "url": h.url or None,
                 "also": list(h.also),
+                "copies": list(h.copies),
                 "answer": {"text": h.text[h.answer[0] : h.answer[1]], "span": list(h.answer)}
                 if h.answer
                 else None,
@@ -105,7 +106,8 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
     for rank, hit in enumerate(answer.hits, start=1):
         phrase = ((hit.answer,), under, over) if hit.answer else None
         print(f"{rank}. {marked(hit.text, hit.spans, before, after, outer=phrase)}", file=out)
-        page = f" · ص {hit.page}" if hit.page is not None else ""
+        page = "".join(f" #{n}" for n in hit.copies)  # where the document repeats it
+        page += f" · ص {hit.page}" if hit.page is not None else ""
         section = f" · «{hit.section}»" if hit.section else ""
         url = f" · {hit.url}" if hit.url else ""
         said = f" · 🗣 {hit.speaker}" if hit.speaker else ""

@@ -199,12 +199,14 @@ class Asks(Protocol):
 def evaluate(
     collection: Asks, ids: dict[tuple[str, int], str], questions: Iterable[Question]
 ) -> Report:
-    """Ask every question; find the rank of its first gold sentence in the top 10."""
+    """Ask every question; find the rank of its first gold sentence in the top 10 (a hit
+    counts for each place it cites: where its sentence stands, and where its document
+    repeats it)."""
     report = Report()
     for q in questions:
         answer = collection.ask(q.question, MRR_DEPTH)
-        ranked = [ids.get((h.document, h.ordinal)) for h in answer.hits]
-        rank = next((i for i, sid in enumerate(ranked, 1) if sid in q.gold), None)
+        places = [{ids.get((h.document, n)) for n in (h.ordinal, *h.copies)} for h in answer.hits]
+        rank = next((i for i, cited in enumerate(places, 1) if cited & q.gold), None)
         report.add(q.qid, rank, answer.empty)
         kind = answer.kind
         if rank == 1 and kind in FACTOIDS and q.answers:

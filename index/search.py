@@ -50,6 +50,7 @@ class Hit:
     section: str = ""  # the heading of its section (Word, web page, Markdown, a text's heading)
     url: str = ""  # the web page it came from
     also: tuple[str, ...] = ()  # titles of other documents that hold the same sentence
+    copies: tuple[int, ...] = ()  # where else in its document it stands (its ordinals)
     answer: tuple[int, int] | None = None  # the phrase that answers a factoid question
 
 
@@ -116,10 +117,11 @@ def answers(
     ranked: list[tuple[int, float]], rows: Rows, k: int
 ) -> tuple[list[tuple[int, float]], dict[int, list[int]]]:
     """The ``k`` best of ``ranked`` as answers. A sentence that stands again, word for word
-    or nearly (:func:`near_copies`), is one answer: within a document, cited where it
-    first stands; a copy in another document (a wire story republished, a circular sent
-    twice) is listed where it also stands (second value, by the number kept). A heading is
-    no answer when a sentence of its section is one (it stays as context)."""
+    or nearly (:func:`near_copies`), is one answer, cited where it first stands in its
+    document; its copies (further on in the same document, or in another: a wire story
+    republished, a circular sent twice) are listed where they also stand (second value, by
+    the number kept). A heading is no answer when a sentence of its section is one (it
+    stays as context)."""
     found = rows.get([n for n, _ in ranked])
     sections = {
         (found[n].document, found[n].section)
@@ -143,12 +145,11 @@ def answers(
                 words.append(mine)
             continue
         first = kept[copy][0]
-        if found[first].document != row.document:
-            also.setdefault(first, []).append(number)  # the same words in another document
-        elif row.ordinal < found[first].ordinal:
+        if found[first].document == row.document and row.ordinal < found[first].ordinal:
             kept[copy] = (number, kept[copy][1])  # cited where it first stands
-            if first in also:
-                also[number] = also.pop(first)
+            also[number] = [*also.pop(first, []), first]
+        else:
+            also.setdefault(first, []).append(number)
     return kept, also
 
 
@@ -284,10 +285,19 @@ class Searcher:
                     section=row.section if row.section != info.title else "",
                     url=info.source if info.source.startswith(("http://", "https://")) else "",
                     also=tuple(
-                        dict.fromkeys(now.documents[found[n].document].title for n in also[number])
-                    )
-                    if number in also
-                    else (),
+                        dict.fromkeys(
+                            now.documents[found[n].document].title
+                            for n in also.get(number, ())
+                            if found[n].document != row.document
+                        )
+                    ),
+                    copies=tuple(
+                        sorted(
+                            found[n].ordinal
+                            for n in also.get(number, ())
+                            if found[n].document == row.document
+                        )
+                    ),
                     answer=answer_phrase(row.text, query.answer_type, query.asked)
                     if rank == 0
                     else None,

@@ -67,7 +67,8 @@ def test_human_output_ranks_cites_and_marks_words(
 def test_json_output_shape(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, answer = ask_json(capsys, QUESTION)
     assert code == 0
-    assert set(answer) == {"question", "empty", "reason", "hits"}
+    assert set(answer) == {"question", "understood", "empty", "reason", "hits"}
+    assert answer["understood"] is None  # no --after: read as it is
     hit = answer["hits"][0]
     assert {"doc", "ordinal", "text", "score", "spans"} <= set(hit)
     assert hit["doc"] == SEED_DOC.name
