@@ -15,6 +15,19 @@ from index.search import MIN_EVIDENCE, TOP_K
 
 DEFAULT_CONFIG_FILE = Path("config.toml")
 SEGMENTERS = ("auto", "light", "camel")
+# The checkout Sanad runs from (None when installed as a package): a command typed in it
+# or any folder below it (`cd bot && sanad docs`) reads its config and data.
+_CHECKOUT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT: Path | None = _CHECKOUT if (_CHECKOUT / "pyproject.toml").is_file() else None
+
+
+def home() -> Path:
+    """Where relative paths resolve when there is no config file: the project root when the
+    current folder is in it, else the current folder."""
+    here = Path.cwd()
+    if PROJECT_ROOT is not None and (here == PROJECT_ROOT or PROJECT_ROOT in here.parents):
+        return PROJECT_ROOT
+    return Path(".")
 
 
 class ConfigError(ValueError):
@@ -110,13 +123,30 @@ class Config:
 _SECTIONS = [f.name for f in fields(Config) if f.name != "base"]
 
 
+def _env_list(value: str) -> list[Any]:
+    """A list as people write it in an environment variable: TOML (``[123, 456]``) or
+    separated by commas or spaces (``123,456``).
+
+    >>> _env_list("[123, 456]"), _env_list("123,456"), _env_list(" 7 ")
+    ([123, 456], ['123', '456'], ['7'])
+    """
+    if value.strip().startswith("["):
+        parsed = tomllib.loads(f"v = {value}")["v"]
+        if isinstance(parsed, list):
+            return parsed
+    return value.replace(",", " ").split()
+
+
 def _coerce(key: str, value: Any, default: Any, from_env: bool) -> Any:
     """Check (and for env strings, convert) ``value`` against the default's type."""
     kind = type(default)
     try:
         if from_env:
             if kind is list:
-                return [int(v) for v in value.replace(",", " ").split()]
+                items = _env_list(value)
+                if all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in items):
+                    return [int(v) for v in items]
+                raise ValueError(value)
             if kind is bool:
                 return value.strip().lower() in ("1", "true", "yes", "on")
             return kind(value)
@@ -129,7 +159,7 @@ def _coerce(key: str, value: Any, default: Any, from_env: bool) -> Any:
                 return value
         elif isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
             return value
-    except ValueError:
+    except (ValueError, tomllib.TOMLDecodeError):
         pass
     expected = {
         list: "a list of integers",
@@ -139,6 +169,45 @@ def _coerce(key: str, value: Any, default: Any, from_env: bool) -> Any:
         bool: "true or false",
     }[kind]
     raise ConfigError(f"config key {key}: expected {expected}, got {value!r}")
+
+
+# Allowed ranges: key → (lowest, highest, what to say); None: no bound on that side.
+_RANGES: dict[str, tuple[float | None, float | None, str]] = {
+    "index.uploads_max_files": (0, None, "0 or more"),
+    "index.uploads_max_mb": (0, None, "0 or more"),
+    "index.max_document_mb": (1, None, "1 or more"),
+    "index.max_pdf_pages": (1, None, "1 or more"),
+    "index.fetch_timeout": (0.001, None, "more than 0"),
+    "bm25.k1": (1e-9, None, "more than 0"),
+    "bm25.b": (0, 1, "between 0 and 1"),
+    "bm25.epsilon": (0, None, "0 or more"),
+    "search.top_k": (1, 50, "between 1 and 50"),
+    "search.min_evidence": (0, 1, "between 0 and 1"),
+    "search.context_weight": (0, None, "0 or more"),
+    "search.context_ahead": (0, None, "0 or more"),
+    "search.gram_weight": (0, None, "0 or more"),
+    "search.stem_weight": (0, None, "0 or more"),
+    "search.answer_type_weight": (0, None, "0 or more"),
+    "telegram.webhook_port": (1, 65535, "a port, 1 to 65535"),
+    "telegram.button_ttl": (1, None, "1 or more"),
+    "telegram.questions_per_minute": (1, None, "1 or more"),
+    "telegram.followup_minutes": (0, None, "0 or more"),
+}
+
+
+def check_ranges(config: Config) -> None:
+    """Every number within its range, or a ConfigError naming the key.
+
+    >>> check_ranges(replace(Config(), bm25=BM25Params(b=1.5)))
+    Traceback (most recent call last):
+    ...
+    index.config.ConfigError: config key bm25.b: expected a number between 0 and 1, got 1.5
+    """
+    for key, (low, high, words) in _RANGES.items():
+        section, name = key.split(".")
+        value = getattr(getattr(config, section), name)
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ConfigError(f"config key {key}: expected a number {words}, got {value!r}")
 
 
 def _section(config: Config, name: str, values: Mapping[str, Any], env: bool, where: str):
@@ -153,7 +222,10 @@ def _section(config: Config, name: str, values: Mapping[str, Any], env: bool, wh
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
-    """Defaults ← ``path`` (or ./config.toml when present) ← ``SANAD_*`` variables.
+    """Defaults ← ``path`` (or ``config.toml`` in the current folder, else in the project
+    root, when present) ← ``SANAD_<SECTION>_<KEY>`` variables (others that start with
+    ``SANAD_`` are not Sanad's settings, and left alone). Relative paths resolve against
+    the config file's folder, or :func:`home` when there is none.
 
     >>> load_config(environ={"SANAD_BM25_K1": "1.2"}).bm25.k1
     1.2
@@ -163,9 +235,16 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     index.config.ConfigError: unknown config key search.topk in SANAD_SEARCH_TOPK
     """
     environ = os.environ if environ is None else environ
-    config = Config()
-    if path is None and DEFAULT_CONFIG_FILE.is_file():
-        path = DEFAULT_CONFIG_FILE
+    config = Config(base=home())
+    if path is None:
+        path = next(
+            (
+                folder / DEFAULT_CONFIG_FILE
+                for folder in (Path("."), config.base)
+                if (folder / DEFAULT_CONFIG_FILE).is_file()
+            ),
+            None,
+        )
     if path is not None:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -185,9 +264,10 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         rest = var[len("SANAD_") :].lower()
         found = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
         if found is None:
-            raise ConfigError(f"unknown config section in {var}")
+            continue  # SANAD_HOME and the like: not one of Sanad's settings
         name, key = found, rest[len(found) + 1 :]
         config = replace(config, **{name: _section(config, name, {key: value}, True, var)})
+    check_ranges(config)
     if config.analysis.segmenter not in SEGMENTERS:
         raise ConfigError(
             f"config key analysis.segmenter: expected one of {', '.join(SEGMENTERS)}, "
