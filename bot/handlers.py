@@ -30,8 +30,12 @@ from bot.feedback import FeedbackStore
 from bot.journal import FairQueue, UpdateJournal, bot_id
 from bot.limits import Once, RateLimiter
 from bot.render import (
+    DOCUMENTS,
+    PAGES,
+    SENTENCES,
     answer_html,
     context_html,
+    counted,
     fit,
     html_visible,
     inline_message_html,
@@ -330,12 +334,15 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         total = sum(d.sentences for d in docs)
 
         def render(limit: int) -> str:
-            head = f"📚 <b>الوثائق المتاحة</b>: {len(docs)} وثيقة، {total} جملة\n"
+            head = (
+                f"📚 <b>الوثائق المتاحة</b>: {counted(len(docs), DOCUMENTS)}، "
+                f"{counted(total, SENTENCES)}\n"
+            )
             lines = [
-                f"• {html.escape(d.title[:limit], quote=False)} — {d.sentences} جملة"
+                f"• {html.escape(d.title[:limit], quote=False)} — {counted(d.sentences, SENTENCES)}"
                 for d in docs[:60]
             ]
-            more = f"\n… و{len(docs) - 60} وثيقة أخرى" if len(docs) > 60 else ""
+            more = f"\n… و{counted(len(docs) - 60, DOCUMENTS)} أخرى" if len(docs) > 60 else ""
             return head + "\n".join(lines) + more
 
         text = fit(render)
@@ -548,7 +555,8 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     await send_html(
         message,
-        f"✅ أُعيد بناء الفهرس: {report.documents} وثيقة، {report.sentences} جملة "
+        f"✅ أُعيد بناء الفهرس: {counted(report.documents, DOCUMENTS)}، "
+        f"{counted(report.sentences, SENTENCES)} "
         f"(أُضيفت {len(report.added)}، وحُدّثت {len(report.updated)}، "
         f"وحُذفت {len(report.removed)}).",
     )
@@ -562,11 +570,12 @@ def docs_page_html(docs: list[DocumentInfo], page: int) -> str:
     first = page * DOCS_PAGE
     lines = [
         f"• <code>{html.escape(d.name, quote=False)}</code> — "
-        f"{html.escape(d.title[:80], quote=False)} ({d.sentences} جملة، {d.added_at[:10]})"
+        f"{html.escape(d.title[:80], quote=False)} "
+        f"({counted(d.sentences, SENTENCES)}، {d.added_at[:10]})"
         for d in docs[first : first + DOCS_PAGE]
     ]
     pages = max(1, -(-len(docs) // DOCS_PAGE))
-    head = f"📚 <b>الوثائق</b>: {len(docs)} وثيقة — الصفحة {page + 1} من {pages}\n"
+    head = f"📚 <b>الوثائق</b>: {counted(len(docs), DOCUMENTS)} — الصفحة {page + 1} من {pages}\n"
     hint = "\n\nللحذف: /remove اسم_الوثيقة"
     return head + "\n".join(lines) + hint
 
@@ -714,7 +723,9 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     verb = "استُبدلت" if added.replaced else "أُضيفت"
     sentences = added.document.sentences
     pages = len({s.page for s in sentences if s.page is not None})
-    size = f"{pages} صفحة، {len(sentences)} جملة" if pages else f"{len(sentences)} جملة"
+    size = counted(len(sentences), SENTENCES)
+    if pages:
+        size = f"{counted(pages, PAGES)}، {size}"
     await send_html(
         message,
         f"✅ {verb} الوثيقة «{html.escape(added.document.title, quote=False)}» "

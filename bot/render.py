@@ -119,6 +119,32 @@ def citation(hit: Hit) -> str:
     return f"{RLM}{who}📄 {title}{section} — {place}{elsewhere}"
 
 
+# How Arabic counts a noun: (one, two, three to ten, eleven and on) — «جملة واحدة»،
+# «جملتان»، «٤ جمل»، «١٢ جملة».
+SENTENCES = ("جملة واحدة", "جملتان", "جمل", "جملة")
+DOCUMENTS = ("وثيقة واحدة", "وثيقتان", "وثائق", "وثيقة")
+PAGES = ("صفحة واحدة", "صفحتان", "صفحات", "صفحة")
+
+
+def counted(number: int, forms: tuple[str, str, str, str]) -> str:
+    """``number`` with its noun in the form Arabic gives it: one and two have their own
+    words, three to ten take the plural, the rest the singular (read on the last two
+    digits past a hundred).
+
+    >>> [counted(n, SENTENCES) for n in (1, 2, 4, 10)]
+    ['جملة واحدة', 'جملتان', '4 جمل', '10 جمل']
+    >>> [counted(n, SENTENCES) for n in (0, 11, 25, 100, 103, 111)]
+    ['0 جملة', '11 جملة', '25 جملة', '100 جملة', '103 جمل', '111 جملة']
+    """
+    one, two, few, many = forms
+    if number == 1:
+        return one
+    if number == 2:
+        return two
+    tail = number % 100
+    return f"{number} {few if 3 <= tail <= 10 else many}"
+
+
 def arabic_digits(number: int) -> str:
     """A number in Arabic-Indic digits, as a page is cited.
 

@@ -324,7 +324,7 @@ def test_the_bot_takes_every_format_from_an_admin_and_cites_page_and_section(
     texts = [r.params["text"] for r in replies]
     assert sum(t.startswith("✅") for t in texts) == len(names) - 1  # all but the scan
     assert any("scanned PDF with no text layer" in t for t in texts)
-    assert any("3 صفحة، 9 جملة" in t for t in texts)  # what was added, in the reply
+    assert any("3 صفحات، 9 جمل" in t for t in texts)  # what was added, in the reply
     for answer in answers:
         doc, piece, section = asked[answer.params["reply_parameters"]["message_id"]]
         text = parse_html(answer.params["text"])  # as the reader sees it
