@@ -160,6 +160,8 @@ def wire(application: Application) -> None:
     application.add_handler(
         MessageHandler(groups & filters.TEXT & ~filters.COMMAND & h.AddressedToBot(), h.group_text)
     )
+    # Any other command: one line pointing to /help.
+    application.add_handler(MessageHandler(filters.COMMAND, h.unknown_command))
 
     # Buttons under answers and under /start; anything else is answered as expired.
     application.add_handler(CallbackQueryHandler(h.more_button, pattern=r"^m:[\w-]+:\d+$"))

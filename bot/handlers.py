@@ -99,6 +99,7 @@ NOT_ALLOWED = "عذرًا، هذا البوت متاح لمحادثات محدد
 RATE_LIMITED = "أسئلتك كثيرة في وقت قصير. انتظر دقيقة من فضلك ثم أعد المحاولة."
 INLINE_HINT = "اكتب سؤالك بالعربية"
 INLINE_NONE = "لا إجابة في الوثائق عن هذا"
+UNKNOWN_COMMAND = "لا أعرف هذا الأمر. اكتب /help لترى ما أستطيع، أو اكتب سؤالك مباشرة."
 
 
 @dataclass
@@ -110,6 +111,7 @@ class Services:
     sessions: Sessions
     turns: Turns  # each asker's previous question, for follow-ups
     limiter: RateLimiter
+    inline_limiter: RateLimiter  # inline queries: every keystroke is one, so a larger budget
     refusals: Once  # strangers told this bot is not for them
     journal: UpdateJournal  # every update received, until it was handled to the end
     admins: frozenset[int]
@@ -131,6 +133,9 @@ class Services:
             sessions=given_or("sessions", lambda: Sessions(config.index_path, tg.button_ttl)),
             turns=given_or("turns", lambda: Turns(config.index_path, 60 * tg.followup_minutes)),
             limiter=given_or("limiter", lambda: RateLimiter(limit=tg.questions_per_minute)),
+            inline_limiter=given_or(
+                "inline_limiter", lambda: RateLimiter(limit=tg.inline_queries_per_minute)
+            ),
             refusals=given_or("refusals", Once),
             journal=given_or("journal", lambda: UpdateJournal(config.index_path, bot_id(tg.token))),
             admins=given_or("admins", lambda: frozenset(tg.admins)),
@@ -289,7 +294,8 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if user is not None and user.id not in svc.admins:
         message = update.effective_message
         written = message.date.timestamp() if message and message.date else None
-        allowed, tell = svc.limiter.check(user.id, written)
+        limiter = svc.inline_limiter if update.inline_query else svc.limiter
+        allowed, tell = limiter.check(user.id, written)
         if not allowed:
             log.info("user %s is over the question limit", user.id)
             await refuse(update, RATE_LIMITED, tell or bool(update.callback_query))
@@ -372,6 +378,20 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message = update.effective_message
     if message is not None and message.text is not None:
         await answer_question(message, context, message.text)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command Sanad does not have (or one for admins, from someone else): one line
+    pointing to /help. In a group, only a command addressed to this bot by name."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    command = message.text.split()[0]
+    if message.chat.type != "private" and not command.lower().endswith(
+        f"@{context.bot.username}".lower()
+    ):
+        return  # «/foo» in a group may be another bot's
+    await send_html(message, UNKNOWN_COMMAND)
 
 
 async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -518,7 +538,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     button: InlineQueryResultsButton | None = None
     if not results:
         button = InlineQueryResultsButton(text=INLINE_NONE, start_parameter="help")
-    await query.answer(results, button=button, cache_time=60, is_personal=False)
+    # personal: Telegram keeps the results for this user only (with an allow-list, nobody
+    # outside it may be shown an answer someone else's query fetched)
+    await query.answer(results, button=button, cache_time=60, is_personal=True)
 
 
 # -- admin ----------------------------------------------------------------------------

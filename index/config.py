@@ -88,6 +88,7 @@ class TelegramSettings:
     button_ttl: int = 86400
     allowed_chats: list[int] = field(default_factory=list)
     questions_per_minute: int = 20
+    inline_queries_per_minute: int = 120
     followup_minutes: float = 10
 
 
@@ -190,7 +191,8 @@ _RANGES: dict[str, tuple[float | None, float | None, str]] = {
     "search.answer_type_weight": (0, None, "0 or more"),
     "telegram.webhook_port": (1, 65535, "a port, 1 to 65535"),
     "telegram.button_ttl": (1, None, "1 or more"),
-    "telegram.questions_per_minute": (1, None, "1 or more"),
+    "telegram.questions_per_minute": (0, None, "0 (no limit) or more"),
+    "telegram.inline_queries_per_minute": (0, None, "0 (no limit) or more"),
     "telegram.followup_minutes": (0, None, "0 or more"),
 }
 

@@ -526,3 +526,29 @@ def test_after_a_restart_no_update_is_answered_twice(fake: FakeTelegram, tmp_pat
         time.sleep(0.5)
     texts = [c.params["text"] for c in fake.sent("sendMessage", USER)]
     assert len(texts) == 3 and "أكثر من 20%" in texts[2]
+
+
+def test_an_unknown_command_points_to_help(bot: FakeTelegram) -> None:
+    bot.message(USER, "/foo")
+    [reply] = bot.wait_sent("sendMessage", USER)
+    assert reply.params["text"] == h.UNKNOWN_COMMAND and "/help" in h.UNKNOWN_COMMAND
+    bot.add_chat(GROUP, "group")
+    bot.message(GROUP, "/foo", user_id=77)  # may be another bot's: left alone
+    bot.message(GROUP, f"/foo@{BOT_USERNAME}", user_id=77)
+    [group_reply] = bot.wait_sent("sendMessage", GROUP)
+    assert group_reply.params["text"] == h.UNKNOWN_COMMAND
+    time.sleep(0.3)
+    assert len(bot.sent("sendMessage", GROUP)) == 1
+
+
+def test_inline_results_are_personal_and_typing_does_not_use_the_question_budget(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    services = make_services(tmp_path, limiter=RateLimiter(limit=2, window=60))
+    with running_bot(fake, services):
+        for end in range(5, len(QUESTION) + 1, 5):  # typing, letter by letter
+            fake.inline_query(QUESTION[:end], user_id=USER)
+        fake.wait_sent("answerInlineQuery", count=len(range(5, len(QUESTION) + 1, 5)))
+        _, answer = ask(fake, QUESTION)  # the question budget (2) is untouched
+    assert "رودينكو" in answer["text"] and answer["text"] != h.RATE_LIMITED
+    assert all(c.params["is_personal"] for c in fake.sent("answerInlineQuery"))
