@@ -118,6 +118,7 @@ def build_application(
         rate_limiter=RetryingRateLimiter(
             overall_max_rate=max_messages_per_second, max_retries=MAX_RETRIES
         ),
+        heartbeat=services.heartbeat,
     )
     queue = FairQueue(services.journal)
     application = (

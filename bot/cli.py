@@ -8,11 +8,15 @@ import logging
 import secrets
 import signal
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
 from bot.logs import protect_secrets
+from index.build import counted
 from index.config import Config, ConfigError
+
+EXIT_NOT_RUNNING = 3
 
 log = logging.getLogger("bot")
 
@@ -28,9 +32,66 @@ REVOKED_TOKEN = (
 
 
 def register(sub: Any) -> None:
-    """Add ``serve`` to the ``sanad`` command line (found through an entry point)."""
+    """Add ``serve`` and ``status`` to the ``sanad`` command line (found through an entry
+    point)."""
     serve = sub.add_parser("serve", help="run the Telegram bot")
     serve.set_defaults(run=run_serve)
+    status = sub.add_parser(
+        "status",
+        help="whether a bot runs on this data folder, and the collection",
+        description="Exit status: 0 a bot is running, 3 none is.",
+    )
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(run=run_status)
+
+
+def run_status(args: argparse.Namespace, config: Config) -> int:
+    """Say whether a bot runs on this data folder, when it last heard from Telegram, and
+    the collection's generation, documents and sentences."""
+    import json
+    import time
+
+    from bot.health import read_status
+    from index.collection import Collection
+
+    if not config.index_path.exists():
+        print(f"sanad: no index at {config.index_path} (sanad build makes one)", file=sys.stderr)
+        return EXIT_NOT_RUNNING
+    found = read_status(config.index_path)
+    with Collection.open(config, sys.stderr, prepare=False) as collection:
+        summary = collection.summary()
+    now = time.time()
+    running = found is not None and found.running
+    if args.json:
+        bot = None
+        if found is not None:
+            bot = {
+                "running": running,
+                "pid": found.pid,
+                "host": found.host,
+                "mode": found.mode,
+                "started": found.started,
+                "heard": found.heard,
+                "stopped": found.stopped,
+            }
+        print(json.dumps({"bot": bot, **summary}, ensure_ascii=False))
+    else:
+        if found is None:
+            print("bot: never run on this data folder")
+        elif not running:
+            print(f"bot: not running (pid {found.pid} on {found.host}, {found.mode})")
+        else:
+            heard = "not yet" if found.heard is None else f"{now - found.heard:.0f} s ago"
+            print(
+                f"bot: running (pid {found.pid} on {found.host}, {found.mode}, up "
+                f"{now - found.started:.0f} s); last heard from Telegram {heard}"
+            )
+        print(
+            f"collection: generation {summary['generation']}, "
+            f"{counted(summary['documents'], 'document')}, "
+            f"{counted(summary['sentences'], 'sentence')}"
+        )
+    return 0 if running else EXIT_NOT_RUNNING
 
 
 def run_serve(args: argparse.Namespace, config: Config) -> int:
@@ -45,7 +106,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from bot.handlers import Services
     from bot.logs import setup_logging
     from bot.network import SanadBot
-    from bot.webhook import refuse_malformed_webhook_posts
+    from bot.webhook import serve_webhooks_checked, webhook_path
     from index.collection import Collection
 
     setup_logging(token, config.telegram.webhook_secret, verbose=args.verbose)
@@ -68,15 +129,34 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
         services.close()
         return 1
     stop_once(loop, application.stop_running)
+    heartbeat = services.heartbeat
+    heartbeat.start("webhook" if tg.webhook_url else "polling")
+    started = time.time()
+
+    def health() -> dict[str, Any]:
+        heard = heartbeat.last_heard
+        return {
+            "ok": True,
+            "uptime_s": round(time.time() - started),
+            "heard_s_ago": None if heard is None else round(time.time() - heard),
+            **services.collection.summary(),
+        }
+
     try:
         if tg.webhook_url:
             secret = tg.webhook_secret or generated_secret()
-            log.info("serving with a webhook on %s:%d", tg.webhook_listen, tg.webhook_port)
-            refuse_malformed_webhook_posts()
+            path = webhook_path(tg.webhook_url)
+            log.info(
+                "serving with a webhook on %s:%d/%s (and /healthz)",
+                tg.webhook_listen,
+                tg.webhook_port,
+                path,
+            )
+            serve_webhooks_checked(health)
             application.run_webhook(
                 listen=tg.webhook_listen,
                 port=tg.webhook_port,
-                url_path="telegram",
+                url_path=path,
                 webhook_url=tg.webhook_url,
                 secret_token=secret,
                 allowed_updates=Update.ALL_TYPES,
@@ -86,6 +166,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
             log.info("serving with long polling")
             application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
     finally:
+        heartbeat.stop()
         services.close()
     if isinstance(application.bot, SanadBot) and application.bot.revoked:
         print(f"sanad: error: {REVOKED_TOKEN}", file=sys.stderr)

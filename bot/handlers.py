@@ -27,6 +27,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.feedback import FeedbackStore
+from bot.health import Heartbeat
 from bot.journal import FairQueue, UpdateJournal, bot_id
 from bot.limits import Once, RateLimiter
 from bot.render import (
@@ -114,6 +115,7 @@ class Services:
     inline_limiter: RateLimiter  # inline queries: every keystroke is one, so a larger budget
     refusals: Once  # strangers told this bot is not for them
     journal: UpdateJournal  # every update received, until it was handled to the end
+    heartbeat: Heartbeat  # the bot's state for `sanad status` and GET /healthz
     admins: frozenset[int]
     allowed_chats: frozenset[int]  # empty: every chat
     example: str
@@ -138,6 +140,7 @@ class Services:
             ),
             refusals=given_or("refusals", Once),
             journal=given_or("journal", lambda: UpdateJournal(config.index_path, bot_id(tg.token))),
+            heartbeat=given_or("heartbeat", lambda: Heartbeat(config.index_path)),
             admins=given_or("admins", lambda: frozenset(tg.admins)),
             allowed_chats=given_or("allowed_chats", lambda: frozenset(tg.allowed_chats)),
             example=given_or("example", lambda: tg.example),
@@ -153,6 +156,7 @@ class Services:
         self.journal.close()
         self.sessions.close()
         self.turns.close()
+        self.heartbeat.close()
         self.collection.close()
 
 
@@ -765,6 +769,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, Forbidden):
         log.warning("chat %s cannot be messaged: %s", chat.id if chat else "?", error)
         return
+    if update is None and isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        return  # polling could not reach Telegram: the heartbeat logs an outage, once
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # a timeout or a connection lost after the call was sent: the reply may well have
         # arrived, so no "sorry"; and a call that surely did not was retried already

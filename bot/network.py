@@ -11,6 +11,8 @@ import httpx
 from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
 
+from bot.health import Heartbeat
+
 log = logging.getLogger(__name__)
 
 # httpx errors raised before the whole request was written: Telegram cannot have acted on it.
@@ -85,11 +87,16 @@ class SanadBot(ExtBot):
     """The bot, which notices when Telegram stops accepting its token while it runs
     (revoked in @BotFather): it stops the application, and :attr:`revoked` says why."""
 
-    __slots__ = ("_revoked",)
+    __slots__ = ("_heartbeat", "_revoked")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, heartbeat: Heartbeat | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._revoked = False
+        self._heartbeat = heartbeat  # told when Telegram answers a poll, or cannot be reached
+
+    @property
+    def heartbeat(self) -> Heartbeat | None:
+        return self._heartbeat
 
     @property
     def revoked(self) -> bool:
@@ -99,9 +106,16 @@ class SanadBot(ExtBot):
         if self._revoked:
             return ()  # polling winds down with the application
         try:
-            return await super().get_updates(*args, **kwargs)
+            updates = await super().get_updates(*args, **kwargs)
+        except NetworkError as exc:
+            if self.heartbeat is not None and not isinstance(exc, BadRequest):
+                self.heartbeat.failed(exc)
+            raise
         except InvalidToken:
             self._revoked = True
             log.error("Telegram no longer accepts the bot token; stopping")
             asyncio.get_running_loop().stop()  # as Application.stop_running does
             return ()
+        if self.heartbeat is not None:
+            self.heartbeat.heard()
+        return updates

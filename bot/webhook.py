@@ -1,12 +1,17 @@
-"""Webhook posts that Telegram did not send get 400 and one log line, not a server error."""
+"""The webhook server: Telegram's posts on the URL's own path (a malformed one gets 400 and
+one log line, not a server error), and ``GET /healthz`` for a load balancer or a monitor."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit
 
 import tornado.web
+from telegram.ext import _updater
 from telegram.ext._utils import webhookhandler
 
 log = logging.getLogger(__name__)
@@ -44,10 +49,42 @@ class CheckedTelegramHandler(webhookhandler.TelegramHandler):
         if problem:
             log.warning("webhook: refused a post that is no update (%s)", problem)
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
+        heartbeat = getattr(self.bot, "heartbeat", None)
+        if heartbeat is not None:
+            heartbeat.heard()
         await super().post()
 
 
-def refuse_malformed_webhook_posts() -> None:
-    """Have the webhook server use :class:`CheckedTelegramHandler` (python-telegram-bot's
-    server looks its handler class up when it starts)."""
+def webhook_path(url: str) -> str:
+    """The path the webhook server listens on: the one of ``telegram.webhook_url``, so a
+    proxy set up from that URL reaches it.
+
+    >>> webhook_path("https://bot.example.org/sanad/hook"), webhook_path("https://x.org")
+    ('sanad/hook', '')
+    """
+    return urlsplit(url).path.strip("/")
+
+
+class HealthHandler(tornado.web.RequestHandler):
+    """``GET /healthz``: 200 and the bot's state as JSON while it serves."""
+
+    def initialize(self, health: Callable[[], dict[str, Any]]) -> None:
+        self.health = health
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.write(json.dumps(self.health(), ensure_ascii=False))
+
+
+def serve_webhooks_checked(health: Callable[[], dict[str, Any]]) -> None:
+    """Have python-telegram-bot's webhook server refuse malformed posts
+    (:class:`CheckedTelegramHandler`) and answer ``GET /healthz`` with ``health()`` (its
+    server looks these classes up when it starts)."""
     webhookhandler.TelegramHandler = CheckedTelegramHandler  # type: ignore[misc]
+
+    class WithHealth(webhookhandler.WebhookAppClass):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.add_handlers(r".*", [(r"/healthz", HealthHandler, {"health": health})])
+
+    _updater.WebhookAppClass = WithHealth  # type: ignore[misc]

@@ -151,6 +151,21 @@ class Collection:
         finally:
             self._loading.release()
 
+    @property
+    def generation(self) -> int:
+        """The store's generation: it goes up with every committed change."""
+        return self._store.generation
+
+    def summary(self) -> dict[str, int]:
+        """The collection in three numbers, for an operator: generation, documents,
+        sentences."""
+        docs = self.documents()
+        return {
+            "generation": self.generation,
+            "documents": len(docs),
+            "sentences": sum(d.sentences for d in docs),
+        }
+
     def documents(self) -> list[DocumentInfo]:
         """Every document, in name order, with its sentence count."""
         return self._store.documents()

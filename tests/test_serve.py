@@ -66,15 +66,25 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
 
 
 def test_serve_answers_and_stops_cleanly_on_sigint(tmp_path: Path, fake: FakeTelegram) -> None:
-    proc = serve(tmp_path, env_for(tmp_path, fake), "-v")
+    env = env_for(tmp_path, fake)
+    proc = serve(tmp_path, env, "-v")
     try:
         fake.wait_for(lambda: fake.sent("getUpdates"), timeout=30)
         fake.message(1001, QUESTION)
         [answer] = fake.wait_sent("sendMessage", 1001, timeout=15)
         assert "<b>رودينكو</b>" in answer.params["text"]
+        status = run_sanad("status", "--json", cwd=tmp_path, env=env)  # an operator looks
+        assert status.returncode == 0, status.stderr
+        running = json.loads(status.stdout)
+        assert running["bot"]["running"] and running["bot"]["mode"] == "polling"
+        assert running["bot"]["pid"] == proc.pid and running["bot"]["heard"] is not None
+        assert (running["documents"], running["sentences"]) == (1, 25)
     finally:
         code, err = stop(proc)
     assert code == 0, err
+    after = run_sanad("status", cwd=tmp_path, env=env)
+    assert after.returncode == 3 and after.stdout.startswith("bot: not running")
+    assert "collection: generation 1, 1 document, 25 sentences" in after.stdout
     assert TOKEN not in err and TOKEN.split(":")[1] not in err  # DEBUG logs included (-v)
     assert "getMe" in err or "serving" in err
 
@@ -131,7 +141,7 @@ def test_webhook_mode_registers_the_hook_and_answers_posted_updates(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:
     port = free_port()
-    hook = f"http://127.0.0.1:{port}/telegram"
+    hook = f"http://127.0.0.1:{port}/sanad/hook"  # the server listens on the URL's own path
     env = env_for(
         tmp_path,
         fake,
@@ -161,6 +171,10 @@ def test_webhook_mode_registers_the_hook_and_answers_posted_updates(
         [answer] = fake.wait_sent("sendMessage", 2002, timeout=15)
         assert "<b>رودينكو</b>" in answer.params["text"]
         assert not fake.sent("getUpdates")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as health:
+            body = json.loads(health.read())
+        assert health.status == 200 and body["ok"] and body["sentences"] == 25
+        assert body["heard_s_ago"] is not None  # the post above was Telegram heard
     finally:
         code, err = stop(proc)
     assert code == 0, err

@@ -1,0 +1,52 @@
+"""What an operator sees of the bot's health: one log line per Telegram outage, a status
+that survives the process."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.health import Heartbeat, read_status
+
+
+def test_an_outage_is_logged_once_and_its_end_once(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    beat = Heartbeat(clock=lambda: now[0])
+    beat.start("polling")
+    with caplog.at_level(logging.INFO, logger="bot.health"):
+        for second in range(0, 300, 2):  # five minutes of failed polls, every two seconds
+            now[0] = float(second)
+            beat.failed(OSError("connection refused"))
+        now[0] = 300.0
+        beat.heard()
+        beat.heard()
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2
+    assert lines[0].startswith("cannot reach Telegram for 60 s")
+    assert lines[1] == "Telegram is reachable again, after 300 s"
+
+
+def test_a_short_blip_is_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    beat = Heartbeat(clock=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="bot.health"):
+        beat.failed(OSError("reset"))
+        now[0] = 20.0
+        beat.heard()
+    assert not caplog.records
+
+
+def test_the_status_outlives_the_process_and_says_when_it_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "i.sqlite3"
+    assert read_status(path) is None
+    beat = Heartbeat(path, clock=lambda: 50.0)
+    beat.start("webhook")
+    beat.heard()
+    status = read_status(path)
+    assert status is not None and status.running and status.heard == 50.0
+    beat.stop()
+    beat.close()
+    stopped = read_status(path)
+    assert stopped is not None and not stopped.running and stopped.stopped == 50.0
