@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from index.build import counted
 from index.camel import CamelUnavailable
+from index.check import SAMPLE, check_store
 from index.collection import Collection
 from index.config import Config, ConfigError, load_config
 from index.documents import DocumentError, find_documents
@@ -25,6 +26,7 @@ from index.followup import follow_up
 from index.highlight import marked
 from index.query import UNUSABLE, unusable
 from index.search import Answer
+from index.store import Store
 
 EXIT_NO_ANSWER = 1
 EXIT_BAD_QUESTION = 2
@@ -146,6 +148,20 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     return EXIT_NO_ANSWER if answer.empty else 0
 
 
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    if not config.index_path.exists():
+        print(f"FAIL no index at {config.index_path} (sanad build makes one)")
+        return 1
+    store = Store(config.index_path)
+    try:
+        findings = check_store(store, config.bm25, args.sample)
+    finally:
+        store.close()
+    for finding in findings:
+        print(finding)
+    return 0 if all(f.ok for f in findings) else 1
+
+
 def cmd_docs(args: argparse.Namespace, config: Config) -> int:
     with Collection.open(config, sys.stderr) as collection:
         docs = collection.documents()
@@ -259,6 +275,16 @@ def parser() -> argparse.ArgumentParser:
     )
     docs.add_argument("--json", action="store_true", help="print JSON")
     docs.set_defaults(run=cmd_docs)
+
+    check = sub.add_parser(
+        "check",
+        help="check the index: SQLite, the engine files, exact BM25 scores",
+        description="One line per check; exit 0 when all are sound, 1 otherwise.",
+    )
+    check.add_argument(
+        "--sample", type=positive_int, default=SAMPLE, help="questions whose scores are compared"
+    )
+    check.set_defaults(run=cmd_check)
 
     ev = sub.add_parser(
         "eval",

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.cli import main
@@ -223,3 +224,28 @@ def test_a_question_that_asks_for_no_fact_marks_no_phrase(
 ) -> None:
     _, answer = ask_json(capsys, QUESTION)
     assert [hit["answer"] for hit in answer["hits"]] == [None] * len(answer["hits"])
+
+
+def test_check_finds_a_sound_index_sound_and_says_what_is_damaged(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check"]) == 1  # no index yet: one line saying so
+    assert capsys.readouterr().out.startswith("FAIL no index")
+    assert main(["build"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--sample", "30"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "ok   sqlite integrity_check",
+        "ok   engine files fit generation 1, 25 sentences",
+        "ok   scores equal rank_bm25.BM25Okapi's on 30 questions",
+    ]
+    # postings that no longer say what the stored terms say: the scores give it away
+    [segment] = (project / "data" / "sanad.sqlite3.engine").glob("g[0-9]*")
+    lengths = np.load(segment / "doc_len.npy")
+    np.save(segment / "doc_len.npy", lengths[::-1].copy())
+    assert main(["check"]) == 1
+    assert capsys.readouterr().out.splitlines()[-1].startswith("FAIL scores: ")
+    shutil.rmtree(segment)
+    assert main(["check"]) == 1
+    assert "FAIL engine files: none fits generation 1" in capsys.readouterr().out
