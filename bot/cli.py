@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import secrets
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from bot.logs import protect_secrets
@@ -20,7 +22,11 @@ EXIT_NOT_RUNNING = 3
 
 log = logging.getLogger("bot")
 
-NO_TOKEN = "no Telegram bot token: set telegram.token in the config file or SANAD_TELEGRAM_TOKEN"
+NO_TOKEN = (
+    "no Telegram bot token: set telegram.token in the config file, SANAD_TELEGRAM_TOKEN, or "
+    "a systemd credential named telegram-token"
+)
+CREDENTIAL = "telegram-token"  # systemd's LoadCredential=telegram-token:/etc/sanad/…
 BAD_TOKEN = (
     "Telegram rejected the bot token; check telegram.token or SANAD_TELEGRAM_TOKEN "
     "(get one from @BotFather)"
@@ -94,8 +100,20 @@ def run_status(args: argparse.Namespace, config: Config) -> int:
     return 0 if running else EXIT_NOT_RUNNING
 
 
+def credential_token(environ: Mapping[str, str] = os.environ) -> str:
+    """The bot token systemd hands over as a credential (``$CREDENTIALS_DIRECTORY/
+    telegram-token``), or "" when there is none."""
+    folder = environ.get("CREDENTIALS_DIRECTORY")
+    if not folder:
+        return ""
+    try:
+        return (Path(folder) / CREDENTIAL).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
 def run_serve(args: argparse.Namespace, config: Config) -> int:
-    token = config.telegram.token.strip()
+    token = config.telegram.token.strip() or credential_token()
     if not token:
         raise ConfigError(NO_TOKEN)
     # Imported here so that `sanad ask` never pays for Telegram's import.

@@ -67,6 +67,11 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
 
 def test_serve_answers_and_stops_cleanly_on_sigint(tmp_path: Path, fake: FakeTelegram) -> None:
     env = env_for(tmp_path, fake)
+    # the token as systemd hands it over (LoadCredential=telegram-token:…), not in the env
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "telegram-token").write_text(env.pop("SANAD_TELEGRAM_TOKEN") + "\n")
+    env["CREDENTIALS_DIRECTORY"] = str(credentials)
     proc = serve(tmp_path, env, "-v")
     try:
         fake.wait_for(lambda: fake.sent("getUpdates"), timeout=30)
@@ -95,8 +100,8 @@ def test_a_missing_token_stops_with_one_clear_line(tmp_path: Path, fake: FakeTel
     done = run_sanad("serve", cwd=tmp_path, env=env)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "sanad: error: no Telegram bot token: set telegram.token in the config file or "
-        "SANAD_TELEGRAM_TOKEN"
+        "sanad: error: no Telegram bot token: set telegram.token in the config file, "
+        "SANAD_TELEGRAM_TOKEN, or a systemd credential named telegram-token"
     ]
 
 
