@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
-import secrets
-import signal
 import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.logs import protect_secrets
-from index.build import counted
-from index.config import Config, ConfigError
+if TYPE_CHECKING:  # loaded by the commands themselves: `sanad --help` stays quick
+    import asyncio
+
+    from index.config import Config
 
 EXIT_NOT_RUNNING = 3
 
@@ -55,9 +53,9 @@ def run_status(args: argparse.Namespace, config: Config) -> int:
     """Say whether a bot runs on this data folder, when it last heard from Telegram, and
     the collection's generation, documents and sentences."""
     import json
-    import time
 
     from bot.health import read_status
+    from index.build import counted
     from index.collection import Collection
 
     if not config.index_path.exists():
@@ -113,6 +111,8 @@ def credential_token(environ: Mapping[str, str] = os.environ) -> str:
 
 
 def run_serve(args: argparse.Namespace, config: Config) -> int:
+    from index.config import ConfigError
+
     token = config.telegram.token.strip() or credential_token()
     if not token:
         raise ConfigError(NO_TOKEN)
@@ -133,6 +133,8 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     tg = config.telegram
     # Check the token (getMe) first, so that a wrong one is one clear line, not a traceback;
     # run_polling/run_webhook then reuse this loop and the initialized application.
+    import asyncio
+
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -206,6 +208,8 @@ def stop_once(loop: asyncio.AbstractEventLoop, stop: Callable[[], None]) -> None
         log.info("signal %d: stopping; unanswered questions are kept for the next start", signum)
         stop()
 
+    import signal
+
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal, signum)
 
@@ -213,6 +217,10 @@ def stop_once(loop: asyncio.AbstractEventLoop, stop: Callable[[], None]) -> None
 def generated_secret() -> str:
     """A strong webhook secret for this run, when the config sets none: without one,
     anybody could post updates that claim to be an admin's."""
+    import secrets
+
+    from bot.logs import protect_secrets
+
     secret = secrets.token_urlsafe(32)
     protect_secrets(secret)
     log.info("telegram.webhook_secret is not set: using a generated secret for this run")

@@ -1,5 +1,7 @@
-"""The webhook server: Telegram's posts on the URL's own path (a malformed one gets 400 and
-one log line, not a server error), and ``GET /healthz`` for a load balancer or a monitor."""
+"""The webhook server: Telegram's posts on the URL's own path, checked; GET /healthz."""
+
+# A malformed post gets 400 and one log line, not a server error; /healthz is for a load
+# balancer or a monitor.
 
 from __future__ import annotations
 

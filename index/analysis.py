@@ -7,9 +7,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
-from camel_tools.tokenizers.word import simple_word_tokenize
-from camel_tools.utils.charsets import AR_DIAC_CHARSET, AR_LETTERS_CHARSET
-from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
     normalize_alef_maksura_ar,
@@ -17,11 +14,13 @@ from camel_tools.utils.normalize import (
     normalize_unicode,
 )
 
+from index.unicode import AR_DIAC, AR_LETTERS, dediac_ar, simple_word_tokenize
+
 TATWEEL = "\u0640"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # Arabic letters (camel-tools' charset) and those that Unicode normalization leaves as
 # they are: a word of such letters and ASCII needs no normalization.
-ARABIC_LETTERS: frozenset[str] = frozenset(AR_LETTERS_CHARSET)
+ARABIC_LETTERS: frozenset[str] = AR_LETTERS
 _PLAIN_LETTERS = "".join(sorted(c for c in ARABIC_LETTERS if normalize_unicode(c) == c))
 _PLAIN = re.compile(f"[{_PLAIN_LETTERS}A-Za-z0-9]+")
 # Invisible formatting: bidi marks and embeddings, zero-width (non-)joiners and spaces, BOM.
@@ -106,7 +105,7 @@ _ALNUM = re.compile(r"[^\W_]+")
 # ASCII, letters folded by camel-tools' normalizers), with punctuation turned to spaces.
 _FOLD_WORDS = {
     **_INVISIBLE,
-    **dict.fromkeys(map(ord, [*AR_DIAC_CHARSET, TATWEEL])),
+    **dict.fromkeys(map(ord, [*AR_DIAC, TATWEEL])),
     **_DIGITS,
     **{ord(c): fold_letters(c) for c in map(chr, range(0x0600, 0x0700)) if fold_letters(c) != c},
     **{ord(c): " " for c in """!"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~،؛؟٪٫٬«»“”‘’—–…•·\u00a0"""},

@@ -12,21 +12,12 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from index.build import counted
-from index.camel import CamelUnavailable
-from index.check import SAMPLE, check_store
-from index.collection import Collection
-from index.config import Config, ConfigError, load_config
-from index.documents import DocumentError, find_documents
-from index.evaluate import EvalError, evaluate, format_report, load_questions, read_corpus
-from index.fetch import fetch, is_url
-from index.followup import follow_up
-from index.highlight import marked
-from index.query import UNUSABLE, unusable
-from index.search import Answer
-from index.store import Store
+if TYPE_CHECKING:  # the modules themselves load with the command that needs them, so that
+    # `sanad --help` and `sanad ask` pay for no more than they use
+    from index.config import Config
+    from index.search import Answer
 
 EXIT_NO_ANSWER = 1
 EXIT_BAD_QUESTION = 2
@@ -36,6 +27,8 @@ BOLD, BOLD_OFF, UNDERLINE, UNDERLINE_OFF = "\033[1m", "\033[22m", "\033[4m", "\0
 
 
 def cmd_build(args: argparse.Namespace, config: Config) -> int:
+    from index.collection import Collection
+
     paths = [Path(p) for p in args.paths] or config.sources
     with Collection.open(config, prepare=False) as collection:
         report = collection.rebuild(paths, progress=sys.stderr.isatty())
@@ -44,6 +37,10 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_add(args: argparse.Namespace, config: Config) -> int:
+    from index.collection import Collection
+    from index.documents import find_documents
+    from index.fetch import fetch, is_url
+
     with Collection.open(config, sys.stderr) as collection:
         for source in args.sources:
             if is_url(source):  # fetched once; its address is kept for the citation
@@ -60,6 +57,8 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, config: Config) -> int:
+    from index.collection import Collection
+
     with Collection.open(config, prepare=False) as collection:
         collection.remove(args.names)
     print(f"removed {', '.join(args.names)}")
@@ -100,6 +99,8 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
     """Ranked sentences, matched words marked (``**…**``), the phrase that answers too
     (``__…__``), each with ``[title #n]`` (and its page, «section», web address, speaker
     where known)."""
+    from index.highlight import marked
+
     if answer.empty:
         print(answer.message, file=out)
         return
@@ -121,6 +122,11 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
+    from index.collection import Collection
+    from index.followup import follow_up
+    from index.query import UNUSABLE, unusable
+    from index.search import Answer
+
     understood = follow_up(args.question, args.after) if args.after else None
     question = understood or args.question
     reason = unusable(question)
@@ -149,6 +155,9 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    from index.check import check_store
+    from index.store import Store
+
     if not config.index_path.exists():
         print(f"FAIL no index at {config.index_path} (sanad build makes one)")
         return 1
@@ -163,6 +172,9 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_docs(args: argparse.Namespace, config: Config) -> int:
+    from index.build import counted
+    from index.collection import Collection
+
     with Collection.open(config, sys.stderr) as collection:
         docs = collection.documents()
     if args.json:
@@ -190,6 +202,9 @@ def cmd_docs(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
+    from index.collection import Collection
+    from index.evaluate import evaluate, format_report, load_questions, read_corpus
+
     documents, ids = read_corpus(args.corpus)
     questions = load_questions(args.questions)
     with Collection.in_memory(documents, config) as collection:
@@ -282,7 +297,7 @@ def parser() -> argparse.ArgumentParser:
         description="One line per check; exit 0 when all are sound, 1 otherwise.",
     )
     check.add_argument(
-        "--sample", type=positive_int, default=SAMPLE, help="questions whose scores are compared"
+        "--sample", type=positive_int, default=20, help="questions whose scores are compared"
     )
     check.set_defaults(run=cmd_check)
 
@@ -310,6 +325,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="sanad: %(message)s"
     )
+    from index.camel import CamelUnavailable
+    from index.config import ConfigError, load_config
+    from index.documents import DocumentError
+    from index.evaluate import EvalError
+
     try:
         config = load_config(args.config)
         return args.run(args, config)
