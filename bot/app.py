@@ -152,6 +152,7 @@ def wire(application: Application) -> None:
     application.add_handler(CommandHandler("reload", h.reload_command))
     application.add_handler(CommandHandler("docs", h.docs_command))
     application.add_handler(CommandHandler("remove", h.remove_command))
+    application.add_handler(CommandHandler("stats", h.stats_command))
     application.add_handler(MessageHandler(private & filters.Document.ALL, h.upload))
 
     # Questions: any text in private; in groups, only what mentions or replies to the bot.

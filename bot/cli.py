@@ -47,6 +47,60 @@ def register(sub: Any) -> None:
     )
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(run=run_status)
+    stats = sub.add_parser(
+        "stats", help="what was asked: questions, share answered, votes, what is missing"
+    )
+    stats.set_defaults(run=run_stats)
+    feedback = sub.add_parser("feedback", help="the voted answers, for review")
+    feedback.add_argument("--csv", action="store_true", help="as CSV (the default)")
+    feedback.set_defaults(run=run_feedback)
+
+
+def run_stats(args: argparse.Namespace, config: Config) -> int:
+    """The operator's summary in the terminal (as /stats gives it in Telegram)."""
+    from bot.feedback import FeedbackStore
+    from bot.stats import QuestionLog
+
+    log = QuestionLog(config.index_path, config.telegram.keep_questions_days)
+    feedback = FeedbackStore(config.index_path)
+    try:
+        s = log.stats(feedback.votes())
+    finally:
+        log.close()
+        feedback.close()
+    print(f"questions today: {s.today}, last 7 days: {s.week}")
+    print(f"answered: {100 * s.answered_share:.0f}% ({s.answered} of {s.week})")
+    print(f"votes, last 7 days: {s.helpful} helpful, {s.unhelpful} not helpful")
+    if s.unanswered:
+        print("most asked with no answer (documents to add next):")
+        for question, n in s.unanswered:
+            print(f"  {n}\t{question}")
+    if s.hours:
+        print("busiest hours: " + ", ".join(f"{h:02d}:00 ({n})" for h, n in s.hours))
+    return 0
+
+
+def run_feedback(args: argparse.Namespace, config: Config) -> int:
+    """Each voted answer as a CSV row: when, the vote, the question, the sentences shown."""
+    import csv
+
+    from bot.feedback import FeedbackStore
+    from index.store import Store
+
+    feedback = FeedbackStore(config.index_path)
+    store = Store(config.index_path)
+    try:
+        votes = feedback.all()
+        shown = store.sentences(sorted({n for _, ids, _, _, _ in votes for n in ids}))
+    finally:
+        feedback.close()
+        store.close()
+    out = csv.writer(sys.stdout)
+    out.writerow(["at", "vote", "question", "sentences shown"])
+    for question, ids, _, helpful, at in votes:
+        texts = " | ".join(shown[n].text if n in shown else "(removed since)" for n in ids)
+        out.writerow([at, "helpful" if helpful else "not helpful", question, texts])
+    return 0
 
 
 def run_status(args: argparse.Namespace, config: Config) -> int:

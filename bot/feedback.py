@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,6 +57,16 @@ class FeedbackStore:
             "SELECT question, shown, chat_hash, helpful, at FROM feedback ORDER BY id"
         )
         return [(q, json.loads(s), h, bool(v), at) for q, s, h, v, at in rows]
+
+    def votes(self, days: float = 7) -> tuple[int, int]:
+        """👍 and 👎 of the last ``days`` days."""
+        since = datetime.fromtimestamp(time.time() - days * 86_400, UTC)
+        rows = self._db.query(
+            "SELECT helpful, COUNT(*) FROM feedback WHERE at >= ? GROUP BY helpful",
+            (since.isoformat(timespec="seconds"),),
+        )
+        counts = dict(rows)
+        return counts.get(1, 0), counts.get(0, 0)
 
     def close(self) -> None:
         self._db.close()

@@ -43,6 +43,7 @@ from bot.render import (
     understood_html,
 )
 from bot.sessions import Session, Sessions
+from bot.stats import QuestionLog, Stats
 from bot.turns import Turns
 from index.collection import Collection, UploadsFull
 from index.config import Config
@@ -111,6 +112,7 @@ class Services:
     feedback: FeedbackStore
     sessions: Sessions
     turns: Turns  # each asker's previous question, for follow-ups
+    questions: QuestionLog  # what was asked and whether it was answered (no asker)
     limiter: RateLimiter
     inline_limiter: RateLimiter  # inline queries: every keystroke is one, so a larger budget
     refusals: Once  # strangers told this bot is not for them
@@ -134,6 +136,9 @@ class Services:
             feedback=given_or("feedback", lambda: FeedbackStore(config.index_path)),
             sessions=given_or("sessions", lambda: Sessions(config.index_path, tg.button_ttl)),
             turns=given_or("turns", lambda: Turns(config.index_path, 60 * tg.followup_minutes)),
+            questions=given_or(
+                "questions", lambda: QuestionLog(config.index_path, tg.keep_questions_days)
+            ),
             limiter=given_or("limiter", lambda: RateLimiter(limit=tg.questions_per_minute)),
             inline_limiter=given_or(
                 "inline_limiter", lambda: RateLimiter(limit=tg.inline_queries_per_minute)
@@ -156,6 +161,7 @@ class Services:
         self.journal.close()
         self.sessions.close()
         self.turns.close()
+        self.questions.close()
         self.heartbeat.close()
         self.collection.close()
 
@@ -249,6 +255,7 @@ async def answer_question(
     answer, has_more = await search_page(svc, asked, 0)
     if answer.reason not in UNUSABLE:
         svc.turns.remember(message.chat_id, asker, asked, at)
+        svc.questions.record(asked, answered=not answer.empty)
     if answer.empty:
         hint = NO_ANSWER_HINT if answer.reason == "no_match" else ""
         text = html.escape(answer.message or "", quote=False) + hint
@@ -589,6 +596,35 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 DOCS_PAGE = 15  # documents per page of /docs
+
+
+def stats_html(stats: Stats) -> str:
+    """The operator's summary, in Arabic."""
+    lines = [
+        "📊 <b>الإحصاءات</b>",
+        f"الأسئلة اليوم: {stats.today}، وفي آخر ٧ أيام: {stats.week}",
+        f"أُجيب منها: {round(100 * stats.answered_share)}٪ ({stats.answered} من {stats.week})",
+        f"التقييمات في آخر ٧ أيام: 👍 {stats.helpful} · 👎 {stats.unhelpful}",
+    ]
+    if stats.unanswered:
+        lines.append("\nأكثر الأسئلة التي لم تجد إجابة (ما ينبغي إضافته من وثائق):")
+        lines += [f"• {html.escape(q, quote=False)} — {n}" for q, n in stats.unanswered]
+    if stats.hours:
+        busiest = "، ".join(f"{h:02d}:00 ({n})" for h, n in stats.hours)
+        lines.append(f"\nأكثر الساعات ازدحامًا: {busiest}")
+    return "\n".join(lines)
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats (admins): questions today and this week, the share answered, votes, the most
+    asked questions with no answer, the busiest hours."""
+    message = await admin_message(update, context)
+    if message is None:
+        return
+    svc = services(context)
+    votes = await asyncio.to_thread(svc.feedback.votes)
+    stats = await asyncio.to_thread(svc.questions.stats, votes)
+    await send_html(message, fit(lambda limit: stats_html(stats)), quote=False)
 
 
 def docs_page_html(docs: list[DocumentInfo], page: int) -> str:

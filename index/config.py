@@ -90,6 +90,7 @@ class TelegramSettings:
     questions_per_minute: int = 20
     inline_queries_per_minute: int = 120
     followup_minutes: float = 10
+    keep_questions_days: float = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +195,7 @@ _RANGES: dict[str, tuple[float | None, float | None, str]] = {
     "telegram.questions_per_minute": (0, None, "0 (no limit) or more"),
     "telegram.inline_queries_per_minute": (0, None, "0 (no limit) or more"),
     "telegram.followup_minutes": (0, None, "0 or more"),
+    "telegram.keep_questions_days": (0, None, "0 or more"),
 }
 
 
