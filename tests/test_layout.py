@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -29,3 +30,9 @@ def test_every_module_says_its_job_in_a_one_line_docstring() -> None:
             assert source.startswith('"""'), path
             first = source.splitlines()[0]
             assert first.endswith('"""') and len(first) > 10, path
+
+
+def test_the_license_the_package_declares_is_shipped() -> None:
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert declared["project"]["license"] in ("MIT", {"text": "MIT"}, {"file": "LICENSE"})
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
