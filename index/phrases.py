@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from index.analysis import (
@@ -329,18 +329,27 @@ def _people(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Cand
     return out
 
 
+def _last_of_run(
+    text: str, words: Sequence[_Word], start: int, most: int, fits: Callable[[int], bool]
+) -> int:
+    """The last word of a run of up to ``most`` words from ``start`` for which ``fits(i)``
+    holds, with no punctuation between them."""
+    j = start
+    while (
+        j + 1 < len(words)
+        and j + 1 - start < most
+        and fits(j + 1)
+        and _gap(text, words[j], words[j + 1]).strip() == ""
+    ):
+        j += 1
+    return j
+
+
 def _name_after(text: str, words: Sequence[_Word], i: int, most: int) -> tuple[int, int] | None:
     """Up to ``most`` name words from ``i``, stopping at punctuation."""
     if i >= len(words) or not _name_word(words[i]):
         return None
-    j = i
-    while (
-        j + 1 < len(words)
-        and j + 1 - i < most
-        and _name_word(words[j + 1])
-        and _gap(text, words[j], words[j + 1]).strip() == ""
-    ):
-        j += 1
+    j = _last_of_run(text, words, i, most, lambda k: _name_word(words[k]))
     while j > i and words[j].normal in _CONNECTORS:
         j -= 1
     return i, j
@@ -349,17 +358,13 @@ def _name_after(text: str, words: Sequence[_Word], i: int, most: int) -> tuple[i
 def _phrase_after(text: str, words: Sequence[_Word], start: int, most: int) -> int:
     """The last word of a phrase of up to ``most`` words from ``start``: no stopword, no
     number, no date, no punctuation inside."""
-    j = start
-    while (
-        j + 1 < len(words)
-        and j + 1 - start < most
-        and not _is_stopword(words[j + 1])
-        and not _is_number(words[j + 1])
-        and not _date_word(words, j + 1)
-        and _gap(text, words[j], words[j + 1]).strip() == ""
-    ):
-        j += 1
-    return j
+    return _last_of_run(
+        text,
+        words,
+        start,
+        most,
+        lambda k: not (_is_stopword(words[k]) or _is_number(words[k]) or _date_word(words, k)),
+    )
 
 
 def _places(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Candidate]:
