@@ -314,7 +314,8 @@ def _name_word(w: _Word) -> bool:
 
 def _people(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Candidate]:
     """The name after a title (الرئيس، الشيخ، المدرب …), then any run of two to four
-    words with no article that are not the question's (كاوان شورت، محمد بن سعود)."""
+    words with no article that are not the question's (كاوان شورت، محمد بن سعود) and hold
+    no linking word («بينما») or verb of the plural («هزموا»)."""
     out: list[Candidate] = []
     for i, w in enumerate(words[:-1]):
         if w.normal in _TITLES or w.bare in _TITLES:
@@ -324,9 +325,23 @@ def _people(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Cand
     for a, b in _runs(text, words, lambda i: _name_word(words[i]) and not old[i]):
         while b > a and words[b].normal in _CONNECTORS:
             b -= 1
-        if 1 <= b - a <= 3:
+        if 1 <= b - a <= 3 and _plausible_name(words, a, b):
             out.append((1, a, b))
     return out
+
+
+_LINKS = _normal_set("بينما حين حيث كما ثم قد لقد إذ إذا لكن ولكن بعدما قبلما عندما لما")
+
+
+def _plausible_name(words: Sequence[_Word], a: int, b: int) -> bool:
+    """A run of words that may be a name: no linking word, no plural verb («هزموا»).
+
+    >>> [_plausible_name(_words(t), 0, 1) for t in ("كاوان شورت", "بينما أجبر", "هزموا بطل")]
+    [True, False, False]
+    """
+    return not any(
+        w.normal in _LINKS or w.bare in _LINKS or w.normal.endswith("وا") for w in words[a : b + 1]
+    )
 
 
 def _last_of_run(
@@ -367,22 +382,40 @@ def _phrase_after(text: str, words: Sequence[_Word], start: int, most: int) -> i
     )
 
 
+# Nouns of time and manner that follow «في / من» without naming a place.
+_NOT_PLACES = _normal_set(
+    """
+    وقت الوقت فترة الفترة أثناء مرحلة المرحلة حين نهاية بداية أجل قبل بعد خلال حالة الحالة
+    مجال المجال إطار الإطار شكل صورة طريقة الصيف الشتاء الربيع الخريف عهد العهد ظل
+    """
+)
+
+
 def _places(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Candidate]:
-    """What follows a preposition of place: up to three words, no date, no number; first
-    the ones that name a kind of place («مدينة»، «دولة») or have no article (بيروت)."""
+    """What follows a preposition of place: up to three words, no date, number, time or
+    language; first the ones right after the question's own words («تقع في …» for «أين
+    تقع …»), then those that name a kind of place («مدينة») or have no article (بيروت)."""
     out: list[Candidate] = []
     for i, w in enumerate(words):
         lead = w.normal in _PLACE_PREPOSITIONS
-        glued = w.normal.startswith("بال") and len(w.normal) > 5  # «بالقاهرة»
+        # «بالقاهرة», not «بالألمانية» (in German: an adjective of the language)
+        glued = w.normal.startswith("بال") and len(w.normal) > 5 and not w.normal.endswith("يه")
         start = i + 1 if lead else i if glued else -1
         if start < 0 or start >= len(words):
             continue
         first = words[start]
-        if _is_stopword(first) or _is_number(first) or _date_word(words, start):
+        if (
+            _is_stopword(first)
+            or _is_number(first)
+            or _date_word(words, start)
+            or first.normal in _NOT_PLACES
+            or first.bare in _NOT_PLACES
+        ):
             continue
         end = _phrase_after(text, words, start, 3)
+        after_question = any(old[j] for j in range(max(0, i - 2), i))
         named = first.bare in _PLACE_NOUNS or not first.normal.startswith(("ال", "بال"))
-        out.append((0 if named else 1, start, end))
+        out.append((0 if after_question else 1 if named else 2, start, end))
     return out
 
 
