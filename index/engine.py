@@ -391,6 +391,39 @@ def _kth_best(scores: np.ndarray, k: int) -> float:
     return float(np.partition(scores, len(scores) - k)[len(scores) - k])
 
 
+def seg_length(engine: Engine) -> float:
+    """The total term count of a segment's documents."""
+    return float(np.sum(engine.doc_len, dtype=np.int64))
+
+
+def collection_stats(
+    parts: Sequence[tuple[Sequence[str], np.ndarray, int, float]], params: BM25Params
+) -> tuple[list[np.ndarray], float]:
+    """Collection-wide BM25Okapi statistics from parts of it (segments, shards), each
+    given as (its terms, their document frequencies, its document count, its total
+    length): every part's terms' idf over the whole collection (rank-bm25's floor for
+    terms in most documents included) and the average document length.
+
+    >>> first = (["روس", "اوزبكست"], np.array([1, 1]), 2, 3.0)  # two documents
+    >>> second = (["كازاخست", "روس"], np.array([1, 1]), 2, 2.0)  # two more
+    >>> idfs, avgdl = collection_stats([first, second], BM25Params())
+    >>> [i.round(3).tolist() for i in idfs], avgdl
+    ([[0.0, 0.847], [0.847, 0.0]], 1.25)
+    """
+    n = sum(size for _, _, size, _ in parts)
+    avgdl = sum(length for _, _, _, length in parts) / n if n else 0.0
+    df: dict[str, int] = {}
+    for terms, counts, _, _ in parts:
+        for term, count in zip(terms, counts.tolist(), strict=True):
+            df[term] = df.get(term, 0) + int(count)
+    all_df = np.fromiter(df.values(), np.int64, len(df))
+    idf = np.log(n - all_df + 0.5) - np.log(all_df + 0.5)
+    eps = params.epsilon * float(idf.mean()) if len(idf) else 0.0
+    idf = np.where(idf < 0, eps, idf)
+    of_term = dict(zip(df, idf.tolist(), strict=True))
+    return [np.asarray([of_term[t] for t in terms], np.float64) for terms, _, _, _ in parts], avgdl
+
+
 class SegmentedEngine:
     """Several engines scored as one collection, exactly as ``BM25Okapi`` over all their
     documents in order: a big saved segment plus small ones added since (a document added
@@ -411,40 +444,10 @@ class SegmentedEngine:
         self.params = p = params or segments[0].params
         self.segments = segments
         self.offsets = np.cumsum([0] + [s.size for s in segments])
-        n = int(self.offsets[-1])
-        total_len = sum(float(np.sum(s.doc_len, dtype=np.int64)) for s in segments)
-        avgdl = total_len / n if n else 0.0
-        self.avgdl = avgdl
-        main = segments[0]
-        df = np.diff(main.indptr).astype(np.int64)
-        extra: dict[str, int] = {}
-        for seg in segments[1:]:
-            seg_df = np.diff(seg.indptr)
-            for term, term_id in seg.vocabulary.items():
-                at = main.vocabulary.get(term)
-                if at is not None:
-                    df[at] += int(seg_df[term_id])
-                else:
-                    extra[term] = extra.get(term, 0) + int(seg_df[term_id])
-        all_df = np.concatenate([df, np.fromiter(extra.values(), np.int64, len(extra))])
-        idf = np.log(n - all_df + 0.5) - np.log(all_df + 0.5)
-        eps = p.epsilon * float(idf.mean()) if len(idf) else 0.0
-        idf = np.where(idf < 0, eps, idf)
-        extra_idf = dict(zip(extra, idf[len(df) :].tolist(), strict=True))
-        main_idf = idf[: len(df)]
-        for i, seg in enumerate(segments):
-            local: np.ndarray
-            if i == 0:
-                local = main_idf
-            else:
-                local = np.asarray(
-                    [
-                        main_idf[main.vocabulary[t]] if t in main.vocabulary else extra_idf[t]
-                        for t in seg.terms
-                    ],
-                    dtype=np.float64,
-                )
-            seg.use_stats(local, avgdl if avgdl else 1.0)
+        parts = [(seg.terms, np.diff(seg.indptr), seg.size, seg_length(seg)) for seg in segments]
+        idfs, self.avgdl = collection_stats(parts, p)
+        for seg, idf in zip(segments, idfs, strict=True):
+            seg.use_stats(idf, self.avgdl if self.avgdl else 1.0)
 
     @property
     def size(self) -> int:
