@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -69,8 +69,9 @@ class Scorer(Protocol):
         """The term's idf; None when no document has it."""
         ...
 
-    def term_counts(self, term: str, docs: np.ndarray) -> np.ndarray:
-        """How often ``term`` occurs in each of the given documents (sorted, unique)."""
+    def term_matrix(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """terms × docs: how often each term occurs in each of the given documents
+        (sorted, unique); one call for all of a question's terms."""
         ...
 
     def lengths(self, docs: np.ndarray) -> np.ndarray:
@@ -303,6 +304,18 @@ class Engine:
         out[found] = tf[where[found]]
         return out
 
+    def term_matrix(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """:meth:`term_counts` of each term, as rows.
+
+        >>> Engine([["روس", "روس"], ["طشقند"]]).term_matrix(["روس", "طشقند"], np.array([0, 1]))
+        array([[2, 0],
+               [0, 1]])
+        """
+        out = np.zeros((len(terms), len(docs)), dtype=np.int64)
+        for row, term in enumerate(terms):
+            out[row] = self.term_counts(term, docs)
+        return out
+
     def candidates(self, term_ids: Sequence[int]) -> np.ndarray:
         """The documents holding any of these terms, ascending."""
         lists = [self._postings(t)[0] for t in term_ids]
@@ -475,24 +488,24 @@ class SegmentedEngine:
                 out[inside] = seg.score_docs(query, docs[inside] - lo)
         return out
 
-    def term_counts(self, term: str, docs: np.ndarray) -> np.ndarray:
-        """How often ``term`` occurs in each of the given documents (numbered across
-        segments; sorted, unique)."""
-        return self._per_segment(docs, lambda seg, local: seg.term_counts(term, local))
+    def term_matrix(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """terms × docs term frequencies (documents numbered across segments)."""
+        docs = np.asarray(docs)
+        out = np.zeros((len(terms), len(docs)), dtype=np.int64)
+        for seg, lo, hi in zip(self.segments, self.offsets[:-1], self.offsets[1:], strict=True):
+            inside = (docs >= lo) & (docs < hi)
+            if inside.any():
+                out[:, inside] = seg.term_matrix(terms, docs[inside] - lo)
+        return out
 
     def lengths(self, docs: np.ndarray) -> np.ndarray:
         """Term counts of the given documents (numbered across segments)."""
-        return self._per_segment(docs, lambda seg, local: seg.lengths(local))
-
-    def _per_segment(
-        self, docs: np.ndarray, get: Callable[[Engine, np.ndarray], np.ndarray]
-    ) -> np.ndarray:
         docs = np.asarray(docs)
         out = np.zeros(len(docs), dtype=np.int64)
         for seg, lo, hi in zip(self.segments, self.offsets[:-1], self.offsets[1:], strict=True):
             inside = (docs >= lo) & (docs < hi)
             if inside.any():
-                out[inside] = get(seg, docs[inside] - lo)
+                out[inside] = seg.lengths(docs[inside] - lo)
         return out
 
     def top_k(

@@ -191,7 +191,7 @@ class Reranker:
         parts = passage_weights(candidates, numbers, rows, w.context, ahead)
 
         stem_query = Counter(query.stems)
-        stem_tf = np.array([engine.term_counts(t, at) for t in stem_query], dtype=np.float64)
+        stem_tf = engine.term_matrix(list(stem_query), at).astype(np.float64)
         stem_idf = np.array([max(engine.idf_of(t) or 0.0, 0.0) * q for t, q in stem_query.items()])
         matched = (stem_tf.sum(axis=0) > 0) @ (parts.T > 0) if len(stem_tf) else None
         stems = bm25f(

@@ -91,8 +91,8 @@ def evidence(stems: tuple[str, ...], number: int, engine: Scorer) -> float:
     total = sum(weights.values())
     if total <= 0:
         return 1.0
-    at = np.asarray([number])
-    return sum(w for t, w in weights.items() if engine.term_counts(t, at)[0]) / total
+    held = engine.term_matrix(list(weights), np.asarray([number]))[:, 0]
+    return sum(w for (t, w), n in zip(weights.items(), held, strict=True) if n) / total
 
 
 def near_copies(a: frozenset[str], b: frozenset[str]) -> bool:
