@@ -304,6 +304,27 @@ class Engine:
         out[found] = tf[where[found]]
         return out
 
+    # -- as one part of a collection (index.engine.PartedScorer, index.cluster) -----------
+    def part(self) -> tuple[list[str], np.ndarray, int, float]:
+        """What collection-wide statistics need of this part: its terms, their document
+        frequencies, its document count and total length."""
+        return list(self.terms), np.diff(self.indptr), self.size, seg_length(self)
+
+    def top(self, query: Sequence[str], k: int) -> tuple[bool, list[tuple[int, float]]]:
+        """(whether some query term's idf is not positive, so that only dense scoring is
+        exact; else the exact top k among the documents holding a query term)."""
+        counts = Counter(self.term_ids(query))
+        if not counts:
+            return False, []
+        if self.unbounded(counts):
+            return True, []
+        return False, self.top_k_matched(counts, k)
+
+    def matched(self, query: Sequence[str]) -> np.ndarray:
+        """The documents holding a query term, ascending."""
+        ids = self.term_ids(query)
+        return self.candidates(ids) if ids else np.empty(0, np.int64)
+
     def term_matrix(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
         """:meth:`term_counts` of each term, as rows.
 
@@ -437,7 +458,108 @@ def collection_stats(
     return [np.asarray([of_term[t] for t in terms], np.float64) for terms, _, _, _ in parts], avgdl
 
 
-class SegmentedEngine:
+class PartedScorer:
+    """One collection scored in parts (segments of one engine here, shards on other
+    machines in :mod:`index.cluster`), exactly as one engine would score it: the parts'
+    document frequencies and lengths are merged into collection-wide statistics that
+    every part scores with, and their top k are merged. Documents are numbered across
+    the parts, in order. Subclasses say how a call reaches every part (:meth:`_each`)."""
+
+    params: BM25Params
+    avgdl: float
+    offsets: np.ndarray  # where each part's documents start, and the total at the end
+    _idf: dict[str, float]
+
+    def _run(self, calls: Sequence[tuple[int, str, tuple]]) -> list:
+        """Each call (part, method, arguments) made, all at once where the parts are
+        elsewhere; their results in order."""
+        raise NotImplementedError
+
+    def _each(self, method: str, args: Sequence[tuple]) -> list:
+        """``method(*args[i])`` on every part i."""
+        return self._run([(i, method, a) for i, a in enumerate(args)])
+
+    def _share_stats(self) -> None:
+        """Merge the parts' statistics and give every part the collection's."""
+        parts = self._each("part", [()] * (len(self.offsets) - 1))
+        idfs, self.avgdl = collection_stats(parts, self.params)
+        self._each("use_stats", [(idf, self.avgdl or 1.0) for idf in idfs])
+        self._idf = {
+            t: i
+            for (terms, _, _, _), idf in zip(parts, idfs, strict=True)
+            for t, i in zip(terms, idf.tolist(), strict=True)
+        }
+
+    @property
+    def size(self) -> int:
+        return int(self.offsets[-1])
+
+    def idf_of(self, term: str) -> float | None:
+        """The term's idf in the whole collection; None when no document has it."""
+        return self._idf.get(term)
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        """Every document's score, as ``BM25Okapi.get_scores`` over the whole collection."""
+        return np.concatenate(self._each("scores", [(list(query),)] * (len(self.offsets) - 1)))
+
+    def _per_part(self, method: str, head: tuple, docs: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``method(*head, its documents)`` on each part holding some of ``docs`` (sorted,
+        numbered across parts), written into ``out``'s last axis."""
+        docs = np.asarray(docs)
+        bounds = zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist(), strict=True)
+        masks = [(i, (docs >= lo) & (docs < hi)) for i, (lo, hi) in enumerate(bounds)]
+        used = [(i, mask) for i, mask in masks if mask.any()]
+        calls = [(i, method, (*head, docs[mask] - self.offsets[i])) for i, mask in used]
+        for (_, mask), result in zip(used, self._run(calls), strict=True):
+            out[..., mask] = result
+        return out
+
+    def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """Exact scores of the given documents (sorted, unique, numbered across parts)."""
+        out = np.zeros(len(docs), dtype=np.float64)
+        return self._per_part("score_docs", (list(query),), docs, out)
+
+    def term_matrix(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """terms × docs term frequencies (documents numbered across parts)."""
+        out = np.zeros((len(terms), len(docs)), dtype=np.int64)
+        return self._per_part("term_matrix", (list(terms),), docs, out)
+
+    def lengths(self, docs: np.ndarray) -> np.ndarray:
+        """Term counts of the given documents (numbered across parts)."""
+        return self._per_part("lengths", (), docs, np.zeros(len(docs), dtype=np.int64))
+
+    def top_k(
+        self, query: Sequence[str], k: int, matched_only: bool = False
+    ) -> list[tuple[int, float]]:
+        """The ``k`` best documents across parts (see :meth:`Engine.top_k`)."""
+        if k <= 0 or self.size == 0:
+            return []
+        parts = len(self.offsets) - 1
+        tops = self._each("top", [(list(query), k)] * parts)
+        if any(unbounded for unbounded, _ in tops):
+            scores = self.scores(query)  # the plain way (some idf not positive)
+            if matched_only:
+                lists = self._each("matched", [(list(query),)] * parts)
+                candidates = np.concatenate(
+                    [
+                        found + off
+                        for found, off in zip(lists, self.offsets[:-1].tolist(), strict=True)
+                    ]
+                )
+            else:
+                candidates = np.arange(self.size)
+            return _ranked(candidates, scores[candidates], k)
+        merged = [
+            (d + off, score)
+            for (_, hits), off in zip(tops, self.offsets[:-1].tolist(), strict=True)
+            for d, score in hits
+        ]
+        merged.sort(key=lambda hit: (-hit[1], hit[0]))
+        ranked = merged[:k]
+        return ranked if matched_only else _fill_unmatched(ranked, k, self.size)
+
+
+class SegmentedEngine(PartedScorer):
     """Several engines scored as one collection, exactly as ``BM25Okapi`` over all their
     documents in order: a big saved segment plus small ones added since (a document added
     to a million-sentence index must not rebuild everything).
@@ -454,84 +576,13 @@ class SegmentedEngine:
     """
 
     def __init__(self, segments: list[Engine], params: BM25Params | None = None) -> None:
-        self.params = p = params or segments[0].params
+        self.params = params or segments[0].params
         self.segments = segments
         self.offsets = np.cumsum([0] + [s.size for s in segments])
-        parts = [(seg.terms, np.diff(seg.indptr), seg.size, seg_length(seg)) for seg in segments]
-        idfs, self.avgdl = collection_stats(parts, p)
-        for seg, idf in zip(segments, idfs, strict=True):
-            seg.use_stats(idf, self.avgdl if self.avgdl else 1.0)
+        self._share_stats()
 
-    @property
-    def size(self) -> int:
-        return int(self.offsets[-1])
-
-    def scores(self, query: Sequence[str]) -> np.ndarray:
-        """Every document's score, as ``BM25Okapi.get_scores`` over the whole collection."""
-        return np.concatenate([s.scores(query) for s in self.segments])
-
-    def idf_of(self, term: str) -> float | None:
-        """The term's idf in the whole collection; None when no document has it."""
-        for seg in self.segments:
-            found = seg.idf_of(term)
-            if found is not None:
-                return found
-        return None
-
-    def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
-        """Exact scores of the given documents (sorted, unique, numbered across segments)."""
-        docs = np.asarray(docs)
-        out = np.zeros(len(docs), dtype=np.float64)
-        for seg, lo, hi in zip(self.segments, self.offsets[:-1], self.offsets[1:], strict=True):
-            inside = (docs >= lo) & (docs < hi)
-            if inside.any():
-                out[inside] = seg.score_docs(query, docs[inside] - lo)
-        return out
-
-    def term_matrix(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
-        """terms × docs term frequencies (documents numbered across segments)."""
-        docs = np.asarray(docs)
-        out = np.zeros((len(terms), len(docs)), dtype=np.int64)
-        for seg, lo, hi in zip(self.segments, self.offsets[:-1], self.offsets[1:], strict=True):
-            inside = (docs >= lo) & (docs < hi)
-            if inside.any():
-                out[:, inside] = seg.term_matrix(terms, docs[inside] - lo)
-        return out
-
-    def lengths(self, docs: np.ndarray) -> np.ndarray:
-        """Term counts of the given documents (numbered across segments)."""
-        docs = np.asarray(docs)
-        out = np.zeros(len(docs), dtype=np.int64)
-        for seg, lo, hi in zip(self.segments, self.offsets[:-1], self.offsets[1:], strict=True):
-            inside = (docs >= lo) & (docs < hi)
-            if inside.any():
-                out[inside] = seg.lengths(docs[inside] - lo)
-        return out
-
-    def top_k(
-        self, query: Sequence[str], k: int, matched_only: bool = False
-    ) -> list[tuple[int, float]]:
-        """The ``k`` best documents across segments (see :meth:`Engine.top_k`)."""
-        if k <= 0 or self.size == 0:
-            return []
-        if len(self.segments) == 1:
-            return self.segments[0].top_k(query, k, matched_only)
-        per_segment = [Counter(s.term_ids(query)) for s in self.segments]
-        pairs = list(zip(self.segments, per_segment, self.offsets.tolist(), strict=False))
-        if any(s.unbounded(c) for s, c, _ in pairs):
-            scores = self.scores(query)  # the plain way (some idf not positive)
-            if matched_only:
-                lists = [s.candidates(list(c)) + off for s, c, off in pairs if c]
-                candidates = np.concatenate(lists) if lists else np.empty(0, np.int64)
-            else:
-                candidates = np.arange(self.size)
-            return _ranked(candidates, scores[candidates], k)
-        merged = [
-            (d + off, score) for s, c, off in pairs if c for d, score in s.top_k_matched(c, k)
-        ]
-        merged.sort(key=lambda hit: (-hit[1], hit[0]))
-        ranked = merged[:k]
-        return ranked if matched_only else _fill_unmatched(ranked, k, self.size)
+    def _run(self, calls: Sequence[tuple[int, str, tuple]]) -> list:
+        return [getattr(self.segments[i], method)(*args) for i, method, args in calls]
 
 
 def _fill_unmatched(ranked: list[tuple[int, float]], k: int, size: int) -> list[tuple[int, float]]:
