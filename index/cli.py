@@ -133,7 +133,7 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     if reason:  # say so before building or loading anything
         answer = Answer(question, reason=reason)
     else:
-        with Collection.open(config, sys.stderr) as collection:
+        with Collection.open(config, sys.stderr, cluster=args.cluster) as collection:
             answer = collection.ask(question, args.k)
     if args.json:
         json.dump(
@@ -263,6 +263,11 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=positive_int, help="how many sentences (default: search.top_k)")
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.add_argument(
+        "--cluster",
+        action="store_true",
+        help="answer from shards on the Ray cluster of [cluster] (the same answers)",
+    )
+    ask.add_argument(
         "--after",
         metavar="PREVIOUS",
         help="the question asked before, for a follow-up such as «وعن كازاخستان؟»",
@@ -326,6 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, format="sanad: %(message)s"
     )
     from index.camel import CamelUnavailable
+    from index.cluster import ClusterUnavailable
     from index.config import ConfigError, load_config
     from index.documents import DocumentError
     from index.evaluate import EvalError
@@ -333,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         return args.run(args, config)
-    except (ConfigError, DocumentError, CamelUnavailable, EvalError) as exc:
+    except (ConfigError, DocumentError, CamelUnavailable, EvalError, ClusterUnavailable) as exc:
         print(f"sanad: error: {exc}", file=sys.stderr)
         return 1
     except sqlite3.OperationalError as exc:

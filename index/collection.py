@@ -15,10 +15,11 @@ from index.build import BuildReport, add_document, analyse_documents, build_inde
 from index.camel import make_segmenter
 from index.config import Config
 from index.documents import Document, DocumentError, parse_document, unique_name
+from index.engine import BM25Params
 from index.files import write_file_atomically
 from index.readers import Limits
 from index.search import Answer, Searcher
-from index.segments import ensure_index_files
+from index.segments import IndexFiles, ensure_index_files
 from index.sqlite import MEMORY
 from index.store import DocumentInfo, Store, StoredSentence
 
@@ -58,8 +59,11 @@ class Collection:
     :meth:`add`, :meth:`remove`) are written one at a time, each in one transaction, and
     the answers follow them at once. Safe to share between threads."""
 
-    def __init__(self, store: Store, analyzer: Analyzer, config: Config) -> None:
+    def __init__(
+        self, store: Store, analyzer: Analyzer, config: Config, cluster: bool = False
+    ) -> None:
         self.config = config
+        self.cluster = cluster  # answered by shards on the Ray cluster of config.cluster
         self._store = store
         self._analyzer = analyzer
         self._searcher: Searcher | None = None
@@ -70,18 +74,23 @@ class Collection:
 
     @classmethod
     def open(
-        cls, config: Config, notices: TextIO | None = None, prepare: bool = True
+        cls,
+        config: Config,
+        notices: TextIO | None = None,
+        prepare: bool = True,
+        cluster: bool = False,
     ) -> Collection:
         """The configured collection, brought up to date unless ``prepare`` is off (for a
         command about to rebuild it anyway).
 
         A collection with no documents is built from the configured sources (the seeds
         folder); one whose terms were made by another analysis is re-analysed from its
-        stored texts. What is done is said on ``notices``.
+        stored texts. What is done is said on ``notices``. With ``cluster``, questions are
+        answered by shards on the Ray cluster (``config.cluster``), with the same answers.
         """
         analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
         store = Store(config.index_path)
-        collection = cls(store, analyzer, config)
+        collection = cls(store, analyzer, config, cluster)
         if not prepare:
             return collection
         if not store.documents():
@@ -96,13 +105,15 @@ class Collection:
         return collection
 
     @classmethod
-    def in_memory(cls, documents: Sequence[Document], config: Config | None = None) -> Collection:
+    def in_memory(
+        cls, documents: Sequence[Document], config: Config | None = None, cluster: bool = False
+    ) -> Collection:
         """A throwaway collection of already split documents (``sanad eval``'s corpora)."""
         config = config or Config()
         analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
         store = Store(MEMORY)
         store.sync(analyse_documents(documents, analyzer), keep=None, signature=analyzer.signature)
-        return cls(store, analyzer, config)
+        return cls(store, analyzer, config, cluster)
 
     @property
     def searcher(self) -> Searcher:
@@ -116,8 +127,15 @@ class Collection:
                     self.config.bm25,
                     min_evidence=search.min_evidence,
                     weights=search.weights(),
+                    load=self._cluster_files if self.cluster else ensure_index_files,
                 )
             return self._searcher
+
+    def _cluster_files(self, store: Store, params: BM25Params) -> IndexFiles:
+        from index.cluster import cluster_files  # imports Ray: only for a cluster
+
+        settings = self.config.cluster
+        return cluster_files(store, params, settings.shards, settings.address)
 
     # -- reading ------------------------------------------------------------------------
     def ask(self, question: str, k: int | None = None) -> Answer:

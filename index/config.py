@@ -94,6 +94,12 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterSettings:
+    address: str = ""  # a Ray cluster's address ("" starts one on this machine)
+    shards: int = 3  # the collection cut into this many shards of whole documents
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Every setting. Relative paths are resolved against ``base``."""
 
@@ -102,6 +108,7 @@ class Config:
     bm25: BM25Params = field(default_factory=BM25Params)  # the engine's, as they are
     search: SearchSettings = field(default_factory=SearchSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
     base: Path = field(default=Path("."), compare=False)
 
     @property
@@ -196,6 +203,7 @@ _RANGES: dict[str, tuple[float | None, float | None, str]] = {
     "telegram.inline_queries_per_minute": (0, None, "0 (no limit) or more"),
     "telegram.followup_minutes": (0, None, "0 or more"),
     "telegram.keep_questions_days": (0, None, "0 or more"),
+    "cluster.shards": (1, 1024, "between 1 and 1024"),
 }
 
 

@@ -78,6 +78,10 @@ class Scorer(Protocol):
         """Term counts of the given documents."""
         ...
 
+    def counts(self, terms: Sequence[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`term_matrix` and :meth:`lengths` of the same documents, in one call."""
+        ...
+
 
 class Engine:
     """Scores sentences exactly as ``rank_bm25.BM25Okapi`` would, from postings.
@@ -337,6 +341,14 @@ class Engine:
             out[row] = self.term_counts(term, docs)
         return out
 
+    def counts(self, terms: Sequence[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`term_matrix` and :meth:`lengths`, together."""
+        return self.term_matrix(terms, docs), self.lengths(docs)
+
+    def stacked_counts(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """:meth:`counts` as one array, the lengths as its last row (one part's answer)."""
+        return np.vstack([self.term_matrix(terms, docs), self.lengths(docs)])
+
     def candidates(self, term_ids: Sequence[int]) -> np.ndarray:
         """The documents holding any of these terms, ascending."""
         lists = [self._postings(t)[0] for t in term_ids]
@@ -527,6 +539,12 @@ class PartedScorer:
     def lengths(self, docs: np.ndarray) -> np.ndarray:
         """Term counts of the given documents (numbered across parts)."""
         return self._per_part("lengths", (), docs, np.zeros(len(docs), dtype=np.int64))
+
+    def counts(self, terms: Sequence[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`term_matrix` and :meth:`lengths`, from one call to each part concerned."""
+        out = np.zeros((len(terms) + 1, len(docs)), dtype=np.int64)  # the lengths last
+        self._per_part("stacked_counts", (list(terms),), docs, out)
+        return out[:-1], out[-1]
 
     def top_k(
         self, query: Sequence[str], k: int, matched_only: bool = False

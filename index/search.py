@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,6 +153,54 @@ def answers(
     return kept, also
 
 
+class Prefetched:
+    """An engine with one question's term counts and sentence lengths fetched in one call
+    (one round trip to shards elsewhere); everything else goes to the engine."""
+
+    def __init__(self, engine: Scorer, terms: Sequence[str], docs: Sequence[int]) -> None:
+        self.engine = engine
+        self.params = engine.params
+        self.avgdl = engine.avgdl
+        self._row = {t: i for i, t in enumerate(terms)}
+        self._col = {d: j for j, d in enumerate(docs)}
+        self._tf, self._len = engine.counts(list(terms), np.asarray(docs, dtype=np.int64))
+
+    @property
+    def size(self) -> int:
+        return self.engine.size
+
+    def _columns(self, docs: np.ndarray) -> list[int] | None:
+        found = [self._col.get(int(d)) for d in docs]
+        return None if None in found else found  # type: ignore[return-value]
+
+    def term_matrix(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        columns = self._columns(docs)
+        if columns is None or any(t not in self._row for t in terms):
+            return self.engine.term_matrix(terms, docs)
+        return self._tf[[self._row[t] for t in terms]][:, columns]
+
+    def lengths(self, docs: np.ndarray) -> np.ndarray:
+        columns = self._columns(docs)
+        return self.engine.lengths(docs) if columns is None else self._len[columns]
+
+    def counts(self, terms: Sequence[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.term_matrix(terms, docs), self.lengths(docs)
+
+    def top_k(
+        self, query: Sequence[str], k: int, matched_only: bool = False
+    ) -> list[tuple[int, float]]:
+        return self.engine.top_k(query, k, matched_only)
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        return self.engine.scores(query)
+
+    def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        return self.engine.score_docs(query, docs)
+
+    def idf_of(self, term: str) -> float | None:
+        return self.engine.idf_of(term)
+
+
 @dataclass(frozen=True, slots=True)
 class Generation:
     """One generation of the index, as a question reads it from start to end."""
@@ -175,8 +223,10 @@ class Searcher:
         params: BM25Params | None = None,
         min_evidence: float = MIN_EVIDENCE,
         weights: Weights | None = None,
+        load: Callable[[Store, BM25Params], IndexFiles] = ensure_index_files,
     ):
         self.store = store
+        self.load = load  # the engine for a generation: local files, or shards elsewhere
         self.analyzer = analyzer
         self.params = params or BM25Params()
         self.min_evidence = min_evidence
@@ -186,9 +236,9 @@ class Searcher:
 
     def reload(self) -> None:
         """Load the engine for the store's current generation (see
-        :func:`index.segments.ensure_index_files`)."""
+        :func:`index.segments.ensure_index_files`; :func:`index.cluster.cluster_files`)."""
         number = self.store.generation  # read first: what is loaded is at least this one
-        self.use(ensure_index_files(self.store, self.params), number)
+        self.use(self.load(self.store, self.params), number)
 
     def use(self, files: IndexFiles, number: int = 0) -> None:
         """Answer from now on from these index files."""
@@ -228,10 +278,13 @@ class Searcher:
         if engine.size == 0:
             return Answer(question, reason="no_documents")
         pool = engine.top_k(query.stems, max(k, RERANK_POOL), matched_only=True)
-        if not pool or evidence(query.stems, pool[0][0], engine) < self.min_evidence:
+        if not pool:
+            return Answer(question, reason="no_match")
+        scored, needed = Reranker.candidates([d for d, _ in pool], engine.size)
+        engine = Prefetched(engine, list(dict.fromkeys(query.stems)), needed)
+        if evidence(query.stems, pool[0][0], engine) < self.min_evidence:
             return Answer(question, reason="no_match")  # too small a part of the question
         rows = Rows(self.store, now.ids)
-        scored, needed = Reranker.candidates([d for d, _ in pool], engine.size)
         found = rows.get(needed)  # one query: the pool, its neighbours and theirs
         ranked: list[tuple[int, float]] = []
         speakers: dict[int, str] = {}

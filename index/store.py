@@ -274,6 +274,16 @@ class Store:
             for sentence_id, terms in cursor:
                 yield sentence_id, terms.split()
 
+    def corpus_by_document(self) -> Iterator[tuple[int, int, list[str]]]:
+        """(sentence id, document id, terms) in id order: :meth:`corpus` with the document
+        of each sentence, for cutting it into shards of whole documents."""
+        with self._db.lock:
+            cursor = self._db.connection.execute(
+                "SELECT id, document, terms FROM sentences ORDER BY id"
+            )
+            for sentence_id, document, terms in cursor:
+                yield sentence_id, document, terms.split()
+
     def sentences(self, ids: Sequence[int]) -> dict[int, StoredSentence]:
         """The stored sentences with these ids."""
         if not ids:

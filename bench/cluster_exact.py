@@ -1,0 +1,41 @@
+"""Every question of the shared dev sets asked of one machine and of 3 shards on a local
+Ray instance: how many were compared, how many differ (hits, order, scores within 1e-9,
+marks, speakers).
+
+    uv run python bench/cluster_exact.py ../shared/eval
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from index.collection import Collection
+from index.config import ClusterSettings, Config
+from index.evaluate import corpus_documents
+from tests.test_cluster import same
+
+
+def main(root: Path) -> None:
+    import ray
+
+    ray.init(num_cpus=2, log_to_driver=False, include_dashboard=False)
+    for folder in sorted(p for p in root.iterdir() if (p / "corpus.jsonl").is_file()):
+        rows = [json.loads(line) for line in (folder / "corpus.jsonl").open(encoding="utf-8")]
+        docs = corpus_documents(rows)[0]
+        asked = [json.loads(line)["question"] for line in (folder / "questions.jsonl").open()]
+        one = Collection.in_memory(docs)
+        many = Collection.in_memory(docs, Config(cluster=ClusterSettings(shards=3)), cluster=True)
+        start = time.perf_counter()
+        differ = sum(not same(one.ask(q, 10), many.ask(q, 10)) for q in asked)
+        took = time.perf_counter() - start
+        print(f"{folder.name}: {len(asked)} questions compared, {differ} differ ({took:.0f} s)")
+    ray.shutdown()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

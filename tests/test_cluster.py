@@ -1,0 +1,108 @@
+"""A collection served by shards on a (local) Ray cluster answers exactly as one machine:
+the same hits in the same order, scores equal within 1e-9, the same marks and speakers."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.cli import main
+from index.collection import Collection
+from index.config import ClusterSettings, Config
+from index.documents import parse_document
+from index.evaluate import corpus_documents
+from index.search import Answer
+from tests.conftest import ROOT, SEEDS, seed_examples
+
+pytestmark = pytest.mark.cluster
+
+EVAL = ROOT.parent / "shared" / "eval"
+DEV_SETS = ("xquad-ar", "arcd-train", "kaif-dev")
+EVERY = 4  # of each dev set's questions, every 4th (all of them: bench/cluster_exact.py)
+FOLLOWUP = ROOT / "tests" / "fixtures" / "followup"
+
+
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[None]:
+    import ray
+
+    ray.init(num_cpus=2, log_to_driver=False, include_dashboard=False)
+    yield
+    ray.shutdown()
+
+
+def documents_and_questions() -> tuple[list, list[str]]:
+    """The seed, our follow-up texts and, where the shared dev sets are here, their
+    corpora; the questions asked of them."""
+    docs = [parse_document(p.name, p.read_bytes()) for p in [*SEEDS.glob("*.txt")]]
+    docs += [parse_document(p.name, p.read_bytes()) for p in sorted(FOLLOWUP.glob("*.txt"))]
+    questions = [e["question"] for e in seed_examples()]
+    questions += ["متى ولد تسلا؟", "أين تقع مصر؟", "متى أعيد تأسيس بورصة وارسو؟"]
+    for name in DEV_SETS:
+        folder = EVAL / name
+        if not (folder / "corpus.jsonl").is_file():
+            continue
+        rows = [json.loads(line) for line in (folder / "corpus.jsonl").open(encoding="utf-8")]
+        docs += corpus_documents(rows)[0]
+        asked = [json.loads(line)["question"] for line in (folder / "questions.jsonl").open()]
+        questions += asked[::EVERY]
+    return docs, questions
+
+
+def same(one: Answer, many: Answer) -> bool:
+    keys = [
+        [(h.document, h.ordinal, h.spans, h.speaker, h.answer, h.copies, h.also) for h in a.hits]
+        for a in (one, many)
+    ]
+    scores = all(
+        math.isclose(a.score, b.score, rel_tol=1e-9, abs_tol=1e-12)
+        for a, b in zip(one.hits, many.hits, strict=True)
+    )
+    return keys[0] == keys[1] and scores and one.reason == many.reason
+
+
+def test_three_shards_answer_every_question_as_one_machine(ray_cluster: None) -> None:
+    docs, questions = documents_and_questions()
+    one = Collection.in_memory(docs)
+    many = Collection.in_memory(docs, Config(cluster=ClusterSettings(shards=3)), cluster=True)
+    mismatched = [q for q in questions if not same(one.ask(q, 10), many.ask(q, 10))]
+    assert len(many.searcher.generation.engine.shards) == 3
+    assert mismatched == [], f"{len(mismatched)} of {len(questions)} differ: {mismatched[:3]}"
+    assert len(questions) >= 10
+
+
+def test_sanad_ask_answers_from_the_cluster_as_from_this_machine(
+    ray_cluster: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "config.toml").write_text(f'[index]\nseeds = "{SEEDS}"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    question = "ماذا قال رودينكو عن أوزبكستان؟"
+    assert main(["ask", question, "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert main(["ask", question, "--json", "--cluster"]) == 0
+    assert json.loads(capsys.readouterr().out) == alone
+
+
+def test_without_a_cluster_nothing_imports_ray() -> None:
+    code = (
+        "import sys\n"
+        "import index.cluster\n"
+        "from index.collection import Collection\n"
+        "from index.documents import parse_document\n"
+        "doc = parse_document('a.txt', 'زار الوفد روسيا أمس.'.encode())\n"
+        "assert not Collection.in_memory([doc]).ask('من زار روسيا؟').empty\n"
+        "print('ray' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
