@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index.collection import Collection
-from index.config import ClusterSettings, Config
+from index.config import ClusterSettings
 from index.evaluate import corpus_documents
 from tests.test_cluster import same
 
@@ -29,7 +29,7 @@ def main(root: Path) -> None:
         docs = corpus_documents(rows)[0]
         asked = [json.loads(line)["question"] for line in (folder / "questions.jsonl").open()]
         one = Collection.in_memory(docs)
-        many = Collection.in_memory(docs, Config(cluster=ClusterSettings(shards=3)), cluster=True)
+        many = one.sharded(ClusterSettings(shards=3))
         start = time.perf_counter()
         differ = sum(not same(one.ask(q, 10), many.ask(q, 10)) for q in asked)
         took = time.perf_counter() - start

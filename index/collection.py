@@ -6,14 +6,14 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
 from index.analysis import Analyzer
 from index.build import BuildReport, add_document, analyse_documents, build_index, reanalyse
 from index.camel import make_segmenter
-from index.config import Config
+from index.config import ClusterSettings, Config
 from index.documents import Document, DocumentError, parse_document, unique_name
 from index.engine import BM25Params
 from index.files import write_file_atomically
@@ -114,6 +114,13 @@ class Collection:
         store = Store(MEMORY)
         store.sync(analyse_documents(documents, analyzer), keep=None, signature=analyzer.signature)
         return cls(store, analyzer, config, cluster)
+
+    def sharded(self, settings: ClusterSettings) -> Collection:
+        """The same collection (its store and analysis), answered from ``settings.shards``
+        shards on the Ray cluster at ``settings.address``."""
+        return Collection(
+            self._store, self._analyzer, replace(self.config, cluster=settings), cluster=True
+        )
 
     @property
     def searcher(self) -> Searcher:

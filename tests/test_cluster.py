@@ -14,7 +14,7 @@ import pytest
 
 from index.cli import main
 from index.collection import Collection
-from index.config import ClusterSettings, Config
+from index.config import ClusterSettings
 from index.documents import parse_document
 from index.evaluate import corpus_documents
 from index.search import Answer
@@ -70,7 +70,7 @@ def same(one: Answer, many: Answer) -> bool:
 def test_three_shards_answer_every_question_as_one_machine(ray_cluster: None) -> None:
     docs, questions = documents_and_questions()
     one = Collection.in_memory(docs)
-    many = Collection.in_memory(docs, Config(cluster=ClusterSettings(shards=3)), cluster=True)
+    many = one.sharded(ClusterSettings(shards=3))
     mismatched = [q for q in questions if not same(one.ask(q, 10), many.ask(q, 10))]
     assert len(many.searcher.generation.engine.shards) == 3
     assert mismatched == [], f"{len(mismatched)} of {len(questions)} differ: {mismatched[:3]}"
