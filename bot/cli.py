@@ -39,6 +39,11 @@ def register(sub: Any) -> None:
     """Add ``serve`` and ``status`` to the ``sanad`` command line (found through an entry
     point)."""
     serve = sub.add_parser("serve", help="run the Telegram bot")
+    serve.add_argument(
+        "--cluster",
+        action="store_true",
+        help="answer from shards on the Ray cluster of [cluster] (the same answers)",
+    )
     serve.set_defaults(run=run_serve)
     status = sub.add_parser(
         "status",
@@ -182,7 +187,8 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from index.collection import Collection
 
     setup_logging(token, config.telegram.webhook_secret, verbose=args.verbose)
-    services = Services.from_config(Collection.open(config, sys.stderr), config)
+    collection = Collection.open(config, sys.stderr, cluster=args.cluster)
+    services = Services.from_config(collection, config)
     application = build_application(token, services, config.telegram.base_url)
     tg = config.telegram
     # Check the token (getMe) first, so that a wrong one is one clear line, not a traceback;

@@ -25,11 +25,12 @@ def make_services(
     folder: Path, admins: frozenset[int] = frozenset({ADMIN}), seeds: Path = SEEDS, **kw
 ) -> Services:
     """The bot's services over a collection of ``seeds`` in ``folder`` (built on first
-    use, the update journal beside it); ``kw`` replaces any of them."""
+    use, the update journal beside it); ``kw`` replaces any of them (``collection`` too)."""
     config = seed_config(folder, seeds)
     journal = UpdateJournal(config.index_path, bot_id(TOKEN))
     kw = {"sessions": Sessions(), "journal": journal, "admins": admins, **kw}
-    return Services.from_config(Collection.open(config), config, **kw)
+    collection = kw.pop("collection", None) or Collection.open(config)
+    return Services.from_config(collection, config, **kw)
 
 
 class LoopThread:

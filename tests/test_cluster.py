@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.bot import make_services, running_bot
+from harness.fake_telegram import FakeTelegram
 from index.cli import main
 from index.collection import Collection
 from index.config import ClusterSettings
@@ -90,6 +92,31 @@ def test_sanad_ask_answers_from_the_cluster_as_from_this_machine(
     alone = json.loads(capsys.readouterr().out)
     assert main(["ask", question, "--json", "--cluster"]) == 0
     assert json.loads(capsys.readouterr().out) == alone
+
+
+def test_the_bot_answers_from_the_shards_through_the_polling_loop(
+    ray_cluster: None, tmp_path: Path
+) -> None:
+    docs = [parse_document(p.name, p.read_bytes()) for p in sorted(FOLLOWUP.glob("*.txt"))]
+    docs += [parse_document(p.name, p.read_bytes()) for p in SEEDS.glob("*.txt")]
+    sharded = Collection.in_memory(docs).sharded(ClusterSettings(shards=3))
+    fake = FakeTelegram().start()
+    asked = {
+        6000 + i: q
+        for i, q in enumerate(
+            [*(e["question"] for e in seed_examples()), "متى ولد تسلا؟", "أين تقع مصر؟"]
+        )
+    }
+    try:
+        with running_bot(fake, make_services(tmp_path, collection=sharded)):
+            for chat, question in asked.items():
+                fake.message(chat, question)
+            fake.wait_for(lambda: all(fake.bot_messages(c) for c in asked), timeout=30)
+    finally:
+        fake.stop()
+    replies = {c: fake.bot_messages(c)[0]["text"] for c in asked}
+    assert "1856" in replies[6000 + len(asked) - 2] and "أفريقيا" in replies[6000 + len(asked) - 1]
+    assert all(len(fake.bot_messages(c)) == 1 for c in asked)  # each answered once
 
 
 def test_without_a_cluster_nothing_imports_ray() -> None:
