@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from index.engine import BM25Params, Engine, PartedScorer
+from index.engine import BM25Params, Engine, PartedScorer, collection_stats
 from index.segments import IndexFiles, count_gram_stats, read_gram_stats, write_gram_stats
 from index.store import Store
 
@@ -45,10 +46,15 @@ def shard_starts(documents: Sequence[int], shards: int) -> list[int]:
 
 class Shard:
     """One shard, as a Ray actor: the engine over a run of whole documents, scoring with
-    the whole collection's statistics once :meth:`use_stats` gave them."""
+    the whole collection's statistics (``idf`` of its terms, ``avgdl``). Everything it
+    needs comes with its construction, so an actor Ray restarts after a crash scores as
+    before."""
 
-    def __init__(self, terms: list[list[str]], params: BM25Params) -> None:
+    def __init__(
+        self, terms: list[list[str]], params: BM25Params, idf: dict[str, float], avgdl: float
+    ) -> None:
         self.engine = Engine(terms, params)
+        self.engine.use_stats(np.asarray([idf[t] for t in self.engine.terms]), avgdl)
 
     def call(self, method: str, args: tuple) -> Any:
         """One of the engine's part methods (see :class:`index.engine.PartedScorer`)."""
@@ -59,16 +65,32 @@ class ClusterEngine(PartedScorer):
     """The collection scored by shard actors: every call goes to the shards at once and
     their answers are merged at the front, exactly as one engine would score."""
 
-    def __init__(self, shards: list[Any], sizes: Sequence[int], params: BM25Params) -> None:
+    def __init__(
+        self,
+        shards: list[Any],
+        sizes: Sequence[int],
+        params: BM25Params,
+        idf: dict[str, float],
+        avgdl: float,
+    ) -> None:
         self.params = params
         self.shards = shards
         self.offsets = np.cumsum([0, *sizes])
-        self._share_stats()
+        self._idf = idf
+        self.avgdl = avgdl
 
     def _run(self, calls: Sequence[tuple[int, str, tuple]]) -> list:
         import ray
 
         return ray.get([self.shards[i].call.remote(method, args) for i, method, args in calls])
+
+
+def _part(terms: list[list[str]]) -> tuple[list[str], np.ndarray, int, float]:
+    """A shard's share of the collection's statistics, from its sentences' terms (see
+    :func:`index.engine.collection_stats`)."""
+    df = Counter(t for sentence in terms for t in set(sentence))
+    total = float(sum(len(sentence) for sentence in terms))
+    return list(df), np.fromiter(df.values(), np.int64, len(df)), len(terms), total
 
 
 def connect(address: str) -> None:
@@ -101,10 +123,19 @@ def cluster_files(store: Store, params: BM25Params, shards: int, address: str = 
         documents.append(document)
         terms.append(sentence_terms)
     starts = shard_starts(documents, shards) if ids else [0]
-    ends = [*starts[1:], len(ids)]
+    runs = list(zip(starts, [*starts[1:], len(ids)], strict=True))
+    parts = [_part(terms[lo:hi]) for lo, hi in runs]
+    idfs, avgdl = collection_stats(parts, params)
+    shard_idf = [
+        dict(zip(part[0], idf.tolist(), strict=True)) for part, idf in zip(parts, idfs, strict=True)
+    ]
     actor = ray.remote(Shard).options(max_restarts=-1, max_task_retries=-1)
-    handles = [actor.remote(terms[lo:hi], params) for lo, hi in zip(starts, ends, strict=True)]
-    engine = ClusterEngine(handles, [hi - lo for lo, hi in zip(starts, ends, strict=True)], params)
+    handles = [
+        actor.remote(terms[lo:hi], params, known, avgdl or 1.0)
+        for (lo, hi), known in zip(runs, shard_idf, strict=True)
+    ]
+    every = {t: i for known in shard_idf for t, i in known.items()}
+    engine = ClusterEngine(handles, [hi - lo for lo, hi in runs], params, every, avgdl)
     id_array = np.asarray(ids, dtype=np.int64)
     stats = read_gram_stats(store, len(ids))
     if stats is None:

@@ -491,17 +491,6 @@ class PartedScorer:
         """``method(*args[i])`` on every part i."""
         return self._run([(i, method, a) for i, a in enumerate(args)])
 
-    def _share_stats(self) -> None:
-        """Merge the parts' statistics and give every part the collection's."""
-        parts = self._each("part", [()] * (len(self.offsets) - 1))
-        idfs, self.avgdl = collection_stats(parts, self.params)
-        self._each("use_stats", [(idf, self.avgdl or 1.0) for idf in idfs])
-        self._idf = {
-            t: i
-            for (terms, _, _, _), idf in zip(parts, idfs, strict=True)
-            for t, i in zip(terms, idf.tolist(), strict=True)
-        }
-
     @property
     def size(self) -> int:
         return int(self.offsets[-1])
@@ -598,6 +587,17 @@ class SegmentedEngine(PartedScorer):
         self.segments = segments
         self.offsets = np.cumsum([0] + [s.size for s in segments])
         self._share_stats()
+
+    def _share_stats(self) -> None:
+        """Merge the parts' statistics and give every part the collection's."""
+        parts = self._each("part", [()] * (len(self.offsets) - 1))
+        idfs, self.avgdl = collection_stats(parts, self.params)
+        self._each("use_stats", [(idf, self.avgdl or 1.0) for idf in idfs])
+        self._idf = {
+            t: i
+            for (terms, _, _, _), idf in zip(parts, idfs, strict=True)
+            for t, i in zip(terms, idf.tolist(), strict=True)
+        }
 
     def _run(self, calls: Sequence[tuple[int, str, tuple]]) -> list:
         return [getattr(self.segments[i], method)(*args) for i, method, args in calls]

@@ -79,6 +79,20 @@ def test_three_shards_answer_every_question_as_one_machine(ray_cluster: None) ->
     assert len(questions) >= 10
 
 
+def test_a_shard_that_dies_is_restarted_and_answers_as_before(ray_cluster: None) -> None:
+    import ray
+
+    docs = [parse_document(p.name, p.read_bytes()) for p in sorted(FOLLOWUP.glob("*.txt"))]
+    docs += [parse_document(p.name, p.read_bytes()) for p in SEEDS.glob("*.txt")]
+    one = Collection.in_memory(docs)
+    many = one.sharded(ClusterSettings(shards=3))
+    questions = ["متى ولد تسلا؟", "أين تقع مصر؟", "ماذا قال رودينكو عن أوزبكستان؟"]
+    assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)
+    for shard in many.searcher.generation.engine.shards:
+        ray.kill(shard, no_restart=False)  # as a crash would: Ray starts it again
+    assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)
+
+
 def test_sanad_ask_answers_from_the_cluster_as_from_this_machine(
     ray_cluster: None,
     tmp_path: Path,
