@@ -25,8 +25,10 @@ from tests.conftest import ROOT, SEEDS, seed_examples
 pytestmark = pytest.mark.cluster
 
 EVAL = ROOT.parent / "shared" / "eval"
-DEV_SETS = ("xquad-ar", "arcd-train", "kaif-dev")
-EVERY = 8  # of each dev set's questions, every 8th (all of them: bench/cluster_exact.py)
+# Two of the dev sets, every 8th question: the suite's time (all three sets and all their
+# questions: bench/cluster_exact.py)
+DEV_SETS = ("arcd-train", "kaif-dev")
+EVERY = 8
 FOLLOWUP = ROOT / "tests" / "fixtures" / "followup"
 
 
@@ -88,9 +90,8 @@ def test_a_shard_that_dies_is_restarted_and_answers_as_before(ray_cluster: None)
     many = one.sharded(ClusterSettings(shards=3))
     questions = ["متى ولد تسلا؟", "أين تقع مصر؟", "ماذا قال رودينكو عن أوزبكستان؟"]
     assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)
-    for shard in many.searcher.generation.engine.shards:
-        ray.kill(shard, no_restart=False)  # as a crash would: Ray starts it again
-    assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)
+    ray.kill(many.searcher.generation.engine.shards[1], no_restart=False)  # as a crash
+    assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)  # Ray restarts it
 
 
 def test_sanad_ask_answers_from_the_cluster_as_from_this_machine(
