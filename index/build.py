@@ -83,11 +83,21 @@ CHUNK_SENTENCES = 5_000
 
 
 def analyse_documents(
-    documents: Sequence[Document], analyzer: Analyzer, progress: bool = False
+    documents: Sequence[Document],
+    analyzer: Analyzer,
+    progress: bool = False,
+    cluster: bool = False,
 ) -> list[AnalysedDocument]:
-    """Index terms for every sentence of every document, on every core for big batches."""
+    """Index terms for every sentence of every document, on every core for big batches
+    (with ``cluster``: as tasks on every node of the Ray cluster)."""
     total = sum(len(d.sentences) for d in documents)
     workers = min(os.cpu_count() or 1, 8)
+    if cluster and documents:
+        from index.cluster import analyse_on_cluster  # imports Ray: only for a cluster
+
+        chunks = _chunks(documents)
+        terms = analyse_on_cluster(chunks, analyzer.segmenter.name)
+        return [AnalysedDocument(d, t) for d, t in zip(documents, terms, strict=True)]
     with tqdm(total=total, unit="sentence", disable=not progress or None, leave=False) as bar:
         if total < PARALLEL_FROM or workers < 2:
             out = []
@@ -96,7 +106,7 @@ def analyse_documents(
                 bar.update(len(doc.sentences))
             return out
         chunks = _chunks(documents)
-        terms: list[tuple[str, ...]] = []
+        terms = []
         with ProcessPoolExecutor(
             workers, initializer=_start_worker, initargs=(analyzer.segmenter.name,)
         ) as pool:
@@ -137,6 +147,13 @@ def _analyse_chunk(chunk: list[Document]) -> list[tuple[str, ...]]:
     return [_sentence_terms(_worker_analyzer, doc) for doc in chunk]
 
 
+def analyse_chunk_with(segmenter: str, chunk: list[Document]) -> list[tuple[str, ...]]:
+    """:func:`_analyse_chunk` in a worker that may not have its analyzer yet (a Ray task)."""
+    if _worker_analyzer is None or _worker_analyzer.segmenter.name != segmenter:
+        _start_worker(segmenter)
+    return _analyse_chunk(chunk)
+
+
 def read_documents(
     paths: Sequence[Path], limits: Limits | None = None, scanned: list[str] | None = None
 ) -> tuple[list[Document], list[Path]]:
@@ -171,6 +188,7 @@ def build_index(
     paths: Sequence[Path],
     progress: bool = False,
     limits: Limits | None = None,
+    cluster: bool = False,
 ) -> BuildReport:
     """Make the store hold exactly the documents under ``paths``.
 
@@ -185,7 +203,7 @@ def build_index(
     stored = {info.name: info.sha256 for info in store.documents()}
     same_analysis = store.signature == analyzer.signature
     changed = [d for d in documents if not (same_analysis and stored.get(d.name) == d.sha256)]
-    analysed = analyse_documents(changed, analyzer, progress)
+    analysed = analyse_documents(changed, analyzer, progress, cluster)
     names = {d.name for d in documents}
     store.sync(analysed, keep=names, signature=analyzer.signature)
     report = BuildReport(ignored=[str(p) for p in ignored], scanned=scanned)

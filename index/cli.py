@@ -30,7 +30,7 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
     from index.collection import Collection
 
     paths = [Path(p) for p in args.paths] or config.sources
-    with Collection.open(config, prepare=False) as collection:
+    with Collection.open(config, prepare=False, cluster=args.cluster) as collection:
         report = collection.rebuild(paths, progress=sys.stderr.isatty())
     print(report.summary(config.index_path))
     return 0
@@ -251,6 +251,11 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="index documents (default: the seeds folder)")
     build.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of .txt")
+    build.add_argument(
+        "--cluster",
+        action="store_true",
+        help="analyse the documents as tasks on the Ray cluster of [cluster]",
+    )
     build.set_defaults(run=cmd_build)
 
     ask = sub.add_parser(

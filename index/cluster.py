@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from index.documents import Document
 from index.engine import BM25Params, Engine, PartedScorer, collection_stats
 from index.segments import IndexFiles, count_gram_stats, read_gram_stats, write_gram_stats
 from index.store import Store
@@ -91,6 +92,18 @@ def _part(terms: list[list[str]]) -> tuple[list[str], np.ndarray, int, float]:
     df = Counter(t for sentence in terms for t in set(sentence))
     total = float(sum(len(sentence) for sentence in terms))
     return list(df), np.fromiter(df.values(), np.int64, len(df)), len(terms), total
+
+
+def analyse_on_cluster(chunks: list[list[Document]], segmenter: str) -> list[tuple[str, ...]]:
+    """Every chunk of documents analysed as a Ray task (on whichever node has a free
+    core), each sentence's terms in document order."""
+    import ray
+
+    from index.build import analyse_chunk_with
+
+    task = ray.remote(analyse_chunk_with)
+    results = ray.get([task.remote(segmenter, chunk) for chunk in chunks])
+    return [terms for result in results for terms in result]
 
 
 def connect(address: str) -> None:

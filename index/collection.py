@@ -214,11 +214,18 @@ class Collection:
     # -- changing -----------------------------------------------------------------------
     def rebuild(self, paths: Sequence[Path] | None = None, progress: bool = False) -> BuildReport:
         """Make the collection hold exactly the documents under ``paths`` (default: the
-        configured sources that exist), save the index files for it, answer from it."""
+        configured sources that exist), save the index files for it, answer from it. On a
+        cluster, the documents are analysed by tasks on its nodes."""
         if paths is None:
             paths = [p for p in self.config.sources if p.exists()]
+        if self.cluster:
+            from index.cluster import connect
+
+            connect(self.config.cluster.address)
         with self._write_lock:
-            report = build_index(self._store, self._analyzer, paths, progress, self.limits)
+            report = build_index(
+                self._store, self._analyzer, paths, progress, self.limits, self.cluster
+            )
             self._reload()
         return report
 

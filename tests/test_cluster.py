@@ -22,6 +22,7 @@ from index.config import ClusterSettings
 from index.documents import parse_document
 from index.evaluate import corpus_documents
 from index.search import Answer
+from index.store import Store
 from tests.conftest import ROOT, SEEDS, seed_examples
 
 pytestmark = pytest.mark.cluster
@@ -141,6 +142,22 @@ def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
         for round_, text in enumerate(replies[chat]):
             by_question.setdefault(questions[(n + round_) % len(questions)], set()).add(text)
     assert all(len(texts) == 1 for texts in by_question.values())  # before the crash = after
+
+
+def test_a_build_analysed_on_the_cluster_stores_what_a_local_build_stores(
+    ray_cluster: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = []
+    for name, extra in (("local", []), ("cluster", ["--cluster"])):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "config.toml").write_text("", encoding="utf-8")
+        monkeypatch.chdir(folder)
+        assert main(["build", str(SEEDS), str(FOLLOWUP), *extra]) == 0
+        store = Store(folder / "data" / "sanad.sqlite3")
+        stored.append(list(store.corpus()))
+        store.close()
+    assert stored[0] == stored[1] and len(stored[0]) > 30
 
 
 def test_without_a_cluster_nothing_imports_ray() -> None:
