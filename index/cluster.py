@@ -61,6 +61,12 @@ class Shard:
         """One of the engine's part methods (see :class:`index.engine.PartedScorer`)."""
         return getattr(self.engine, method)(*args)
 
+    def memory_mb(self) -> float:
+        """This shard's process resident memory (for bench/cluster.py)."""
+        with open("/proc/self/status", encoding="ascii") as status:
+            line = next(line for line in status if line.startswith("VmRSS:"))
+        return int(line.split()[1]) / 1024
+
 
 class ClusterEngine(PartedScorer):
     """The collection scored by shard actors: every call goes to the shards at once and
