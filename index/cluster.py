@@ -130,7 +130,8 @@ def connect(address: str) -> None:
 def cluster_files(store: Store, params: BM25Params, shards: int, address: str = "") -> IndexFiles:
     """The index files of :func:`index.segments.ensure_index_files`, with the engine
     spread over ``shards`` actors of the Ray cluster (whole documents per shard). The
-    shards read their terms from this store: the front and the cluster share it."""
+    front reads the store, merges the collection's statistics once, and gives each shard
+    its sentences' terms with them (so a restarted shard scores as before)."""
     connect(address)
     import ray
 
