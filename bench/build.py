@@ -62,6 +62,24 @@ def write_corpus(folder: Path, sentences: int, per_doc: int, seed: int = 3) -> l
     return words.tolist()
 
 
+def bench_questions(words: list[str]) -> list[str]:
+    """The 200 real question profiles of bench/engine.py, as words of the same rank."""
+    return ["ما " + " ".join(words[int(t[1:])] for t in q) for q in synthetic_queries(len(words))]
+
+
+def ask_timings(collection: Collection, questions: list[str]) -> tuple[float, float]:
+    """``Collection.ask`` p50 and p99 in ms over ``questions``, after 20 to warm up."""
+    for q in questions[:20]:
+        collection.ask(q, 3)
+    took = []
+    for q in questions:
+        start = time.perf_counter()
+        collection.ask(q, 3)
+        took.append(1000 * (time.perf_counter() - start))
+    took.sort()
+    return statistics.median(took), took[int(0.99 * len(took))]
+
+
 def bench_config(db: Path) -> Config:
     """The configuration of the benched index: the file ``db``, light segmentation."""
     return Config(index=IndexSettings(path=str(db)), analysis=AnalysisSettings("light"))
@@ -142,26 +160,13 @@ def main() -> None:
         collection = Collection.open(bench_config(work / "index.sqlite3"))
         _ = collection.searcher  # loaded now, not on the first question
         open_s = time.perf_counter() - t
-        # the 200 real question profiles of bench/engine.py, as words of the same rank
-        questions = [
-            "ما " + " ".join(words[int(t[1:])] for t in q) for q in synthetic_queries(len(words))
-        ]
-        for q in questions[:20]:
-            collection.ask(q, 3)
-        took = []
-        for q in questions:
-            t = time.perf_counter()
-            collection.ask(q, 3)
-            took.append(1000 * (time.perf_counter() - t))
-        took.sort()
+        questions = bench_questions(words)
+        p50, p99 = ask_timings(collection, questions)
         print(
             f"open: {open_s:.2f} s; searcher RSS {rss_mb() - before:.0f} MB "
             f"(process {rss_mb():.0f} MB)"
         )
-        print(
-            f"ask end to end: p50 {statistics.median(took):.2f} ms, "
-            f"p99 {took[int(0.99 * len(took))]:.2f} ms"
-        )
+        print(f"ask end to end: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
 
         collection.close()
         serve_rss = serve_like_rss(work / "index.sqlite3", questions)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -20,22 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.build import bench_config, write_corpus
-from bench.engine import rss_mb, synthetic_queries
+from bench.build import ask_timings, bench_config, bench_questions, write_corpus
+from bench.engine import rss_mb
 from index.collection import Collection
 from index.config import ClusterSettings
-
-
-def timings(collection: Collection, questions: list[str]) -> tuple[float, float]:
-    for q in questions[:20]:
-        collection.ask(q, 3)
-    took = []
-    for q in questions:
-        start = time.perf_counter()
-        collection.ask(q, 3)
-        took.append(1000 * (time.perf_counter() - start))
-    took.sort()
-    return statistics.median(took), took[int(0.99 * len(took))]
 
 
 def main() -> None:
@@ -51,9 +38,7 @@ def main() -> None:
         docs = work / "docs"
         docs.mkdir()
         words = write_corpus(docs, args.sentences, 50)
-        questions = [
-            "ما " + " ".join(words[int(t[1:])] for t in q) for q in synthetic_queries(len(words))
-        ]
+        questions = bench_questions(words)
         for name, cluster in (("build", False), ("build --cluster", True)):
             db = work / f"{name.replace(' ', '')}.sqlite3"
             start = time.perf_counter()
@@ -64,14 +49,14 @@ def main() -> None:
         before = rss_mb()
         alone = Collection.open(bench_config(db))
         _ = alone.searcher
-        p50, p99 = timings(alone, questions)
+        p50, p99 = ask_timings(alone, questions)
         print(f"one process: {rss_mb() - before:.0f} MB; ask p50 {p50:.1f} ms, p99 {p99:.1f} ms")
         start = time.perf_counter()
         sharded = alone.sharded(ClusterSettings(shards=args.shards))
         engine = sharded.searcher.generation.engine
         started = time.perf_counter() - start
         shards = ray.get([s.memory_mb.remote() for s in engine.shards])  # type: ignore[attr-defined]
-        q50, q99 = timings(sharded, questions)
+        q50, q99 = ask_timings(sharded, questions)
         print(
             f"{len(shards)} shards: started in {started:.1f} s; "
             f"{' + '.join(f'{m:.0f}' for m in shards)} = {sum(shards):.0f} MB; "
