@@ -55,7 +55,7 @@ def main() -> None:
         sharded = alone.sharded(ClusterSettings(shards=args.shards))
         engine = sharded.searcher.generation.engine
         started = time.perf_counter() - start
-        shards = ray.get([s.memory_mb.remote() for s in engine.shards])  # type: ignore[attr-defined]
+        shards = ray.get([s.memory_mb.remote() for r in engine.actors for s in r])  # type: ignore[attr-defined]
         q50, q99 = ask_timings(sharded, questions)
         print(
             f"{len(shards)} shards: started in {started:.1f} s; "

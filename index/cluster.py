@@ -5,61 +5,66 @@
 
 from __future__ import annotations
 
-import bisect
-from collections import Counter
+import itertools
+import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from index.config import ClusterSettings
 from index.documents import Document
-from index.engine import BM25Params, Engine, PartedScorer, collection_stats
-from index.segments import IndexFiles, count_gram_stats, read_gram_stats, write_gram_stats
+from index.engine import BM25Params, Engine, Layout, PartedScorer
+from index.segments import IndexFiles, gram_stats
+from index.shards import (
+    KEEP_GENERATIONS,
+    BuildJob,
+    Manifest,
+    build_shard,
+    collection_idf,
+    load_shard,
+    read_manifest,
+    shard_ids,
+    write_generation,
+)
 from index.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class ClusterUnavailable(RuntimeError):
     """Ray is not installed, or its cluster cannot be reached; the message says which."""
 
 
-def shard_starts(documents: Sequence[int], shards: int) -> list[int]:
-    """Where each shard starts among sentences in engine order (their documents given),
-    about equal in size and cutting only between documents, so that a sentence's
-    neighbours, paragraph and document stay in its shard.
-
-    >>> shard_starts([1, 1, 1, 2, 2, 3, 3, 3, 4], 3)
-    [0, 3, 5]
-    >>> shard_starts([7, 7, 7], 2)  # one document: one shard
-    [0]
-    """
-    cuts = [i for i in range(1, len(documents)) if documents[i] != documents[i - 1]]
-    starts = [0]
-    for s in range(1, shards):
-        target = s * len(documents) / shards
-        at = bisect.bisect_left(cuts, target)
-        near = [c for c in cuts[max(at - 1, 0) : at + 1] if c > starts[-1]]
-        if not near:  # every cut near the target is taken: the next one after the last
-            near = cuts[bisect.bisect_right(cuts, starts[-1]) :][:1]
-        if near:
-            starts.append(min(near, key=lambda c: (abs(c - target), c)))
-    return starts
-
-
 class Shard:
-    """One shard, as a Ray actor: the engine over a run of whole documents, scoring with
-    the whole collection's statistics (``idf`` of its terms, ``avgdl``). Everything it
-    needs comes with its construction, so an actor Ray restarts after a crash scores as
-    before."""
+    """One shard, as a Ray actor: it reads its own files (postings memory-mapped, and the
+    whole collection's statistics) from ``root``, for each generation it is asked about,
+    keeping the newest KEEP_GENERATIONS loaded. It is built from a path alone, so Ray can
+    start it again anywhere (after a crash, or on another node when its node leaves) and
+    it scores as before."""
 
-    def __init__(
-        self, terms: list[list[str]], params: BM25Params, idf: dict[str, float], avgdl: float
-    ) -> None:
-        self.engine = Engine(terms, params)
-        self.engine.use_stats(np.asarray([idf[t] for t in self.engine.terms]), avgdl)
+    def __init__(self, root: str, index: int, params: BM25Params) -> None:
+        self.root = Path(root)
+        self.index = index
+        self.params = params
+        self.engines: dict[int, Engine] = {}
 
-    def call(self, method: str, args: tuple) -> Any:
-        """One of the engine's part methods (see :class:`index.engine.PartedScorer`)."""
-        return getattr(self.engine, method)(*args)
+    def _at(self, generation: int) -> Engine:
+        engine = self.engines.get(generation)
+        if engine is None:
+            engine = load_shard(self.root, generation, self.index, self.params)
+            self.engines[generation] = engine
+            for old in sorted(self.engines)[:-KEEP_GENERATIONS]:
+                del self.engines[old]
+        return engine
+
+    def prepare(self, generation: int) -> int:
+        """Load a generation ahead of the questions that will use it; its size."""
+        return self._at(generation).size
+
+    def call(self, generation: int, method: str, args: tuple) -> Any:
+        """One of the engine's part methods (see :class:`index.engine.PartedScorer`) on
+        the given generation."""
+        return getattr(self._at(generation), method)(*args)
 
     def memory_mb(self) -> float:
         """This shard's process resident memory (for bench/cluster.py)."""
@@ -69,35 +74,54 @@ class Shard:
 
 
 class ClusterEngine(PartedScorer):
-    """The collection scored by shard actors: every call goes to the shards at once and
-    their answers are merged at the front, exactly as one engine would score."""
+    """One generation of the collection scored by shard actors: every call goes to a
+    replica of each shard concerned at once, and their answers are merged at the front,
+    exactly as one engine would score. Every call names the generation, so one question
+    is answered by every shard from the same one."""
 
     def __init__(
         self,
-        shards: list[Any],
-        sizes: Sequence[int],
+        actors: list[list[Any]],
+        generation: int,
+        layout: Layout,
         params: BM25Params,
         idf: dict[str, float],
         avgdl: float,
     ) -> None:
+        self.actors = actors  # per part, its replicas
+        self.generation = generation
+        self.layout = layout
         self.params = params
-        self.shards = shards
-        self.offsets = np.cumsum([0, *sizes])
         self._idf = idf
         self.avgdl = avgdl
+        self._turns = itertools.count()
 
     def _run(self, calls: Sequence[tuple[int, str, tuple]]) -> list:
+        """Each call sent to one replica of its shard (in turn, to share the load), all at
+        once. A replica that dies meanwhile (with more than one, Ray does not retry it) is
+        replaced by the next one for that call, while Ray starts it again."""
         import ray
+        from ray.exceptions import ActorUnavailableError, RayActorError
 
-        return ray.get([self.shards[i].call.remote(method, args) for i, method, args in calls])
+        turn = next(self._turns)
+        sent = [self._send(part, turn, method, args) for part, method, args in calls]
+        results = []
+        for (part, method, args), ref in zip(calls, sent, strict=True):
+            replicas = len(self.actors[part])
+            for attempt in range(1, 2 * replicas + 1):
+                try:
+                    results.append(ray.get(ref))
+                    break
+                except (RayActorError, ActorUnavailableError):
+                    if attempt == 2 * replicas:
+                        raise
+                    log.warning("shard %d: a replica was lost; asking another", part)
+                    ref = self._send(part, turn + attempt, method, args)
+        return results
 
-
-def _part(terms: list[list[str]]) -> tuple[list[str], np.ndarray, int, float]:
-    """A shard's share of the collection's statistics, from its sentences' terms (see
-    :func:`index.engine.collection_stats`)."""
-    df = Counter(t for sentence in terms for t in set(sentence))
-    total = float(sum(len(sentence) for sentence in terms))
-    return list(df), np.fromiter(df.values(), np.int64, len(df)), len(terms), total
+    def _send(self, part: int, turn: int, method: str, args: tuple) -> Any:
+        replicas = self.actors[part]
+        return replicas[turn % len(replicas)].call.remote(self.generation, method, args)
 
 
 def analyse_on_cluster(chunks: list[list[Document]], segmenter: str) -> list[tuple[str, ...]]:
@@ -127,38 +151,63 @@ def connect(address: str) -> None:
             raise ClusterUnavailable(f"cannot reach the Ray cluster at {address}: {exc}") from None
 
 
-def cluster_files(store: Store, params: BM25Params, shards: int, address: str = "") -> IndexFiles:
-    """The index files of :func:`index.segments.ensure_index_files`, with the engine
-    spread over ``shards`` actors of the Ray cluster (whole documents per shard). The
-    front reads the store, merges the collection's statistics once, and gives each shard
-    its sentences' terms with them (so a restarted shard scores as before)."""
-    connect(address)
+class ShardSet:
+    """A collection's shard actors on the cluster (``settings.replicas`` per shard, spread
+    over the nodes) and the files they serve from, under ``root``. :meth:`files` gives
+    the engine of the store's generation, written first when it is not yet."""
+
+    def __init__(self, settings: ClusterSettings, root: Path, params: BM25Params) -> None:
+        connect(settings.address)
+        self.settings = settings
+        self.root = root
+        self.params = params
+        self._actors: list[list[Any]] | None = None
+
+    @property
+    def actors(self) -> list[list[Any]]:
+        """Per shard, its replicas (started on first use)."""
+        if self._actors is None:
+            import ray
+
+            retries = -1 if self.settings.replicas == 1 else 0  # else the next replica
+            shard = ray.remote(Shard).options(
+                max_restarts=-1, max_task_retries=retries, scheduling_strategy="SPREAD"
+            )
+            self._actors = [
+                [shard.remote(str(self.root), i, self.params) for _ in range(self.settings.replicas)]
+                for i in range(self.settings.shards)
+            ]
+        return self._actors
+
+    def write(self, store: Store) -> Manifest:
+        """The store's generation as shard files, the changed shards built as tasks on the
+        cluster (see :func:`index.shards.write_generation`)."""
+        return write_generation(store, self.params, self.root, self.settings.shards, _build)
+
+    def files(self, store: Store, params: BM25Params) -> IndexFiles:
+        """The index files of the store's generation (see
+        :func:`index.segments.ensure_index_files`), its engine the shard actors: every
+        replica loads the generation before the front answers from it."""
+        import ray
+
+        manifest = read_manifest(self.root, store.generation) or self.write(store)
+        used = manifest.used
+        ray.get([a.prepare.remote(manifest.generation) for i in used for a in self.actors[i]])
+        layout, ids = Layout.of_keys(shard_ids(self.root, manifest))
+        engine = ClusterEngine(
+            [self.actors[i] for i in used],
+            manifest.generation,
+            layout,
+            params,
+            collection_idf(self.root, manifest),
+            manifest.avgdl,
+        )
+        return IndexFiles(engine, ids, gram_stats(store, ids))
+
+
+def _build(jobs: list[BuildJob]) -> None:
+    """Shards built as Ray tasks, on whichever nodes have a free core."""
     import ray
 
-    ids: list[int] = []
-    documents: list[int] = []
-    terms: list[list[str]] = []
-    for sentence_id, document, sentence_terms in store.corpus_by_document():
-        ids.append(sentence_id)
-        documents.append(document)
-        terms.append(sentence_terms)
-    starts = shard_starts(documents, shards) if ids else [0]
-    runs = list(zip(starts, [*starts[1:], len(ids)], strict=True))
-    parts = [_part(terms[lo:hi]) for lo, hi in runs]
-    idfs, avgdl = collection_stats(parts, params)
-    shard_idf = [
-        dict(zip(part[0], idf.tolist(), strict=True)) for part, idf in zip(parts, idfs, strict=True)
-    ]
-    actor = ray.remote(Shard).options(max_restarts=-1, max_task_retries=-1)
-    handles = [
-        actor.remote(terms[lo:hi], params, known, avgdl or 1.0)
-        for (lo, hi), known in zip(runs, shard_idf, strict=True)
-    ]
-    every = {t: i for known in shard_idf for t, i in known.items()}
-    engine = ClusterEngine(handles, [hi - lo for lo, hi in runs], params, every, avgdl)
-    id_array = np.asarray(ids, dtype=np.int64)
-    stats = read_gram_stats(store, len(ids))
-    if stats is None:
-        stats = count_gram_stats(store, id_array)
-        write_gram_stats(store, stats)
-    return IndexFiles(engine, id_array, stats)
+    task = ray.remote(build_shard)
+    ray.get([task.remote(*job) for job in jobs])

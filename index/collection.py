@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from index.analysis import Analyzer
 from index.build import BuildReport, add_document, analyse_documents, build_index, reanalyse
@@ -22,6 +24,9 @@ from index.search import Answer, Searcher
 from index.segments import IndexFiles, ensure_index_files
 from index.sqlite import MEMORY
 from index.store import DocumentInfo, Store, StoredSentence
+
+if TYPE_CHECKING:
+    from index.cluster import ShardSet
 
 
 class UploadsFull(ValueError):
@@ -67,6 +72,8 @@ class Collection:
         self._store = store
         self._analyzer = analyzer
         self._searcher: Searcher | None = None
+        self._shards: ShardSet | None = None  # with ``cluster``: the shard actors
+        self._scratch: Path | None = None  # a collection in memory keeps its shards here
         self._load_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._loading = threading.Lock()  # a new generation is being loaded
@@ -139,10 +146,22 @@ class Collection:
             return self._searcher
 
     def _cluster_files(self, store: Store, params: BM25Params) -> IndexFiles:
-        from index.cluster import cluster_files  # imports Ray: only for a cluster
+        return self._shard_set().files(store, params)
 
-        settings = self.config.cluster
-        return cluster_files(store, params, settings.shards, settings.address)
+    def _shard_set(self) -> ShardSet:
+        """The collection's shards on the Ray cluster of ``config.cluster`` (this imports
+        Ray: only for a cluster)."""
+        from index.cluster import ShardSet
+
+        if self._shards is None:
+            settings = self.config.cluster
+            folder = self._store.engine_folder
+            if folder is None:
+                self._scratch = Path(tempfile.mkdtemp(prefix="sanad-shards-"))
+                folder = self._scratch
+            root = (folder / f"shards-{settings.shards}").resolve()  # as every node reads it
+            self._shards = ShardSet(settings, root, self.config.bm25)
+        return self._shards
 
     # -- reading ------------------------------------------------------------------------
     def ask(self, question: str, k: int | None = None) -> Answer:
@@ -290,12 +309,16 @@ class Collection:
         instead of building them) and answer from them."""
         if self._searcher is not None:
             self._searcher.reload()
+        elif self.cluster:
+            self._shard_set().write(self._store)
         else:
             ensure_index_files(self._store, self.config.bm25)
 
     def close(self) -> None:
         with self._loading:  # a generation being loaded in the background finishes first
             self._store.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     def __enter__(self) -> Collection:
         return self

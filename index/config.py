@@ -97,6 +97,7 @@ class TelegramSettings:
 class ClusterSettings:
     address: str = ""  # a Ray cluster's address ("" starts one on this machine)
     shards: int = 3  # the collection cut into this many shards of whole documents
+    replicas: int = 1  # actors serving each shard, spread over the nodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +205,7 @@ _RANGES: dict[str, tuple[float | None, float | None, str]] = {
     "telegram.followup_minutes": (0, None, "0 or more"),
     "telegram.keep_questions_days": (0, None, "0 or more"),
     "cluster.shards": (1, 1024, "between 1 and 1024"),
+    "cluster.replicas": (1, 16, "between 1 and 16"),
 }
 
 

@@ -470,16 +470,89 @@ def collection_stats(
     return [np.asarray([of_term[t] for t in terms], np.float64) for terms, _, _, _ in parts], avgdl
 
 
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where the documents of a collection scored in parts lie. The collection numbers
+    its documents 0..n-1; each part numbers its own. A run is a stretch of consecutive
+    collection numbers held at consecutive numbers of one part.
+
+    Segments are one run each, in order (:meth:`consecutive`). Shards that received
+    documents as the collection changed hold several runs (:meth:`of_keys`), numbered by
+    sentence id across shards, as one machine numbers them.
+
+    >>> layout, keys = Layout.of_keys([np.array([10, 11, 30]), np.array([20, 21])])
+    >>> keys.tolist(), layout.starts.tolist(), layout.parts.tolist()
+    ([10, 11, 20, 21, 30], [0, 2, 4], [0, 1, 0])
+    >>> [(part, local.tolist()) for part, _, local in layout.split(np.array([1, 3, 4]))]
+    [(0, [1, 2]), (1, [1])]
+    >>> layout.numbers(0, np.array([0, 1, 2])).tolist()
+    [0, 1, 4]
+    """
+
+    starts: np.ndarray  # each run's first collection number (ascending, from 0)
+    parts: np.ndarray  # the part holding each run
+    local: np.ndarray  # the run's first number within its part
+    sizes: tuple[int, ...]  # documents per part
+
+    @classmethod
+    def consecutive(cls, sizes: Sequence[int]) -> Layout:
+        """Parts one after another, each one run."""
+        starts = np.cumsum([0, *sizes])[:-1].astype(np.int64)
+        parts = np.arange(len(sizes), dtype=np.int64)
+        return cls(starts, parts, np.zeros(len(sizes), np.int64), tuple(int(s) for s in sizes))
+
+    @classmethod
+    def of_keys(cls, keys: Sequence[np.ndarray]) -> tuple[Layout, np.ndarray]:
+        """The layout of parts whose documents carry ascending keys (sentence ids), the
+        collection numbering them by key; and the collection's keys in order."""
+        sizes = [len(k) for k in keys]
+        every = np.concatenate([np.asarray(k, np.int64) for k in keys]) if keys else np.zeros(0)
+        part = np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
+        local = np.concatenate([np.arange(n, dtype=np.int64) for n in sizes]) if keys else part
+        order = np.argsort(every, kind="stable")
+        part, local = part[order], local[order]
+        new_run = np.ones(len(order), dtype=bool)
+        new_run[1:] = (part[1:] != part[:-1]) | (local[1:] != local[:-1] + 1)
+        starts = np.flatnonzero(new_run).astype(np.int64)
+        layout = cls(starts, part[starts], local[starts], tuple(sizes))
+        return layout, every[order].astype(np.int64)
+
+    @property
+    def size(self) -> int:
+        return sum(self.sizes)
+
+    def split(self, docs: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(part, where in ``docs``, the part's own numbers) for each part holding some of
+        ``docs`` (collection numbers, sorted)."""
+        docs = np.asarray(docs, dtype=np.int64)
+        run = np.searchsorted(self.starts, docs, side="right") - 1
+        part = self.parts[run]
+        local = self.local[run] + docs - self.starts[run]
+        found = []
+        for p in np.unique(part).tolist():
+            mask = part == p
+            found.append((int(p), mask, local[mask]))
+        return found
+
+    def numbers(self, part: int, local: np.ndarray) -> np.ndarray:
+        """The collection numbers of a part's documents (given by its own numbers)."""
+        runs = np.flatnonzero(self.parts == part)
+        first = self.local[runs]
+        at = np.searchsorted(first, local, side="right") - 1
+        return self.starts[runs][at] + np.asarray(local, np.int64) - first[at]
+
+
 class PartedScorer:
     """One collection scored in parts (segments of one engine here, shards on other
     machines in :mod:`index.cluster`), exactly as one engine would score it: the parts'
     document frequencies and lengths are merged into collection-wide statistics that
     every part scores with, and their top k are merged. Documents are numbered across
-    the parts, in order. Subclasses say how a call reaches every part (:meth:`_each`)."""
+    the parts as :attr:`layout` says. Subclasses say how a call reaches every part
+    (:meth:`_run`)."""
 
     params: BM25Params
     avgdl: float
-    offsets: np.ndarray  # where each part's documents start, and the total at the end
+    layout: Layout
     _idf: dict[str, float]
 
     def _run(self, calls: Sequence[tuple[int, str, tuple]]) -> list:
@@ -492,8 +565,12 @@ class PartedScorer:
         return self._run([(i, method, a) for i, a in enumerate(args)])
 
     @property
+    def parts(self) -> int:
+        return len(self.layout.sizes)
+
+    @property
     def size(self) -> int:
-        return int(self.offsets[-1])
+        return self.layout.size
 
     def idf_of(self, term: str) -> float | None:
         """The term's idf in the whole collection; None when no document has it."""
@@ -501,32 +578,32 @@ class PartedScorer:
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every document's score, as ``BM25Okapi.get_scores`` over the whole collection."""
-        return np.concatenate(self._each("scores", [(list(query),)] * (len(self.offsets) - 1)))
+        out = np.zeros(self.size, dtype=np.float64)
+        for part, found in enumerate(self._each("scores", [(list(query),)] * self.parts)):
+            out[self.layout.numbers(part, np.arange(len(found)))] = found
+        return out
 
     def _per_part(self, method: str, head: tuple, docs: np.ndarray, out: np.ndarray) -> np.ndarray:
         """``method(*head, its documents)`` on each part holding some of ``docs`` (sorted,
-        numbered across parts), written into ``out``'s last axis."""
-        docs = np.asarray(docs)
-        bounds = zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist(), strict=True)
-        masks = [(i, (docs >= lo) & (docs < hi)) for i, (lo, hi) in enumerate(bounds)]
-        used = [(i, mask) for i, mask in masks if mask.any()]
-        calls = [(i, method, (*head, docs[mask] - self.offsets[i])) for i, mask in used]
-        for (_, mask), result in zip(used, self._run(calls), strict=True):
+        collection numbers), written into ``out``'s last axis."""
+        used = self.layout.split(docs)
+        calls = [(part, method, (*head, local)) for part, _, local in used]
+        for (_, mask, _), result in zip(used, self._run(calls), strict=True):
             out[..., mask] = result
         return out
 
     def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
-        """Exact scores of the given documents (sorted, unique, numbered across parts)."""
+        """Exact scores of the given documents (sorted, unique, collection numbers)."""
         out = np.zeros(len(docs), dtype=np.float64)
         return self._per_part("score_docs", (list(query),), docs, out)
 
     def term_matrix(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
-        """terms × docs term frequencies (documents numbered across parts)."""
+        """terms × docs term frequencies (collection numbers)."""
         out = np.zeros((len(terms), len(docs)), dtype=np.int64)
         return self._per_part("term_matrix", (list(terms),), docs, out)
 
     def lengths(self, docs: np.ndarray) -> np.ndarray:
-        """Term counts of the given documents (numbered across parts)."""
+        """Term counts of the given documents (collection numbers)."""
         return self._per_part("lengths", (), docs, np.zeros(len(docs), dtype=np.int64))
 
     def counts(self, terms: Sequence[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -541,26 +618,20 @@ class PartedScorer:
         """The ``k`` best documents across parts (see :meth:`Engine.top_k`)."""
         if k <= 0 or self.size == 0:
             return []
-        parts = len(self.offsets) - 1
-        tops = self._each("top", [(list(query), k)] * parts)
+        tops = self._each("top", [(list(query), k)] * self.parts)
         if any(unbounded for unbounded, _ in tops):
             scores = self.scores(query)  # the plain way (some idf not positive)
             if matched_only:
-                lists = self._each("matched", [(list(query),)] * parts)
-                candidates = np.concatenate(
-                    [
-                        found + off
-                        for found, off in zip(lists, self.offsets[:-1].tolist(), strict=True)
-                    ]
-                )
+                lists = self._each("matched", [(list(query),)] * self.parts)
+                found = [self.layout.numbers(p, local) for p, local in enumerate(lists)]
+                candidates = np.sort(np.concatenate(found))
             else:
                 candidates = np.arange(self.size)
             return _ranked(candidates, scores[candidates], k)
-        merged = [
-            (d + off, score)
-            for (_, hits), off in zip(tops, self.offsets[:-1].tolist(), strict=True)
-            for d, score in hits
-        ]
+        merged = []
+        for part, (_, hits) in enumerate(tops):
+            numbers = self.layout.numbers(part, np.asarray([d for d, _ in hits], np.int64))
+            merged += zip(numbers.tolist(), [score for _, score in hits], strict=True)
         merged.sort(key=lambda hit: (-hit[1], hit[0]))
         ranked = merged[:k]
         return ranked if matched_only else _fill_unmatched(ranked, k, self.size)
@@ -585,12 +656,12 @@ class SegmentedEngine(PartedScorer):
     def __init__(self, segments: list[Engine], params: BM25Params | None = None) -> None:
         self.params = params or segments[0].params
         self.segments = segments
-        self.offsets = np.cumsum([0] + [s.size for s in segments])
+        self.layout = Layout.consecutive([s.size for s in segments])
         self._share_stats()
 
     def _share_stats(self) -> None:
         """Merge the parts' statistics and give every part the collection's."""
-        parts = self._each("part", [()] * (len(self.offsets) - 1))
+        parts = self._each("part", [()] * self.parts)
         idfs, self.avgdl = collection_stats(parts, self.params)
         self._each("use_stats", [(idf, self.avgdl or 1.0) for idf in idfs])
         self._idf = {

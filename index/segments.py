@@ -53,11 +53,17 @@ def ensure_index_files(store: Store, params: BM25Params) -> IndexFiles:
         write_engine_files(store, built, ids)
         found = built, ids
     engine, ids = found
+    return IndexFiles(engine, ids, gram_stats(store, ids))
+
+
+def gram_stats(store: Store, ids: np.ndarray) -> GramStats:
+    """The gram statistics for the collection of sentences ``ids``: the saved ones while
+    they hold (see :func:`read_gram_stats`), else counted and saved."""
     stats = read_gram_stats(store, len(ids))
     if stats is None:
         stats = count_gram_stats(store, ids)
         write_gram_stats(store, stats)
-    return IndexFiles(engine, ids, stats)
+    return stats
 
 
 def read_engine_files(store: Store, params: BM25Params) -> tuple[Scorer, np.ndarray] | None:

@@ -284,6 +284,14 @@ class Store:
             for sentence_id, document, terms in cursor:
                 yield sentence_id, document, terms.split()
 
+    def document_sizes(self) -> list[tuple[int, int]]:
+        """(document id, sentence count) of every document with sentences, in the order of
+        their first sentence id (the engine's order)."""
+        rows = self._query(
+            "SELECT document, COUNT(*) FROM sentences GROUP BY document ORDER BY MIN(id)"
+        )
+        return [(int(d), int(n)) for d, n in rows]
+
     def sentences(self, ids: Sequence[int]) -> dict[int, StoredSentence]:
         """The stored sentences with these ids."""
         if not ids:

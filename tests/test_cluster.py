@@ -80,7 +80,7 @@ def test_three_shards_answer_every_question_as_one_machine(ray_cluster: None) ->
     one = Collection.in_memory(docs)
     many = one.sharded(ClusterSettings(shards=3))
     mismatched = [q for q in questions if not same(one.ask(q, 10), many.ask(q, 10))]
-    assert len(many.searcher.generation.engine.shards) == 3
+    assert len(many.searcher.generation.engine.actors) == 3
     assert mismatched == [], f"{len(mismatched)} of {len(questions)} differ: {mismatched[:3]}"
     assert len(questions) >= 20  # the shared dev sets, where they are here, add many more
 
@@ -94,7 +94,7 @@ def test_a_shard_that_dies_is_restarted_and_answers_as_before(ray_cluster: None)
     many = one.sharded(ClusterSettings(shards=3))
     questions = ["متى ولد تسلا؟", "أين تقع مصر؟", "ماذا قال رودينكو عن أوزبكستان؟"]
     assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)
-    ray.kill(many.searcher.generation.engine.shards[1], no_restart=False)  # as a crash
+    ray.kill(many.searcher.generation.engine.actors[1][0], no_restart=False)  # as a crash
     assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)  # Ray restarts it
 
 
@@ -130,7 +130,7 @@ def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
                 for n, chat in enumerate(chats):
                     fake.message(chat, questions[(n + round_) % len(questions)])
                 if round_ == 3:  # a shard's process dies mid-burst; Ray starts it again
-                    ray.kill(sharded.searcher.generation.engine.shards[1], no_restart=False)
+                    ray.kill(sharded.searcher.generation.engine.actors[1][0], no_restart=False)
             fake.wait_for(lambda: sum(len(fake.bot_messages(c)) for c in chats) >= 200, timeout=120)
             time.sleep(0.5)  # and no second answer comes late
     finally:
