@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from index.shards import (
 from index.store import Store
 
 log = logging.getLogger(__name__)
+SHARD_MEMORY = 64 * 2**20  # what a shard reserves on its node (Ray's logical memory)
+REPLICA_WAIT = 20.0  # seconds one replica of several may take before the next is asked
 
 
 class ClusterUnavailable(RuntimeError):
@@ -66,11 +69,21 @@ class Shard:
         the given generation."""
         return getattr(self._at(generation), method)(*args)
 
-    def memory_mb(self) -> float:
-        """This shard's process resident memory (for bench/cluster.py)."""
+    def info(self) -> dict[str, Any]:
+        """Where this shard runs and what it holds: its node, process, the generations it
+        has loaded and its resident memory in MB (for operators and bench/cluster.py)."""
+        import os
+
+        import ray
+
         with open("/proc/self/status", encoding="ascii") as status:
             line = next(line for line in status if line.startswith("VmRSS:"))
-        return int(line.split()[1]) / 1024
+        return {
+            "node": ray.get_runtime_context().get_node_id(),
+            "pid": os.getpid(),
+            "generations": sorted(self.engines),
+            "memory_mb": int(line.split()[1]) / 1024,
+        }
 
 
 class ClusterEngine(PartedScorer):
@@ -101,7 +114,7 @@ class ClusterEngine(PartedScorer):
         once. A replica that dies meanwhile (with more than one, Ray does not retry it) is
         replaced by the next one for that call, while Ray starts it again."""
         import ray
-        from ray.exceptions import ActorUnavailableError, RayActorError
+        from ray.exceptions import ActorUnavailableError, GetTimeoutError, RayActorError
 
         turn = next(self._turns)
         sent = [self._send(part, turn, method, args) for part, method, args in calls]
@@ -109,10 +122,10 @@ class ClusterEngine(PartedScorer):
         for (part, method, args), ref in zip(calls, sent, strict=True):
             replicas = len(self.actors[part])
             for attempt in range(1, 2 * replicas + 1):
-                try:
-                    results.append(ray.get(ref))
+                try:  # one replica of several may wait for a node: the next one answers
+                    results.append(ray.get(ref, timeout=REPLICA_WAIT if replicas > 1 else None))
                     break
-                except (RayActorError, ActorUnavailableError):
+                except (RayActorError, ActorUnavailableError, GetTimeoutError):
                     if attempt == 2 * replicas:
                         raise
                     log.warning("shard %d: a replica was lost; asking another", part)
@@ -145,6 +158,8 @@ def connect(address: str) -> None:
             "Ray is not installed: uv sync --extra cluster (or pip install sanad[cluster])"
         ) from None
     if not ray.is_initialized():
+        if not address:  # a local instance: its workers run in this environment as it is
+            os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
         try:
             ray.init(address=address or None, log_to_driver=False, include_dashboard=False)
         except ConnectionError as exc:
@@ -165,18 +180,37 @@ class ShardSet:
 
     @property
     def actors(self) -> list[list[Any]]:
-        """Per shard, its replicas (started on first use)."""
+        """Per shard, its replicas (started on first use). A shard's replicas are one
+        placement group, each on a different node while the cluster has enough (Ray
+        places a replica again when its node leaves, once another can take it); a lone
+        replica goes wherever the cluster spreads it."""
         if self._actors is None:
             import ray
+            from ray.util.placement_group import placement_group
+            from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
-            retries = -1 if self.settings.replicas == 1 else 0  # else the next replica
-            shard = ray.remote(Shard).options(
-                max_restarts=-1, max_task_retries=retries, scheduling_strategy="SPREAD"
-            )
-            self._actors = [
-                [shard.remote(str(self.root), i, self.params) for _ in range(self.settings.replicas)]
-                for i in range(self.settings.shards)
-            ]
+            replicas = self.settings.replicas
+            nodes = sum(1 for node in ray.nodes() if node["Alive"])
+            spread = "STRICT_SPREAD" if nodes >= replicas else "SPREAD"
+            shard = ray.remote(
+                num_cpus=0,  # a shard waits on questions more than it computes
+                memory=SHARD_MEMORY,
+                max_restarts=-1,
+                max_task_retries=-1 if replicas == 1 else 0,  # else the next replica answers
+            )(Shard)
+            self._actors = []
+            for i in range(self.settings.shards):
+                where: list[Any] = ["SPREAD"]
+                if replicas > 1:
+                    group = placement_group([{"memory": SHARD_MEMORY}] * replicas, strategy=spread)
+                    ray.get(group.ready())
+                    where = [PlacementGroupSchedulingStrategy(group, r) for r in range(replicas)]
+                self._actors.append(
+                    [
+                        shard.options(scheduling_strategy=w).remote(str(self.root), i, self.params)
+                        for w in where
+                    ]
+                )
         return self._actors
 
     def write(self, store: Store) -> Manifest:

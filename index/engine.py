@@ -628,7 +628,7 @@ class PartedScorer:
             else:
                 candidates = np.arange(self.size)
             return _ranked(candidates, scores[candidates], k)
-        merged = []
+        merged: list[tuple[int, float]] = []
         for part, (_, hits) in enumerate(tops):
             numbers = self.layout.numbers(part, np.asarray([d for d, _ in hits], np.int64))
             merged += zip(numbers.tolist(), [score for _, score in hits], strict=True)

@@ -236,7 +236,7 @@ class Searcher:
 
     def reload(self) -> None:
         """Load the engine for the store's current generation (see
-        :func:`index.segments.ensure_index_files`; :func:`index.cluster.cluster_files`)."""
+        :func:`index.segments.ensure_index_files`; :meth:`index.cluster.ShardSet.files`)."""
         number = self.store.generation  # read first: what is loaded is at least this one
         self.use(self.load(self.store, self.params), number)
 

@@ -65,8 +65,8 @@ class Manifest:
         return cls(int(data["generation"]), float(data["avgdl"]), shards)
 
 
-# (terms of each sentence, their sentence ids, parameters, the folder to write)
-BuildJob = tuple[list[list[str]], np.ndarray, BM25Params, str]
+# (each sentence's terms, space-joined; their sentence ids; parameters; the folder to write)
+BuildJob = tuple[list[str], np.ndarray, BM25Params, str]
 Builder = Callable[[list[BuildJob]], None]
 
 
@@ -130,11 +130,11 @@ def plan_shards(
     return lists, changed
 
 
-def build_shard(terms: list[list[str]], ids: np.ndarray, params: BM25Params, folder: str) -> None:
+def build_shard(terms: list[str], ids: np.ndarray, params: BM25Params, folder: str) -> None:
     """Write one shard's postings (and its sentence ids) into ``folder``, atomically."""
 
     def fill(tmp: Path) -> None:
-        Engine(terms, params).save(tmp)
+        Engine((sentence.split() for sentence in terms), params).save(tmp)
         np.save(tmp / "ids.npy", ids)
 
     target = Path(folder)
@@ -159,12 +159,8 @@ def read_manifest(root: Path, generation: int) -> Manifest | None:
 
 def newest_manifest(root: Path, generation: int) -> Manifest | None:
     """The newest readable manifest not newer than ``generation``."""
-    found = []
-    for folder in root.glob("g*") if root.is_dir() else ():
-        number = folder.name[1:]
-        if number.isdigit() and int(number) <= generation:
-            found.append(int(number))
-    for number in sorted(found, reverse=True):
+    found = [int(f.name[1:]) for f in root.glob("g*") if f.name[1:].isdigit()]
+    for number in sorted((n for n in found if n <= generation), reverse=True):
         manifest = read_manifest(root, number)
         if manifest is not None:
             return manifest
@@ -186,7 +182,7 @@ def write_generation(
     before = [s.documents for s in previous.shards] if previous else None
     lists, changed = plan_shards(store.document_sizes(), shards, before)
     owner = {d: i for i in changed for d in lists[i]}
-    terms: dict[int, list[list[str]]] = {i: [] for i in changed}
+    terms: dict[int, list[str]] = {i: [] for i in changed}
     ids: dict[int, list[int]] = {i: [] for i in changed}
     for sentence_id, document, sentence_terms in store.corpus_by_document():
         shard = owner.get(document)
@@ -236,7 +232,8 @@ def _drop_old(root: Path, generation: int) -> None:
         name = entry.name
         if TMP_MARK in name:
             continue
-        old = name.startswith("g") and name[1:].isdigit() and int(name[1:]) not in numbers[:KEEP_GENERATIONS]
+        kept_generation = name[1:].isdigit() and int(name[1:]) in numbers[:KEEP_GENERATIONS]
+        old = name.startswith("g") and name[1:].isdigit() and not kept_generation
         unused = name.startswith("s") and "-g" in name and name not in used
         if old or unused:
             shutil.rmtree(entry, ignore_errors=True)

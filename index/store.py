@@ -274,15 +274,14 @@ class Store:
             for sentence_id, terms in cursor:
                 yield sentence_id, terms.split()
 
-    def corpus_by_document(self) -> Iterator[tuple[int, int, list[str]]]:
-        """(sentence id, document id, terms) in id order: :meth:`corpus` with the document
-        of each sentence, for cutting it into shards of whole documents."""
+    def corpus_by_document(self) -> Iterator[tuple[int, int, str]]:
+        """(sentence id, document id, terms as stored: space-joined) in id order, for
+        cutting the corpus into shards of whole documents (a shard's terms travel to the
+        node that builds it as they are stored)."""
         with self._db.lock:
-            cursor = self._db.connection.execute(
+            yield from self._db.connection.execute(
                 "SELECT id, document, terms FROM sentences ORDER BY id"
             )
-            for sentence_id, document, terms in cursor:
-                yield sentence_id, document, terms.split()
 
     def document_sizes(self) -> list[tuple[int, int]]:
         """(document id, sentence count) of every document with sentences, in the order of

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import handlers as h
 from harness.bot import make_services, running_bot
 from harness.fake_telegram import FakeTelegram
+from harness.seeds import seed_config
 from index.cli import main
 from index.collection import Collection
 from index.config import ClusterSettings
@@ -37,12 +41,19 @@ FOLLOWUP = ROOT / "tests" / "fixtures" / "followup"
 
 
 @pytest.fixture(scope="module")
-def ray_cluster() -> Iterator[None]:
+def ray_cluster() -> Iterator[Any]:
+    """A local Ray cluster of two nodes with a CPU each (nodes can join and leave it)."""
     import ray
+    from ray.cluster_utils import Cluster
 
-    ray.init(num_cpus=2, log_to_driver=False, include_dashboard=False)
-    yield
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")  # workers: this venv, as is
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    cluster.add_node(num_cpus=1)
+    cluster.wait_for_nodes()
+    ray.init(address=cluster.address, log_to_driver=False, include_dashboard=False)
+    yield cluster
     ray.shutdown()
+    cluster.shutdown()
 
 
 def documents_and_questions() -> tuple[list, list[str]]:
@@ -75,7 +86,7 @@ def same(one: Answer, many: Answer) -> bool:
     return keys[0] == keys[1] and scores and one.reason == many.reason
 
 
-def test_three_shards_answer_every_question_as_one_machine(ray_cluster: None) -> None:
+def test_three_shards_answer_every_question_as_one_machine(ray_cluster: Any) -> None:
     docs, questions = documents_and_questions()
     one = Collection.in_memory(docs)
     many = one.sharded(ClusterSettings(shards=3))
@@ -85,21 +96,84 @@ def test_three_shards_answer_every_question_as_one_machine(ray_cluster: None) ->
     assert len(questions) >= 20  # the shared dev sets, where they are here, add many more
 
 
-def test_a_shard_that_dies_is_restarted_and_answers_as_before(ray_cluster: None) -> None:
+def test_with_two_replicas_a_lost_replica_is_covered_by_the_other(ray_cluster: Any) -> None:
     import ray
 
+    docs = [parse_document(p.name, p.read_bytes()) for p in sorted(FOLLOWUP.glob("*.txt"))]
+    docs += [parse_document(p.name, p.read_bytes()) for p in SEEDS.glob("*.txt")]
+    one = Collection.in_memory(docs)
+    many = one.sharded(ClusterSettings(shards=2, replicas=2))
+    questions = ["متى ولد تسلا؟", "أين تقع مصر؟", "ماذا قال رودينكو عن أوزبكستان؟"] * 2
+    assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)
+    actors = many.searcher.generation.engine.actors
+    nodes = [{ray.get(a.info.remote())["node"] for a in replicas} for replicas in actors]
+    assert all(len(n) == 2 for n in nodes)  # a shard's replicas on different nodes
+    for replicas in actors:
+        ray.kill(replicas[0], no_restart=True)  # gone for good: only the other one is left
+    assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)
+
+
+def test_shards_on_a_node_that_leaves_come_back_elsewhere_from_their_files(
+    ray_cluster: Any,
+) -> None:
+    import ray
+
+    ray_cluster.add_node(num_cpus=1)  # three nodes: the head and two that can leave
+    ray_cluster.wait_for_nodes()
     docs = [parse_document(p.name, p.read_bytes()) for p in sorted(FOLLOWUP.glob("*.txt"))]
     docs += [parse_document(p.name, p.read_bytes()) for p in SEEDS.glob("*.txt")]
     one = Collection.in_memory(docs)
     many = one.sharded(ClusterSettings(shards=3))
     questions = ["متى ولد تسلا؟", "أين تقع مصر؟", "ماذا قال رودينكو عن أوزبكستان؟"]
     assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)
-    ray.kill(many.searcher.generation.engine.actors[1][0], no_restart=False)  # as a crash
-    assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)  # Ray restarts it
+    actors = [replicas[0] for replicas in many.searcher.generation.engine.actors]
+    where = {ray.get(a.info.remote())["node"] for a in actors}
+    leaving = next(n for n in ray_cluster.worker_nodes if n.node_id in where)
+    ray_cluster.remove_node(leaving)  # with the shards it runs
+    assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)
+    after = [ray.get(a.info.remote()) for a in actors]
+    assert leaving.node_id not in [a["node"] for a in after]
+    assert all(a["generations"] == [many.generation] for a in after)  # loaded from files
+
+
+def test_changes_go_to_the_owning_shard_and_every_shard_switches_at_once(
+    ray_cluster: Any, tmp_path: Path
+) -> None:
+    from index.shards import read_manifest
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for path in [*SEEDS.glob("*.txt"), *FOLLOWUP.glob("*.txt")]:
+        (docs / path.name).write_bytes(path.read_bytes())
+    config = replace(seed_config(tmp_path / "c", docs), cluster=ClusterSettings(shards=3))
+    many = Collection.open(config, cluster=True)
+    questions = ["متى ولد تسلا؟", "أين تقع مصر؟", "ماذا قال رودينكو عن أوزبكستان؟"]
+    questions.append("كم زاد محصول القمح في مصر؟")
+    before = many.searcher.generation.engine
+    wheat = ["محصول", "قمح"]
+    assert before.top_k(wheat, 3, matched_only=True) == []
+    text = "أعلنت وزارة الزراعة في مصر أن محصول القمح زاد هذا العام بنسبة عشرة في المئة."
+    many.add("قمح.txt", text.encode(), keep_copy=False)
+    after = many.searcher.generation.engine
+    assert after.generation > before.generation
+    root = many._shard_set().root
+    old, new = (read_manifest(root, e.generation) for e in (before, after))
+    assert old and new
+    changed = [a.postings != b.postings for a, b in zip(old.shards, new.shards, strict=True)]
+    assert sum(changed) == 1  # the owning shard only
+    assert after.top_k(wheat, 3, matched_only=True) != []
+    # A question already under way on the old generation reads it on every shard still.
+    assert before.top_k(wheat, 3, matched_only=True) == []
+    with Collection.open(config) as alone:  # one machine, the same store
+        assert all(same(alone.ask(q, 10), many.ask(q, 10)) for q in questions)
+        many.remove(["قمح.txt"])
+        alone.searcher.reload()
+        assert all(same(alone.ask(q, 10), many.ask(q, 10)) for q in questions)
+    many.close()
 
 
 def test_sanad_ask_answers_from_the_cluster_as_from_this_machine(
-    ray_cluster: None,
+    ray_cluster: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -114,7 +188,7 @@ def test_sanad_ask_answers_from_the_cluster_as_from_this_machine(
 
 
 def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
-    ray_cluster: None, tmp_path: Path
+    ray_cluster: Any, tmp_path: Path
 ) -> None:
     import ray
 
@@ -146,7 +220,7 @@ def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
 
 
 def test_a_build_analysed_on_the_cluster_stores_what_a_local_build_stores(
-    ray_cluster: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ray_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stored = []
     for name, extra in (("local", []), ("cluster", ["--cluster"])):

@@ -66,7 +66,8 @@ def same_as_one_engine(store: Store, shards: FileShards, matching: int = 3) -> N
     for query in QUESTIONS:
         one, many = whole.top_k(query, 10), shards.top_k(query, 10)
         assert [d for d, _ in one] == [d for d, _ in many]
-        assert all(math.isclose(a, b, rel_tol=1e-9) for (_, a), (_, b) in zip(one, many))
+        pairs = zip(one, many, strict=True)
+        assert all(math.isclose(a, b, rel_tol=1e-9) for (_, a), (_, b) in pairs)
         assert np.allclose(whole.scores(query), shards.scores(query), rtol=1e-9, atol=0)
         docs = np.asarray(sorted(d for d, _ in one))
         assert np.array_equal(whole.term_matrix(query, docs), shards.term_matrix(query, docs))
@@ -102,9 +103,9 @@ def test_a_removed_document_rebuilds_its_shard_only(store: Store, tmp_path: Path
     first = write_generation(store, PARAMS, root, 3)
     gone = first.shards[2].documents[0]
     kept = {d.name for d in store.documents() if d.id != gone}
-    store.sync([], keep=kept, signature=store.signature)
+    store.sync([], keep=kept, signature=store.signature or "")
     second = write_generation(store, PARAMS, root, 3)
-    assert [a.postings == b.postings for a, b in zip(first.shards, second.shards)] == [
+    assert [a.postings == b.postings for a, b in zip(first.shards, second.shards, strict=True)] == [
         True,
         True,
         False,
