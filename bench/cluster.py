@@ -49,14 +49,18 @@ def main() -> None:
         print(f"{args.sentences:,} sentences, {args.shards} shards, median of {args.repeat}")
         for name, cluster in (("build", False), ("build --cluster", True)):
             took = []
+            phases: dict[str, list[float]] = {}
             for run in range(args.repeat):
                 db = work / f"{name.replace(' ', '')}{run}.sqlite3"
                 config = replace(bench_config(db), cluster=sharding)
                 start = time.perf_counter()
                 with Collection.open(config, prepare=False, cluster=cluster) as collection:
-                    collection.rebuild([docs])
+                    report = collection.rebuild([docs])
                 took.append(time.perf_counter() - start)
-            print(f"{name}: {statistics.median(took):.1f} s ({_runs(took)})")
+                for phase, seconds in report.phases.items():
+                    phases.setdefault(phase, []).append(seconds)
+            each = ", ".join(f"{p} {statistics.median(s):.1f}" for p, s in phases.items())
+            print(f"{name}: {statistics.median(took):.1f} s ({_runs(took)}); {each}")
         before = rss_mb()
         alone = Collection.open(bench_config(work / "build0.sqlite3"))
         _ = alone.searcher

@@ -38,12 +38,10 @@ REVOKED_TOKEN = (
 def register(sub: Any) -> None:
     """Add ``serve`` and ``status`` to the ``sanad`` command line (found through an entry
     point)."""
+    from index.cli import cluster_flag
+
     serve = sub.add_parser("serve", help="run the Telegram bot")
-    serve.add_argument(
-        "--cluster",
-        action="store_true",
-        help="answer from shards on the Ray cluster of [cluster] (the same answers)",
-    )
+    cluster_flag(serve, "answer from shards on the Ray cluster of [cluster] (the same answers)")
     serve.set_defaults(run=run_serve)
     status = sub.add_parser(
         "status",

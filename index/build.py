@@ -38,6 +38,7 @@ class BuildReport:
     ignored: list[str] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)  # "name: why", documents with no text
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: read, analyse, store, index
 
     @property
     def changed(self) -> bool:
@@ -200,13 +201,20 @@ def build_index(
     documents, ignored = read_documents(paths, limits, scanned)
     if not documents:
         raise DocumentError("no documents found in " + ", ".join(str(p) for p in paths))
+    read = time.perf_counter()
     stored = {info.name: info.sha256 for info in store.documents()}
     same_analysis = store.signature == analyzer.signature
     changed = [d for d in documents if not (same_analysis and stored.get(d.name) == d.sha256)]
     analysed = analyse_documents(changed, analyzer, progress, cluster)
     names = {d.name for d in documents}
+    done = time.perf_counter()
     store.sync(analysed, keep=names, signature=analyzer.signature)
     report = BuildReport(ignored=[str(p) for p in ignored], scanned=scanned)
+    report.phases = {
+        "read": read - started,
+        "analyse": done - read,
+        "store": time.perf_counter() - done,
+    }
     report.added = [d.name for d in changed if d.name not in stored]
     report.updated = [d.name for d in changed if d.name in stored]
     report.removed = sorted(set(stored) - names)

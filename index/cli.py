@@ -41,7 +41,7 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
     from index.documents import find_documents
     from index.fetch import fetch, is_url
 
-    with Collection.open(config, sys.stderr) as collection:
+    with Collection.open(config, sys.stderr, cluster=args.cluster) as collection:
         for source in args.sources:
             if is_url(source):  # fetched once; its address is kept for the citation
                 got = fetch(source, config.index.fetch_timeout, collection.limits.max_bytes)
@@ -59,7 +59,7 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
 def cmd_remove(args: argparse.Namespace, config: Config) -> int:
     from index.collection import Collection
 
-    with Collection.open(config, prepare=False) as collection:
+    with Collection.open(config, prepare=False, cluster=args.cluster) as collection:
         collection.remove(args.names)
     print(f"removed {', '.join(args.names)}")
     return 0
@@ -220,6 +220,11 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cluster_flag(parser: argparse.ArgumentParser, what: str) -> None:
+    """The ``--cluster`` option of a command, saying what it does there."""
+    parser.add_argument("--cluster", action="store_true", help=what)
+
+
 def positive_int(text: str) -> int:
     value = int(text)
     if value < 1 or value > 50:
@@ -251,11 +256,7 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="index documents (default: the seeds folder)")
     build.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of .txt")
-    build.add_argument(
-        "--cluster",
-        action="store_true",
-        help="analyse the documents as tasks on the Ray cluster of [cluster]",
-    )
+    cluster_flag(build, "analyse documents and build shards on the Ray cluster of [cluster]")
     build.set_defaults(run=cmd_build)
 
     ask = sub.add_parser(
@@ -267,11 +268,7 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("-k", type=positive_int, help="how many sentences (default: search.top_k)")
     ask.add_argument("--json", action="store_true", help="print JSON")
-    ask.add_argument(
-        "--cluster",
-        action="store_true",
-        help="answer from shards on the Ray cluster of [cluster] (the same answers)",
-    )
+    cluster_flag(ask, "answer from shards on the Ray cluster of [cluster] (the same answers)")
     ask.add_argument(
         "--after",
         metavar="PREVIOUS",
@@ -286,10 +283,12 @@ def parser() -> argparse.ArgumentParser:
         "or a document, fetched once) to the collection; a copy is kept in index.uploads.",
     )
     add.add_argument("sources", nargs="+", metavar="PATH|URL")
+    cluster_flag(add, "update the shards of [cluster] (the owning shard is rebuilt)")
     add.set_defaults(run=cmd_add)
 
     remove = sub.add_parser("remove", help="remove documents by name (see sanad docs)")
     remove.add_argument("names", nargs="+", metavar="NAME")
+    cluster_flag(remove, "update the shards of [cluster] (the owning shard is rebuilt)")
     remove.set_defaults(run=cmd_remove)
 
     docs = sub.add_parser(

@@ -151,6 +151,8 @@ def analyse_on_cluster(chunks: list[list[Document]], segmenter: str) -> list[tup
 
 def connect(address: str) -> None:
     """Join the Ray cluster at ``address`` ("" starts a local one), once per process."""
+    if not address:  # a local instance: its workers run in this environment, as it is
+        os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")  # (read at import)
     try:
         import ray
     except ImportError:
@@ -158,8 +160,6 @@ def connect(address: str) -> None:
             "Ray is not installed: uv sync --extra cluster (or pip install sanad[cluster])"
         ) from None
     if not ray.is_initialized():
-        if not address:  # a local instance: its workers run in this environment as it is
-            os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
         try:
             ray.init(address=address or None, log_to_driver=False, include_dashboard=False)
         except ConnectionError as exc:

@@ -245,7 +245,9 @@ class Collection:
             report = build_index(
                 self._store, self._analyzer, paths, progress, self.limits, self.cluster
             )
+            started = time.perf_counter()
             self._reload()
+            report.phases["index"] = time.perf_counter() - started
         return report
 
     @property

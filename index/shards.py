@@ -1,5 +1,4 @@
-"""A sharded collection's files: which documents each shard holds, its postings, and the
-collection's statistics it scores with, one manifest per generation."""
+"""A sharded collection's files: each shard's documents, postings and statistics, per generation."""
 
 # Layout under the root (``<index>.engine/shards-N``, or a temporary folder for a
 # collection in memory):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,12 @@ from index.collection import Collection
 from index.store import Store
 
 __all__ = ["ROOT", "SEEDS", "SEED_DOC", "seed_config"]
+
+# The many processes the tests start (sanad, bots, Ray's workers) reuse compiled modules,
+# even where the environment forbids writing them (PYTHONDONTWRITEBYTECODE): else each
+# start compiles the whole of numpy, telegram and Sanad anew.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CAMEL_DATA = Path(__file__).resolve().parent / "data" / "camel"

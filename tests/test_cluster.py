@@ -43,10 +43,10 @@ FOLLOWUP = ROOT / "tests" / "fixtures" / "followup"
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[Any]:
     """A local Ray cluster of two nodes with a CPU each (nodes can join and leave it)."""
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")  # workers: this venv, as is
     import ray
     from ray.cluster_utils import Cluster
 
-    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")  # workers: this venv, as is
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
     cluster.add_node(num_cpus=1)
     cluster.wait_for_nodes()
@@ -185,6 +185,18 @@ def test_sanad_ask_answers_from_the_cluster_as_from_this_machine(
     alone = json.loads(capsys.readouterr().out)
     assert main(["ask", question, "--json", "--cluster"]) == 0
     assert json.loads(capsys.readouterr().out) == alone
+    # sanad add --cluster writes the new generation's shards; both answer from it
+    wheat = tmp_path / "قمح.txt"
+    wheat.write_text("قال رودينكو إن صادرات القمح إلى أوزبكستان زادت هذا العام.", "utf-8")
+    assert main(["add", str(wheat), "--cluster"]) == 0
+    assert any(p.name.startswith("g") for p in tmp_path.rglob("shards-3/g*"))
+    answers = []
+    for extra in ([], ["--cluster"]):
+        capsys.readouterr()
+        assert main(["ask", "ماذا قال رودينكو عن القمح؟", "--json", *extra]) == 0
+        answers.append(json.loads(capsys.readouterr().out))
+    assert answers[0] == answers[1]
+    assert answers[0]["hits"][0]["doc"] == "قمح.txt"
 
 
 def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
