@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,31 +156,59 @@ def analyse_chunk_with(segmenter: str, chunk: list[Document]) -> list[tuple[str,
 
 
 def read_documents(
-    paths: Sequence[Path], limits: Limits | None = None, scanned: list[str] | None = None
+    paths: Sequence[Path],
+    limits: Limits | None = None,
+    scanned: list[str] | None = None,
+    cluster: bool = False,
 ) -> tuple[list[Document], list[Path]]:
     """Parse every document under ``paths``; any bad one stops everything (DocumentError).
     Files of the same name keep the first one's name; later ones get a number
-    (``تقرير-2.txt``), so an upload named like a seed never stops a build."""
+    (``تقرير-2.txt``), so an upload named like a seed never stops a build. With
+    ``cluster``, the files read here are parsed (text extracted, sentences split) by
+    tasks on the Ray cluster's nodes, the same way."""
     files, ignored = find_documents(list(paths))
-    documents: list[Document] = []
+    limit = (limits or Limits()).max_bytes
     seen: set[str] = set()
-    for file in files:
-        name = unique_name(file.name, seen)  # a later file of the same name gets a number
-        seen.add(name)
-        try:
-            limit = (limits or Limits()).max_bytes
-            if file.stat().st_size > limit:  # refused before it is read
-                raise DocumentError(f"{file}: too large (the limit is {limit:,} bytes)")
-            raw = file.read_bytes()
-        except OSError as exc:
-            raise DocumentError(f"{file}: cannot read ({exc.strerror})") from None
-        try:
-            documents.append(parse_document(name, raw, str(file), limits))
-        except ScannedDocument as exc:
-            if scanned is None:
-                raise
-            scanned.append(str(exc))  # nothing to index in it: skipped, and said so
+
+    def raw_files() -> Iterator[tuple[str, bytes, str]]:
+        for file in files:
+            name = unique_name(file.name, seen)  # a later file of the same name: a number
+            seen.add(name)
+            try:
+                if file.stat().st_size > limit:  # refused before it is read
+                    raise DocumentError(f"{file}: too large (the limit is {limit:,} bytes)")
+                yield name, file.read_bytes(), str(file)
+            except OSError as exc:
+                raise DocumentError(f"{file}: cannot read ({exc.strerror})") from None
+
+    if cluster and files:
+        from index.cluster import parse_on_cluster  # imports Ray: only for a cluster
+
+        parsed: Iterable[Document | DocumentError] = parse_on_cluster(raw_files(), limits)
+    else:
+        parsed = (parse_or_error(item, limits) for item in raw_files())
+    documents: list[Document] = []
+    for result in parsed:
+        if isinstance(result, ScannedDocument) and scanned is not None:
+            scanned.append(str(result))  # nothing to index in it: skipped, and said so
+        elif isinstance(result, DocumentError):
+            raise result
+        else:
+            documents.append(result)
     return documents, ignored
+
+
+def parse_or_error(item: tuple[str, bytes, str], limits: Limits | None) -> Document | DocumentError:
+    """One file's document (name, bytes, source), or why it cannot be read."""
+    try:
+        return parse_document(*item, limits)
+    except DocumentError as exc:
+        return exc
+
+
+def parse_batch(items: list[tuple[str, bytes, str]], limits: Limits | None) -> list:
+    """:func:`parse_or_error` for each file of a batch (a Ray task)."""
+    return [parse_or_error(item, limits) for item in items]
 
 
 def build_index(
@@ -198,7 +226,7 @@ def build_index(
     """
     started = time.perf_counter()
     scanned: list[str] = []
-    documents, ignored = read_documents(paths, limits, scanned)
+    documents, ignored = read_documents(paths, limits, scanned, cluster)
     if not documents:
         raise DocumentError("no documents found in " + ", ".join(str(p) for p in paths))
     read = time.perf_counter()

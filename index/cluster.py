@@ -8,13 +8,14 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from index.config import ClusterSettings
-from index.documents import Document
+from index.documents import Document, DocumentError
 from index.engine import BM25Params, Engine, Layout, PartedScorer
+from index.readers import Limits
 from index.segments import IndexFiles, gram_stats
 from index.shards import (
     KEEP_GENERATIONS,
@@ -147,6 +148,34 @@ def analyse_on_cluster(chunks: list[list[Document]], segmenter: str) -> list[tup
     task = ray.remote(analyse_chunk_with)
     results = ray.get([task.remote(segmenter, chunk) for chunk in chunks])
     return [terms for result in results for terms in result]
+
+
+PARSE_BATCH_BYTES = 8 * 2**20  # files sent to one parsing task
+
+
+def parse_on_cluster(
+    files: Iterable[tuple[str, bytes, str]], limits: Limits | None
+) -> list[Document | DocumentError]:
+    """Files (name, bytes, source) parsed by Ray tasks, in batches of about
+    PARSE_BATCH_BYTES sent as they are read; each file's document or why it cannot be
+    read, in order."""
+    import ray
+
+    from index.build import parse_batch
+
+    task = ray.remote(parse_batch)
+    pending = []
+    batch: list[tuple[str, bytes, str]] = []
+    size = 0
+    for item in files:
+        batch.append(item)
+        size += len(item[1])
+        if size >= PARSE_BATCH_BYTES:
+            pending.append(task.remote(batch, limits))
+            batch, size = [], 0
+    if batch:
+        pending.append(task.remote(batch, limits))
+    return [result for results in ray.get(pending) for result in results]
 
 
 def connect(address: str) -> None:

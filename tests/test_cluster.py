@@ -33,9 +33,9 @@ from tests.test_followup import REWRITTEN
 pytestmark = pytest.mark.cluster
 
 EVAL = ROOT.parent / "shared" / "eval"
-# Two of the dev sets, every 8th question: the suite's time (all three sets and all their
-# questions: bench/cluster_exact.py)
-DEV_SETS = ("arcd-train", "kaif-dev")
+# The three dev sets' corpora, every 8th question: the suite's time (every question of all
+# three: bench/cluster_exact.py)
+DEV_SETS = ("arcd-train", "kaif-dev", "xquad-ar")
 EVERY = 8
 FOLLOWUP = ROOT / "tests" / "fixtures" / "followup"
 
@@ -231,20 +231,29 @@ def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
     assert all(len(texts) == 1 for texts in by_question.values())  # before the crash = after
 
 
-def test_a_build_analysed_on_the_cluster_stores_what_a_local_build_stores(
-    ray_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_build_read_and_analysed_on_the_cluster_stores_what_a_local_build_stores(
+    ray_cluster: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    pdfs = tmp_path / "pdfs"  # a PDF with text, and a scan the build skips
+    pdfs.mkdir()
+    for name in ("shaped.pdf", "scan.pdf"):
+        (pdfs / name).write_bytes((ROOT / "tests" / "data" / "pdf" / name).read_bytes())
     stored = []
     for name, extra in (("local", []), ("cluster", ["--cluster"])):
         folder = tmp_path / name
         folder.mkdir()
         (folder / "config.toml").write_text("", encoding="utf-8")
         monkeypatch.chdir(folder)
-        assert main(["build", str(SEEDS), str(FOLLOWUP), *extra]) == 0
+        assert main(["build", str(SEEDS), str(FOLLOWUP), str(pdfs), *extra]) == 0
+        assert "skipped scan.pdf" in capsys.readouterr().out
         store = Store(folder / "data" / "sanad.sqlite3")
-        stored.append(list(store.corpus()))
+        stored.append((list(store.corpus()), [d.name for d in store.documents()]))
         store.close()
-    assert stored[0] == stored[1] and len(stored[0]) > 30
+    assert stored[0] == stored[1] and len(stored[0][0]) > 30
+    assert "shaped.pdf" in stored[0][1]
 
 
 def test_without_a_cluster_nothing_imports_ray() -> None:
