@@ -74,6 +74,12 @@ def documents_and_questions() -> tuple[list, list[str]]:
     return docs, questions
 
 
+def small_documents() -> list:
+    """Our follow-up texts and the seed: a collection that cuts into a few shards."""
+    paths = [*sorted(FOLLOWUP.glob("*.txt")), *SEEDS.glob("*.txt")]
+    return [parse_document(p.name, p.read_bytes()) for p in paths]
+
+
 def same(one: Answer, many: Answer) -> bool:
     keys = [
         [(h.document, h.ordinal, h.spans, h.speaker, h.answer, h.copies, h.also) for h in a.hits]
@@ -99,8 +105,7 @@ def test_three_shards_answer_every_question_as_one_machine(ray_cluster: Any) -> 
 def test_with_two_replicas_a_lost_replica_is_covered_by_the_other(ray_cluster: Any) -> None:
     import ray
 
-    docs = [parse_document(p.name, p.read_bytes()) for p in sorted(FOLLOWUP.glob("*.txt"))]
-    docs += [parse_document(p.name, p.read_bytes()) for p in SEEDS.glob("*.txt")]
+    docs = small_documents()
     one = Collection.in_memory(docs)
     many = one.sharded(ClusterSettings(shards=2, replicas=2))
     questions = ["متى ولد تسلا؟", "أين تقع مصر؟", "ماذا قال رودينكو عن أوزبكستان؟"] * 2
@@ -120,8 +125,7 @@ def test_shards_on_a_node_that_leaves_come_back_elsewhere_from_their_files(
 
     ray_cluster.add_node(num_cpus=1)  # three nodes: the head and two that can leave
     ray_cluster.wait_for_nodes()
-    docs = [parse_document(p.name, p.read_bytes()) for p in sorted(FOLLOWUP.glob("*.txt"))]
-    docs += [parse_document(p.name, p.read_bytes()) for p in SEEDS.glob("*.txt")]
+    docs = small_documents()
     one = Collection.in_memory(docs)
     many = one.sharded(ClusterSettings(shards=3))
     questions = ["متى ولد تسلا؟", "أين تقع مصر؟", "ماذا قال رودينكو عن أوزبكستان؟"]
@@ -204,8 +208,7 @@ def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
 ) -> None:
     import ray
 
-    docs = [parse_document(p.name, p.read_bytes()) for p in sorted(FOLLOWUP.glob("*.txt"))]
-    docs += [parse_document(p.name, p.read_bytes()) for p in SEEDS.glob("*.txt")]
+    docs = small_documents()
     sharded = Collection.in_memory(docs).sharded(ClusterSettings(shards=3))
     questions = [e["question"] for e in seed_examples()] + ["متى ولد تسلا؟", "أين تقع مصر؟"]
     chats = [7000 + n for n in range(20)]
