@@ -73,8 +73,6 @@ class Shard:
     def info(self) -> dict[str, Any]:
         """Where this shard runs and what it holds: its node, process, the generations it
         has loaded and its resident memory in MB (for operators and bench/cluster.py)."""
-        import os
-
         import ray
 
         with open("/proc/self/status", encoding="ascii") as status:

@@ -505,10 +505,12 @@ class Layout:
     def of_keys(cls, keys: Sequence[np.ndarray]) -> tuple[Layout, np.ndarray]:
         """The layout of parts whose documents carry ascending keys (sentence ids), the
         collection numbering them by key; and the collection's keys in order."""
+        if not keys:
+            return cls.consecutive([]), np.zeros(0, np.int64)
         sizes = [len(k) for k in keys]
-        every = np.concatenate([np.asarray(k, np.int64) for k in keys]) if keys else np.zeros(0)
+        every = np.concatenate([np.asarray(k, np.int64) for k in keys])
         part = np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
-        local = np.concatenate([np.arange(n, dtype=np.int64) for n in sizes]) if keys else part
+        local = np.concatenate([np.arange(n, dtype=np.int64) for n in sizes])
         order = np.argsort(every, kind="stable")
         part, local = part[order], local[order]
         new_run = np.ones(len(order), dtype=bool)

@@ -213,26 +213,24 @@ def write_generation(
 
     if not (root / f"g{generation}").exists():
         write_folder_atomically(root / f"g{generation}", fill)
-    _drop_old(root, generation)
+    _drop_old(root)
     return manifest
 
 
-def _drop_old(root: Path, generation: int) -> None:
+def _drop_old(root: Path) -> None:
     """Remove generations older than the KEEP_GENERATIONS newest, and postings no kept
     generation uses (a shard that still has them open keeps its memory maps)."""
-    numbers = sorted(
-        (int(f.name[1:]) for f in root.glob("g*") if f.name[1:].isdigit()), reverse=True
-    )
-    kept = [m for n in numbers[:KEEP_GENERATIONS] if (m := read_manifest(root, n))]
-    if not kept:
+    numbers = sorted(int(f.name[1:]) for f in root.glob("g*") if f.name[1:].isdigit())
+    kept = {f"g{n}" for n in numbers[-KEEP_GENERATIONS:]}
+    manifests = [m for name in kept if (m := read_manifest(root, int(name[1:])))]
+    if not manifests:
         return
-    used = {shard.postings for m in kept for shard in m.shards}
+    used = {shard.postings for m in manifests for shard in m.shards}
     for entry in root.iterdir():
         name = entry.name
         if TMP_MARK in name:
             continue
-        kept_generation = name[1:].isdigit() and int(name[1:]) in numbers[:KEEP_GENERATIONS]
-        old = name.startswith("g") and name[1:].isdigit() and not kept_generation
+        old = name.startswith("g") and name[1:].isdigit() and name not in kept
         unused = name.startswith("s") and "-g" in name and name not in used
         if old or unused:
             shutil.rmtree(entry, ignore_errors=True)
