@@ -63,6 +63,7 @@ class SearchSettings:
     gram_weight: float = _WEIGHTS.grams
     stem_weight: float = _WEIGHTS.stems
     answer_type_weight: float = _WEIGHTS.answer_type
+    title_weight: float = _WEIGHTS.title
 
     def weights(self) -> Weights:
         """The second stage's weights (see index.rerank)."""
@@ -72,6 +73,7 @@ class SearchSettings:
             grams=self.gram_weight,
             stems=self.stem_weight,
             answer_type=self.answer_type_weight,
+            title=self.title_weight,
         )
 
 
@@ -198,6 +200,7 @@ _RANGES: dict[str, tuple[float | None, float | None, str]] = {
     "search.gram_weight": (0, None, "0 or more"),
     "search.stem_weight": (0, None, "0 or more"),
     "search.answer_type_weight": (0, None, "0 or more"),
+    "search.title_weight": (0, None, "0 or more"),
     "telegram.webhook_port": (1, 65535, "a port, 1 to 65535"),
     "telegram.button_ttl": (1, None, "1 or more"),
     "telegram.questions_per_minute": (0, None, "0 (no limit) or more"),

@@ -60,6 +60,18 @@ def derive_title(sentences: tuple[Sentence, ...] | list[Sentence], fallback: str
     return title[:TITLE_MAX_CHARS] + "…"
 
 
+def is_given_title(title: str) -> bool:
+    """Whether a title was given (a first-line heading, a file's or page's own title) rather
+    than taken from the first sentence: a cut one ends in «…», a whole sentence in its stop.
+
+    >>> is_given_title("متلازمة بيندريد"), is_given_title("أكد نائب وزير الخارجية…")
+    (True, False)
+    >>> is_given_title("جملة أولى."), is_given_title("")
+    (False, False)
+    """
+    return bool(title) and not title.rstrip().endswith(("…", ".", "؟", "?", "!"))
+
+
 def parse_document(
     name: str, raw: bytes, source: str = "", limits: Limits | None = None
 ) -> Document:

@@ -20,6 +20,7 @@ from index.rows import Rows
 from index.segments import IndexFiles, ensure_index_files
 from index.speech import speech_ranking
 from index.store import DocumentInfo, Store, StoredSentence
+from index.titles import Titles
 
 # The engine's best sentence must match at least this share of the question's stem idf
 # weight (words the index has never seen counting as the rarest), and the answer's first
@@ -243,7 +244,7 @@ class Searcher:
     def use(self, files: IndexFiles, number: int = 0) -> None:
         """Answer from now on from these index files."""
         documents = {d.id: d for d in self.store.documents()}
-        reranker = Reranker(files.stats, self.weights)
+        reranker = Reranker(files.stats, self.weights, Titles(documents, self.analyzer.terms))
         ids = np.asarray(files.ids, dtype=np.int64)
         with self._lock:
             current = getattr(self, "_generation", None)
@@ -305,8 +306,12 @@ class Searcher:
     def _gram_evidence(
         query: Query, number: int, found: Mapping[int, StoredSentence], now: Generation
     ) -> float:
-        """Share of the question's gram weight that sentence ``number`` holds."""
-        return now.reranker.gram_evidence(query.grams, number, found[number].text, now.engine.size)
+        """Share of the question's gram weight that sentence ``number`` holds (with its
+        document's title)."""
+        row = found[number]
+        return now.reranker.gram_evidence(
+            query.grams, number, row.text, now.engine.size, row.document
+        )
 
     def _hits(
         self,

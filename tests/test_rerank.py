@@ -120,3 +120,24 @@ def test_gram_statistics_are_kept_and_reused_until_the_collection_changes(
     searcher = Searcher(store, analyzer)
     assert saved.stat().st_mtime_ns != stamp  # exact statistics follow every change
     assert searcher.ask("ما عاصمة أوزبكستان؟").hits[0].document == "c.txt"
+
+
+PARTY = (
+    "حزب الجبهة الموحدة حزب سياسي أردني تأسس في عام 2007 في عمان.\n"
+    "يصنف الحزب بأنه حزب وسطي قريب من الحكومة."
+)
+
+
+def test_a_documents_title_lets_the_sentence_that_answers_come_before_the_one_naming_it(
+    make_collection,
+) -> None:
+    # Its subject stands in the title, so every sentence of it speaks of the party: the
+    # sentence that says how it is classed comes first, not the one that repeats its name.
+    texts = with_filler({"party.txt": "حزب الجبهة الموحدة\n" + PARTY})
+    question = "كيف يصنف حزب الجبهة الموحدة؟"
+    assert places(make_collection(texts).ask(question, 2)) == [("party.txt", 3), ("party.txt", 2)]
+    no_titles = make_collection(texts, search=SearchSettings(title_weight=0)).ask(question, 2)
+    assert places(no_titles) == [("party.txt", 2), ("party.txt", 3)]
+    # without a heading, the title is the first sentence's start: it counts for nothing
+    untitled = make_collection(with_filler({"party.txt": PARTY})).ask(question, 2)
+    assert places(untitled) == [("party.txt", 1), ("party.txt", 2)]
