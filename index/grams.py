@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from index.analysis import STOPWORD_FORMS, text_words
 
@@ -64,6 +66,32 @@ class GramLine:
         words = gram_words(text)
         length = 2 * sum(map(len, words)) - len(words)  # a word of n letters: n + (n - 1)
         return cls(f"#{'# #'.join(words)}#" if words else "", length)
+
+
+def gram_counts(grams: Sequence[str], lines: Sequence[GramLine]) -> np.ndarray:
+    """Grams × sentences: how often each gram occurs in each sentence's words, found by
+    one scan per gram over all the sentences at once.
+
+    >>> gram_counts(["#رو", "سيا#", "xyz"], [GramLine.of("روسيا"), GramLine.of("وروسيا روسيا")])
+    array([[1., 1.],
+           [1., 2.],
+           [0., 0.]])
+    """
+    joined = "\n".join(line.padded for line in lines)
+    which: list[int] = []  # gram of each occurrence
+    where: list[int] = []
+    for i, gram in enumerate(grams):
+        at = joined.find(gram)
+        while at >= 0:
+            which.append(i)
+            where.append(at)
+            at = joined.find(gram, at + 1)
+    out = np.zeros((len(grams), len(lines)))
+    if where:
+        starts = np.cumsum([0] + [len(line.padded) + 1 for line in lines[:-1]])
+        sentence = np.searchsorted(starts, where, side="right") - 1
+        np.add.at(out, (np.asarray(which), sentence), 1)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.engine import Scorer
-from index.grams import GramLine, GramStats
+from index.grams import GramLine, GramStats, gram_counts
 from index.query import Query
 from index.questions import EXPLANATIONS, offers
 from index.store import StoredSentence
@@ -71,32 +71,6 @@ def bm25f(
     return idf @ saturated
 
 
-def gram_counts(grams: Sequence[str], lines: Sequence[GramLine]) -> np.ndarray:
-    """Grams × sentences: how often each gram occurs in each sentence's words, found by
-    one scan per gram over all the sentences at once.
-
-    >>> gram_counts(["#رو", "سيا#", "xyz"], [GramLine.of("روسيا"), GramLine.of("وروسيا روسيا")])
-    array([[1., 1.],
-           [1., 2.],
-           [0., 0.]])
-    """
-    joined = "\n".join(line.padded for line in lines)
-    which: list[int] = []  # gram of each occurrence
-    where: list[int] = []
-    for i, gram in enumerate(grams):
-        at = joined.find(gram)
-        while at >= 0:
-            which.append(i)
-            where.append(at)
-            at = joined.find(gram, at + 1)
-    out = np.zeros((len(grams), len(lines)))
-    if where:
-        starts = np.cumsum([0] + [len(line.padded) + 1 for line in lines[:-1]])
-        sentence = np.searchsorted(starts, where, side="right") - 1
-        np.add.at(out, (np.asarray(which), sentence), 1)
-    return out
-
-
 def passage_weights(
     candidates: Sequence[int],
     numbers: Sequence[int],
@@ -128,14 +102,6 @@ def passage_weights(
                 if found is not None and found.document == own.document and not found.heading:
                     out[c, column[other]] = weight * side
     return out
-
-
-def title_grams(titles: Titles, grams: Sequence[str], documents: Sequence[int]) -> np.ndarray:
-    """Grams × passages: how often each gram stands in each passage's document title."""
-    distinct = sorted(set(documents))
-    counts = gram_counts(grams, titles.lines(distinct))
-    column = {d: i for i, d in enumerate(distinct)}
-    return counts[:, [column[d] for d in documents]]
 
 
 LINES_KEPT = 50_000  # sentences whose gram line is kept (a few hundred bytes each)
@@ -248,7 +214,7 @@ class Reranker:
             self.stats.avg_len,
             parts,
             gram_idf,
-            shared=w.title * title_grams(titles, list(gram_query), documents) if titles else None,
+            shared=w.title * titles.gram_counts(list(gram_query), documents) if titles else None,
         )
 
         top_stems = float(stems.max(initial=0.0)) or 1.0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.documents import is_given_title
-from index.grams import GramLine
+from index.grams import GramLine, gram_counts
 from index.store import DocumentInfo
 
 
@@ -34,6 +34,8 @@ class Titles:
     ...            Analyzer(LightSegmenter()).terms)
     >>> t.stem_counts(["حلب", "مدين", "سوق"], [1, 2, 1]).tolist()
     [[1.0, 0.0, 1.0], [1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
+    >>> t.gram_counts(["#حلب#", "سوق"], [2, 1]).tolist()
+    [[0.0, 1.0], [0.0, 0.0]]
     """
 
     def __init__(
@@ -60,6 +62,9 @@ class Titles:
             [[float(title.get(s, 0)) for title in titles] for s in stems], dtype=np.float64
         ).reshape(len(stems), len(documents))
 
-    def lines(self, documents: Sequence[int]) -> list[GramLine]:
-        """Each document's title as a gram line (to count the question's grams in)."""
-        return [self.of(d).line for d in documents]
+    def gram_counts(self, grams: Sequence[str], documents: Sequence[int]) -> np.ndarray:
+        """Grams × documents: how often each gram stands in each document's title."""
+        distinct = sorted(set(documents))
+        counts = gram_counts(grams, [self.of(d).line for d in distinct])
+        column = {d: i for i, d in enumerate(distinct)}
+        return counts[:, [column[d] for d in documents]]
