@@ -20,7 +20,7 @@ from index.documents import DocumentError, parse_document
 from tests.conftest import seed_config
 
 ANALYZER = Analyzer(LightSegmenter())
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5000"))  # FUZZ_EXAMPLES=100000 for a long run
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3000"))  # FUZZ_EXAMPLES=100000 for a long run
 SEED = int(os.environ.get("FUZZ_SEED", "20261129"))
 
 ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئىة"
