@@ -52,7 +52,7 @@ class Manifest:
     @property
     def used(self) -> list[int]:
         """The shards holding sentences (a collection of few documents leaves some empty)."""
-        return [i for i, shard in enumerate(self.shards) if shard.size]
+        return used_shards(self.shards)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -62,6 +62,11 @@ class Manifest:
         data = json.loads(text)
         shards = [ShardPlan(**shard) for shard in data["shards"]]
         return cls(int(data["generation"]), float(data["avgdl"]), shards)
+
+
+def used_shards(plans: Sequence[ShardPlan]) -> list[int]:
+    """Which of these shards hold sentences."""
+    return [i for i, shard in enumerate(plans) if shard.size]
 
 
 # (each sentence's terms, space-joined; their sentence ids; parameters; the folder to write)
@@ -156,10 +161,14 @@ def read_manifest(root: Path, generation: int) -> Manifest | None:
         return None
 
 
+def generations(root: Path) -> list[int]:
+    """The generations written under ``root`` (their ``g<G>`` folders), oldest first."""
+    return sorted(int(f.name[1:]) for f in root.glob("g*") if f.name[1:].isdigit())
+
+
 def newest_manifest(root: Path, generation: int) -> Manifest | None:
     """The newest readable manifest not newer than ``generation``."""
-    found = [int(f.name[1:]) for f in root.glob("g*") if f.name[1:].isdigit()]
-    for number in sorted((n for n in found if n <= generation), reverse=True):
+    for number in reversed([n for n in generations(root) if n <= generation]):
         manifest = read_manifest(root, number)
         if manifest is not None:
             return manifest
@@ -201,7 +210,7 @@ def write_generation(
     del terms, ids
     root.mkdir(parents=True, exist_ok=True)
     build(jobs)
-    used = [i for i, plan in enumerate(plans) if plan.size]
+    used = used_shards(plans)
     parts = [Engine.load(root / plans[i].postings, params).part() for i in used]
     idfs, avgdl = collection_stats(parts, params)
     manifest = Manifest(generation, avgdl or 1.0, plans)
@@ -220,8 +229,7 @@ def write_generation(
 def _drop_old(root: Path) -> None:
     """Remove generations older than the KEEP_GENERATIONS newest, and postings no kept
     generation uses (a shard that still has them open keeps its memory maps)."""
-    numbers = sorted(int(f.name[1:]) for f in root.glob("g*") if f.name[1:].isdigit())
-    kept = {f"g{n}" for n in numbers[-KEEP_GENERATIONS:]}
+    kept = {f"g{n}" for n in generations(root)[-KEEP_GENERATIONS:]}
     manifests = [m for name in kept if (m := read_manifest(root, int(name[1:])))]
     if not manifests:
         return
