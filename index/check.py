@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from index.encoder import text_key
 from index.engine import BM25Params
 from index.segments import read_engine_files
 from index.store import Store
@@ -27,11 +28,27 @@ class Finding:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.line}"
 
 
-def check_store(store: Store, params: BM25Params, sample: int = SAMPLE) -> list[Finding]:
+def check_vectors(store: Store, model: str) -> Finding:
+    """Every stored sentence has its vector (by ``model``, kept by its text)."""
+    texts = store.texts()
+    keys = {text_key(model, text) for text in texts}
+    missing = len(keys) - len(store.vectors.get(list(keys)))
+    if missing:
+        return Finding(
+            False,
+            f"vectors: {missing} of {len(keys)} sentence texts have none (sanad build adds them)",
+        )
+    return Finding(True, f"vectors: every sentence has one ({len(texts)} sentences, {model})")
+
+
+def check_store(
+    store: Store, params: BM25Params, sample: int = SAMPLE, model: str | None = None
+) -> list[Finding]:
     """SQLite's own integrity check; the saved engine files fit the store's generation and
     list its sentences in order; on ``sample`` questions made of stored sentences' terms,
     the engine's scores for every sentence equal ``rank_bm25.BM25Okapi``'s built from the
-    stored terms (relative tolerance 1e-9)."""
+    stored terms (relative tolerance 1e-9); with a ``model`` (matching by meaning on),
+    every sentence has its vector."""
     findings = [
         Finding(True, "sqlite integrity_check")
         if store.integrity_ok()
@@ -65,6 +82,8 @@ def check_store(store: Store, params: BM25Params, sample: int = SAMPLE) -> list[
     findings.append(
         Finding(True, f"engine files fit generation {generation}, {len(ids)} sentences")
     )
+    if model is not None:
+        findings.append(check_vectors(store, model))
     if not corpus:
         return findings
     bm25 = BM25Okapi(corpus, k1=params.k1, b=params.b, epsilon=params.epsilon)

@@ -11,7 +11,13 @@ from typing import Any
 
 from index.engine import BM25Params
 from index.rerank import Weights
-from index.search import MIN_EVIDENCE, TOP_K
+from index.search import (
+    MIN_EVIDENCE,
+    MIN_SIMILARITY,
+    SEMANTIC_CANDIDATES,
+    SEMANTIC_WEIGHT,
+    TOP_K,
+)
 
 DEFAULT_CONFIG_FILE = Path("config.toml")
 SEGMENTERS = ("auto", "light", "camel")
@@ -78,6 +84,18 @@ class SearchSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SemanticSettings:
+    """Matching by meaning (index.vectors): on by default; off, answers are the lexical
+    engine's alone, exactly as before it."""
+
+    enabled: bool = True
+    weight: float = SEMANTIC_WEIGHT  # the encoder's cosine in the second stage
+    candidates: int = SEMANTIC_CANDIDATES  # its nearest sentences added to the pool
+    min_similarity: float = MIN_SIMILARITY  # answered by meaning alone from this cosine on
+    cache: str = ""  # a file of vectors shared by collections (sanad eval keeps its own)
+
+
+@dataclass(frozen=True, slots=True)
 class TelegramSettings:
     token: str = field(default="", repr=False)
     base_url: str = ""
@@ -110,6 +128,7 @@ class Config:
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     bm25: BM25Params = field(default_factory=BM25Params)  # the engine's, as they are
     search: SearchSettings = field(default_factory=SearchSettings)
+    semantic: SemanticSettings = field(default_factory=SemanticSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
     base: Path = field(default=Path("."), compare=False)
@@ -125,6 +144,11 @@ class Config:
     @property
     def uploads_path(self) -> Path:
         return self.base / self.index.uploads
+
+    @property
+    def vector_cache_path(self) -> Path | None:
+        """The shared vector cache (``semantic.cache``), if one is configured."""
+        return self.base / self.semantic.cache if self.semantic.cache else None
 
     @property
     def sources(self) -> list[Path]:
@@ -201,6 +225,9 @@ _RANGES: dict[str, tuple[float | None, float | None, str]] = {
     "search.stem_weight": (0, None, "0 or more"),
     "search.answer_type_weight": (0, None, "0 or more"),
     "search.title_weight": (0, None, "0 or more"),
+    "semantic.weight": (0, None, "0 or more"),
+    "semantic.candidates": (1, 200, "between 1 and 200"),
+    "semantic.min_similarity": (-1, 1, "between -1 and 1"),
     "telegram.webhook_port": (1, 65535, "a port, 1 to 65535"),
     "telegram.button_ttl": (1, None, "1 or more"),
     "telegram.questions_per_minute": (0, None, "0 (no limit) or more"),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from index.documents import Document
 from index.sqlite import MEMORY, Database
+from index.vectors import VectorCache
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -102,6 +103,7 @@ class Store:
                 if statement.strip():
                     db.execute(statement)
             self._migrate(db)
+        self.vectors = VectorCache(self._db)  # each sentence's vector, kept by its text
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
@@ -282,6 +284,10 @@ class Store:
             yield from self._db.connection.execute(
                 "SELECT id, document, terms FROM sentences ORDER BY id"
             )
+
+    def texts(self) -> list[str]:
+        """Every sentence's text, in id order."""
+        return [row[0] for row in self._query("SELECT text FROM sentences ORDER BY id")]
 
     def document_sizes(self) -> list[tuple[int, int]]:
         """(document id, sentence count) of every document with sentences, in the order of
