@@ -49,7 +49,7 @@ from index.collection import Collection, UploadsFull
 from index.config import Config
 from index.documents import SUFFIXES, DocumentError
 from index.query import REASONS, UNUSABLE
-from index.search import Answer
+from index.search import MEANING_LABEL, Answer
 from index.store import DocumentInfo
 
 log = logging.getLogger(__name__)
@@ -539,7 +539,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         InlineQueryResultArticle(
             id=str(hit.sentence_id),
             title=f"{hit.title} · الجملة {hit.ordinal}"[:120],
-            description=hit.text[:200],
+            description=(f"{MEANING_LABEL} · " if hit.meaning else "") + hit.text[:200],
             input_message_content=InputTextMessageContent(
                 inline_message_html(hit), parse_mode=ParseMode.HTML
             ),

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from index.analysis import is_arabic_letter
 from index.collection import Passage
 from index.highlight import marked
-from index.search import Answer, Hit
+from index.search import MEANING_LABEL, Answer, Hit
 
 MAX_MESSAGE_CHARS = 4096  # after entity parsing, counted in UTF-16 code units
 MAX_SENTENCE_CHARS = 1200
@@ -101,6 +101,8 @@ def citation(hit: Hit) -> str:
     '\u200f📄 تقرير · الموازنة — ص ١٢، الجملة 3 من 25'
     >>> citation(replace(hit, title="موسوعة", copies=(9,)))
     '\u200f📄 موسوعة — الجملة 3 من 25 (وتتكرر في الجملة 9)'
+    >>> citation(replace(hit, title="خبر", meaning=True))
+    '\u200f📄 خبر — الجملة 3 من 25 · ≈ بالمعنى'
     >>> citation(replace(hit, title="خبر", url="https://example.org/a?x=1&y=2"))
     '\u200f📄 <a href="https://example.org/a?x=1&amp;y=2">خبر</a> — الجملة 3 من 25'
     """
@@ -114,6 +116,8 @@ def citation(hit: Hit) -> str:
     if hit.page is not None:
         place = f"ص {arabic_digits(hit.page)}، {place}"
     section = f" · {html.escape(hit.section, quote=False)}" if hit.section else ""
+    if hit.meaning:  # no bold words: say why it is there
+        place += f" · {MEANING_LABEL}"
     also = "، ".join(html.escape(t, quote=False) for t in hit.also)
     elsewhere = f"\n{RLM}وورد أيضًا في: {also}" if also else ""
     return f"{RLM}{who}📄 {title}{section} — {place}{elsewhere}"

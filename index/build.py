@@ -23,6 +23,7 @@ from index.documents import (
 from index.readers import Limits
 from index.sentences import Sentence
 from index.store import AnalysedDocument, Store
+from index.vectors import Embedding
 
 
 @dataclass(slots=True)
@@ -39,6 +40,7 @@ class BuildReport:
     scanned: list[str] = field(default_factory=list)  # "name: why", documents with no text
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # seconds: read, analyse, store, index
+    encoded: int = 0  # sentences the encoder read (the others' vectors were kept)
 
     @property
     def changed(self) -> bool:
@@ -61,6 +63,11 @@ class BuildReport:
                 + ", ".join(links)
             )
         lines += [f"skipped {scan}" for scan in self.scanned]
+        if "encode" in self.phases:
+            lines.append(
+                f"vectors: {counted(self.encoded, 'sentence')} encoded in "
+                f"{self.phases['encode']:.1f} s, the rest kept from before"
+            )
         lines.append(
             f"indexed {counted(self.documents, 'document')} ({len(self.added)} added, "
             f"{len(self.updated)} updated, {len(self.removed)} removed, {unchanged} unchanged): "
@@ -218,11 +225,14 @@ def build_index(
     progress: bool = False,
     limits: Limits | None = None,
     cluster: bool = False,
+    embedding: Embedding | None = None,
 ) -> BuildReport:
     """Make the store hold exactly the documents under ``paths``.
 
     Unchanged documents (same sha256, same analysis) are kept as they are. Nothing is
-    written unless every document reads cleanly, and the write is one transaction.
+    written unless every document reads cleanly, and the write is one transaction. With
+    an ``embedding``, every sentence's vector is kept first (only sentences no cache has
+    are encoded).
     """
     started = time.perf_counter()
     scanned: list[str] = []
@@ -236,13 +246,15 @@ def build_index(
     analysed = analyse_documents(changed, analyzer, progress, cluster)
     names = {d.name for d in documents}
     done = time.perf_counter()
-    store.sync(analysed, keep=names, signature=analyzer.signature)
     report = BuildReport(ignored=[str(p) for p in ignored], scanned=scanned)
-    report.phases = {
-        "read": read - started,
-        "analyse": done - read,
-        "store": time.perf_counter() - done,
-    }
+    report.phases = {"read": read - started, "analyse": done - read}
+    if embedding is not None:
+        texts = [s.text for d in changed for s in d.sentences]
+        report.encoded = embedding.keep(store, texts, progress)
+        report.phases["encode"] = time.perf_counter() - done
+        done = time.perf_counter()
+    store.sync(analysed, keep=names, signature=analyzer.signature)
+    report.phases["store"] = time.perf_counter() - done
     report.added = [d.name for d in changed if d.name not in stored]
     report.updated = [d.name for d in changed if d.name in stored]
     report.removed = sorted(set(stored) - names)
@@ -253,9 +265,14 @@ def build_index(
     return report
 
 
-def add_document(store: Store, analyzer: Analyzer, document: Document) -> AnalysedDocument:
-    """Add (or replace, by name) one document, leaving every other one as it is."""
+def add_document(
+    store: Store, analyzer: Analyzer, document: Document, embedding: Embedding | None = None
+) -> AnalysedDocument:
+    """Add (or replace, by name) one document, leaving every other one as it is (with an
+    ``embedding``, its sentences' vectors kept first)."""
     [analysed] = analyse_documents([document], analyzer)
+    if embedding is not None:
+        embedding.keep(store, [s.text for s in document.sentences])
     store.sync([analysed], keep=None, signature=analyzer.signature)
     return analysed
 

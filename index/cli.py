@@ -9,6 +9,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from importlib.metadata import entry_points
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # the modules themselves load with the command that needs the
 
 EXIT_NO_ANSWER = 1
 EXIT_BAD_QUESTION = 2
+EVAL_VECTORS = "eval-vectors.sqlite3"  # sanad eval keeps its corpora's vectors here
 
 # On a terminal: bold and underline, each switched off on its own (they nest).
 BOLD, BOLD_OFF, UNDERLINE, UNDERLINE_OFF = "\033[1m", "\033[22m", "\033[4m", "\033[24m"
@@ -86,6 +88,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "url": h.url or None,
                 "also": list(h.also),
                 "copies": list(h.copies),
+                "meaning": h.meaning,
                 "answer": {"text": h.text[h.answer[0] : h.answer[1]], "span": list(h.answer)}
                 if h.answer
                 else None,
@@ -100,6 +103,7 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
     (``__…__``), each with ``[title #n]`` (and its page, «section», web address, speaker
     where known)."""
     from index.highlight import marked
+    from index.search import MEANING_LABEL
 
     if answer.empty:
         print(answer.message, file=out)
@@ -114,6 +118,7 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
         section = f" · «{hit.section}»" if hit.section else ""
         url = f" · {hit.url}" if hit.url else ""
         said = f" · 🗣 {hit.speaker}" if hit.speaker else ""
+        said += f" · {MEANING_LABEL}" if hit.meaning else ""
         print(
             f"   [{hit.title} #{hit.ordinal}{page}]{section}{url} · {hit.score:.2f}{said}", file=out
         )
@@ -125,11 +130,13 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     from index.collection import Collection
     from index.followup import follow_up
     from index.query import UNUSABLE, unusable
-    from index.search import Answer
+    from index.search import BY_MEANING_ONLY, Answer
 
     understood = follow_up(args.question, args.after) if args.after else None
     question = understood or args.question
     reason = unusable(question)
+    if reason in BY_MEANING_ONLY and config.semantic.enabled:
+        reason = None  # another language: the encoder may still answer it
     if reason:  # say so before building or loading anything
         answer = Answer(question, reason=reason)
     else:
@@ -156,6 +163,7 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     from index.check import check_store
+    from index.encoder import E5_NAME
     from index.store import Store
 
     if not config.index_path.exists():
@@ -163,7 +171,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
         return 1
     store = Store(config.index_path)
     try:
-        findings = check_store(store, config.bm25, args.sample)
+        model = E5_NAME if config.semantic.enabled else None
+        findings = check_store(store, config.bm25, args.sample, model)
     finally:
         store.close()
     for finding in findings:
@@ -207,6 +216,10 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
 
     documents, ids = read_corpus(args.corpus)
     questions = load_questions(args.questions)
+    if config.semantic.enabled and not config.semantic.cache:
+        # the corpus's vectors are kept between runs, by their texts, beside the index
+        cache = str(Path(config.index.path).parent / EVAL_VECTORS)
+        config = replace(config, semantic=replace(config.semantic, cache=cache))
     with Collection.in_memory(documents, config) as collection:
         report = evaluate(collection, ids, questions)
     if args.details:

@@ -20,10 +20,11 @@ from index.documents import Document, DocumentError, parse_document, unique_name
 from index.engine import BM25Params
 from index.files import write_file_atomically
 from index.readers import Limits
-from index.search import Answer, Searcher
+from index.search import Answer, Meaning, Searcher
 from index.segments import IndexFiles, ensure_index_files
 from index.sqlite import MEMORY
 from index.store import DocumentInfo, Store, StoredSentence
+from index.vectors import Embedding, VectorCache
 
 if TYPE_CHECKING:
     from index.cluster import ShardSet
@@ -78,6 +79,7 @@ class Collection:
         self._write_lock = threading.RLock()
         self._loading = threading.Lock()  # a new generation is being loaded
         self._checked = time.monotonic()
+        self.embedding = embedding_for(config)  # None with matching by meaning off
 
     @classmethod
     def open(
@@ -119,8 +121,11 @@ class Collection:
         config = config or Config()
         analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
         store = Store(MEMORY)
+        collection = cls(store, analyzer, config, cluster)
+        if collection.embedding is not None:
+            collection.embedding.keep(store, [s.text for d in documents for s in d.sentences])
         store.sync(analyse_documents(documents, analyzer), keep=None, signature=analyzer.signature)
-        return cls(store, analyzer, config, cluster)
+        return collection
 
     def sharded(self, settings: ClusterSettings) -> Collection:
         """The same collection (its store and analysis), answered from ``settings.shards``
@@ -142,8 +147,17 @@ class Collection:
                     min_evidence=search.min_evidence,
                     weights=search.weights(),
                     load=self._cluster_files if self.cluster else ensure_index_files,
+                    meaning=self._meaning(),
                 )
             return self._searcher
+
+    def _meaning(self) -> Meaning | None:
+        if self.embedding is None:
+            return None
+        semantic = self.config.semantic
+        return Meaning(
+            self.embedding, semantic.weight, semantic.candidates, semantic.min_similarity
+        )
 
     def _cluster_files(self, store: Store, params: BM25Params) -> IndexFiles:
         return self._shard_set().files(store, params)
@@ -243,7 +257,13 @@ class Collection:
             connect(self.config.cluster.address)
         with self._write_lock:
             report = build_index(
-                self._store, self._analyzer, paths, progress, self.limits, self.cluster
+                self._store,
+                self._analyzer,
+                paths,
+                progress,
+                self.limits,
+                self.cluster,
+                self.embedding,
             )
             started = time.perf_counter()
             self._reload()
@@ -265,7 +285,7 @@ class Collection:
         with self._write_lock:
             if keep_copy:
                 write_file_atomically(self.config.uploads_path / name, raw)
-            add_document(self._store, self._analyzer, document)
+            add_document(self._store, self._analyzer, document, self.embedding)
             self._reload()
         return document
 
@@ -319,6 +339,8 @@ class Collection:
     def close(self) -> None:
         with self._loading:  # a generation being loaded in the background finishes first
             self._store.close()
+            for cache in self.embedding.caches if self.embedding else ():
+                cache.close()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
 
@@ -327,6 +349,17 @@ class Collection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def embedding_for(config: Config) -> Embedding | None:
+    """How the configured collection gets its sentences' vectors (None: matching by
+    meaning is off)."""
+    if not config.semantic.enabled:
+        return None
+    from index.encoder import E5Encoder
+
+    cache = config.vector_cache_path
+    return Embedding(E5Encoder(), (VectorCache.file(cache),) if cache else ())
 
 
 DEFAULT_UPLOAD = "document.txt"  # the name of an upload that came with none

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -176,9 +177,11 @@ class Reranker:
         candidates: Sequence[int],
         rows: Mapping[int, StoredSentence],
         engine: Scorer,
+        near: AbstractSet[int] = frozenset(),
     ) -> list[tuple[int, float]]:
-        """Candidates with a question word in their passage, best first (ties: collection
-        order). ``rows`` holds the candidates and their neighbours."""
+        """Candidates with a question word in their passage (or ``near`` the question in
+        meaning), best first (ties: collection order). ``rows`` holds the candidates and
+        their neighbours."""
         w = self.weights
         candidates = [n for n in candidates if n in rows]
         numbers = sorted(rows)
@@ -224,9 +227,35 @@ class Reranker:
         asked = {w.normal for w in query.words}
         ranked = []
         for c, number in enumerate(candidates):
-            if matched is None or not matched[c]:
+            if (matched is None or not matched[c]) and number not in near:
                 continue  # shared letters alone (#ال…) are no evidence: a word must match
             bonus = w.answer_type if kind and offers(rows[number].text, kind, asked) else 0.0
             ranked.append((number, float(score[c]) + bonus))
         ranked.sort(key=lambda hit: (-hit[1], hit[0]))
         return ranked
+
+
+def fuse(
+    ranked: Sequence[tuple[int, float]], cosines: np.ndarray, weight: float
+) -> list[tuple[int, float]]:
+    """The second stage's ranking fused with the encoder's: each score and each cosine
+    standardised over the candidates (mean 0, deviation 1), then mixed, ``weight`` the
+    cosines' share; best first (ties: collection order).
+
+    >>> fuse([(4, 2.0), (9, 1.0), (7, 0.0)], np.array([0.80, 0.90, 0.70]), 0.3)
+    [(4, 0.857321), (9, 0.367423), (7, -1.224745)]
+    >>> [n for n, _ in fuse([(4, 2.0), (9, 1.0), (7, 0.0)], np.array([0.80, 0.90, 0.70]), 0.6)]
+    [9, 4, 7]
+    """
+    if len(ranked) < 2 or weight <= 0:
+        return list(ranked)
+    scores = np.array([score for _, score in ranked])
+    mixed = (1 - weight) * _standard(scores) + weight * _standard(np.asarray(cosines))
+    out = [(number, round(float(m), 6)) for (number, _), m in zip(ranked, mixed, strict=True)]
+    out.sort(key=lambda hit: (-hit[1], hit[0]))
+    return out
+
+
+def _standard(values: np.ndarray) -> np.ndarray:
+    deviation = float(values.std())
+    return (values - values.mean()) / deviation if deviation > 0 else np.zeros(len(values))

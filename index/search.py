@@ -5,22 +5,24 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
 
-from index.analysis import Analyzer, text_words
+from index.analysis import Analyzer, has_arabic, text_words
 from index.engine import BM25Params, Scorer
 from index.highlight import Spans, matched_spans
 from index.phrases import answer_phrase
 from index.query import REASONS, Query, parse_query
 from index.questions import AnswerType
-from index.rerank import Reranker, Weights
+from index.rerank import Reranker, Weights, fuse
 from index.rows import Rows
 from index.segments import IndexFiles, ensure_index_files
 from index.speech import speech_ranking
 from index.store import DocumentInfo, Store, StoredSentence
 from index.titles import Titles
+from index.vectors import Dense, Embedding
 
 # The engine's best sentence must match at least this share of the question's stem idf
 # weight (words the index has never seen counting as the rarest), and the answer's first
@@ -32,6 +34,32 @@ MIN_EVIDENCE = 0.19
 # are re-ranked as passages, on stems and character n-grams.
 RERANK_POOL = 15
 TOP_K = 3  # sentences in an answer unless asked for more (search.top_k)
+# Matching by meaning (index.vectors; ``[semantic]`` in config): the encoder's nearest
+# SEMANTIC_CANDIDATES sentences join the pool, and each candidate's cosine (from the
+# collection's mean, scaled to the best candidate's) counts SEMANTIC_WEIGHT in the second
+# stage. A question whose words match too little (or that is not in Arabic) is answered by
+# meaning alone when its nearest sentence's cosine reaches MIN_SIMILARITY; there a
+# sentence's neighbours count MEANING_CONTEXT of theirs.
+# The encoder puts a question in another language a little farther from any Arabic
+# sentence: such a question needs MIN_SIMILARITY_OTHER. Either way the nearest sentence
+# must also stand MIN_MARGIN above the question's mean cosine over the collection.
+# Measured with the seed article alone (bench/offtopic.py): 0.845 keeps 91-96 % of three
+# dev sets' questions turned away while answering the seed's paraphrases; 0.80 turns away
+# 96 % of XQuAD's English questions.
+SEMANTIC_WEIGHT = 0.3
+SEMANTIC_CANDIDATES = 10
+MIN_SIMILARITY = 0.845
+MIN_SIMILARITY_OTHER = 0.80
+MIN_MARGIN = 0.04
+MEANING_CONTEXT = 0.2
+MEANING_POOL = 50
+# A sentence answers by meaning alone only with this many words: short ones («المصدر:
+# تاس», a caption) sit near every question, however unrelated.
+MEANING_MIN_WORDS = 5
+# How a hit found by meaning alone is marked, wherever it is shown (it has no bold words).
+MEANING_LABEL = "≈ بالمعنى"
+# Questions the lexical engine cannot read that the encoder may still answer.
+BY_MEANING_ONLY = frozenset(["not_arabic"])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +81,7 @@ class Hit:
     also: tuple[str, ...] = ()  # titles of other documents that hold the same sentence
     copies: tuple[int, ...] = ()  # where else in its document it stands (its ordinals)
     answer: tuple[int, int] | None = None  # the phrase that answers a factoid question
+    meaning: bool = False  # found by meaning alone: no word of the question is in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +183,19 @@ def answers(
     return kept, also
 
 
+def meaningful(row: StoredSentence) -> bool:
+    """A sentence that can answer by meaning alone: not a heading, in Arabic (a caption in
+    another language is no answer to an Arabic reader), MEANING_MIN_WORDS words or more.
+
+    >>> row = lambda text: StoredSentence(1, 1, 1, 0, 0, len(text), False, text)
+    >>> meaningful(row("المصدر: تاس")), meaningful(row("Photo: Creative Commons by the agency"))
+    (False, False)
+    >>> meaningful(row("روسيا ستساعد كازاخستان في مكافحة الوباء"))
+    True
+    """
+    return not row.heading and has_arabic(row.text) and len(row.text.split()) >= MEANING_MIN_WORDS
+
+
 class Prefetched:
     """An engine with one question's term counts and sentence lengths fetched in one call
     (one round trip to shards elsewhere); everything else goes to the engine."""
@@ -211,6 +253,18 @@ class Generation:
     documents: Mapping[int, DocumentInfo]
     reranker: Reranker
     number: int = 0  # the store's generation it was loaded for (or one before)
+    dense: Dense | None = None  # the sentences' vectors, when matching by meaning is on
+
+
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """Matching by meaning, as configured (``[semantic]``): the encoder and its caches,
+    and how much its cosine counts."""
+
+    embedding: Embedding
+    weight: float = SEMANTIC_WEIGHT
+    candidates: int = SEMANTIC_CANDIDATES
+    min_similarity: float = MIN_SIMILARITY
 
 
 class Searcher:
@@ -225,8 +279,10 @@ class Searcher:
         min_evidence: float = MIN_EVIDENCE,
         weights: Weights | None = None,
         load: Callable[[Store, BM25Params], IndexFiles] = ensure_index_files,
+        meaning: Meaning | None = None,
     ):
         self.store = store
+        self.meaning = meaning
         self.load = load  # the engine for a generation: local files, or shards elsewhere
         self.analyzer = analyzer
         self.params = params or BM25Params()
@@ -246,10 +302,11 @@ class Searcher:
         documents = {d.id: d for d in self.store.documents()}
         reranker = Reranker(files.stats, self.weights, Titles(documents, self.analyzer.terms))
         ids = np.asarray(files.ids, dtype=np.int64)
+        dense = self.meaning.embedding.dense(self.store, ids) if self.meaning else None
         with self._lock:
             current = getattr(self, "_generation", None)
             if current is None or number >= current.number:  # never back to an older one
-                self._generation = Generation(files.engine, ids, documents, reranker, number)
+                self._generation = Generation(files.engine, ids, documents, reranker, number, dense)
 
     @property
     def generation(self) -> Generation:
@@ -270,20 +327,30 @@ class Searcher:
 
         A question about what someone said («ماذا قال X عن Y؟») ranks the sentences X is
         speaking in (named or not: see :mod:`index.speakers`) that concern Y first; the
-        reporting verb is the question's frame, not a word to match."""
+        reporting verb is the question's frame, not a word to match. With matching by
+        meaning on, the encoder's nearest sentences are candidates too, and a question in
+        other words or another language is answered when it is close enough in meaning."""
         now = self.generation
         query = self.parse(question, now)
+        vector = self._vector(question, query, now)
         if isinstance(query, str):
+            if vector is not None and query in BY_MEANING_ONLY:
+                return self._by_meaning(question, vector, k, now, other=query == "not_arabic")
             return Answer(question, reason=query)
         engine = now.engine
         if engine.size == 0:
             return Answer(question, reason="no_documents")
+        near = self._near(vector, now)
+        close = self._close(near, vector, now)
         pool = engine.top_k(query.stems, max(k, RERANK_POOL), matched_only=True)
         if not pool:
+            if close and vector is not None:
+                return self._by_meaning(question, vector, k, now, query)
             return Answer(question, reason="no_match")
-        scored, needed = Reranker.candidates([d for d, _ in pool], engine.size)
+        numbers = list(dict.fromkeys([d for d, _ in pool] + [n for n, _ in near]))
+        scored, needed = Reranker.candidates(numbers, engine.size)
         engine = Prefetched(engine, list(dict.fromkeys(query.stems)), needed)
-        if evidence(query.stems, pool[0][0], engine) < self.min_evidence:
+        if evidence(query.stems, pool[0][0], engine) < self.min_evidence and not close:
             return Answer(question, reason="no_match")  # too small a part of the question
         rows = Rows(self.store, now.ids)
         found = rows.get(needed)  # one query: the pool, its neighbours and theirs
@@ -293,14 +360,96 @@ class Searcher:
             ranked, speakers = speech_ranking(query.speech, pool, rows, engine, now.documents)
             ranked, also = answers(ranked, rows, k)
         if not ranked:  # not a speech question, or its speaker never speaks there
-            ranked, also = answers(now.reranker.rank(query, scored, found, engine), rows, k)
-            if (
-                not ranked
-                or self._gram_evidence(query, ranked[0][0], found, now) < self.min_evidence
+            ranked = now.reranker.rank(query, scored, found, engine, {n for n, _ in near})
+            ranked, also = answers(self._fused(vector, ranked, now), rows, k)
+            if not ranked or (
+                self._gram_evidence(query, ranked[0][0], found, now) < self.min_evidence
+                and not close
             ):
                 return Answer(question, reason="no_match")  # nor do its words' letters
-        hits = self._hits(query, ranked, speakers, also, rows, now)
+        hits = self._hits(query, ranked, speakers, also, rows, now, {n for n, _ in near})
         return Answer(question, hits, kind=query.answer_type)
+
+    def _close(
+        self,
+        near: list[tuple[int, float]],
+        vector: np.ndarray | None,
+        now: Generation,
+        other_language: bool = False,
+    ) -> bool:
+        """The nearest sentence is close enough in meaning to answer by (see
+        MIN_SIMILARITY)."""
+        if not near or vector is None or now.dense is None or self.meaning is None:
+            return False
+        least = MIN_SIMILARITY_OTHER if other_language else self.meaning.min_similarity
+        top = near[0][1]
+        return top >= least and top - now.dense.baseline(vector) >= MIN_MARGIN
+
+    def _vector(self, question: str, query: Query | str, now: Generation) -> np.ndarray | None:
+        """The question's vector, when matching by meaning is on and the question can be
+        asked at all."""
+        if self.meaning is None or now.dense is None or not now.dense.size:
+            return None
+        if isinstance(query, str) and query not in BY_MEANING_ONLY:
+            return None
+        return self.meaning.embedding.encoder.queries([question.strip()])[0]
+
+    def _near(self, vector: np.ndarray | None, now: Generation) -> list[tuple[int, float]]:
+        """The encoder's nearest sentences to the question (none when matching by meaning
+        is off)."""
+        if vector is None or now.dense is None or self.meaning is None:
+            return []
+        return now.dense.top(vector, self.meaning.candidates)
+
+    def _fused(
+        self, vector: np.ndarray | None, ranked: list[tuple[int, float]], now: Generation
+    ) -> list[tuple[int, float]]:
+        """The second stage's ranking fused with the question's cosines (see
+        :func:`index.rerank.fuse`); as it is when matching by meaning is off."""
+        if vector is None or now.dense is None or self.meaning is None:
+            return ranked
+        cosines = now.dense.cosines(vector, [n for n, _ in ranked])
+        return fuse(ranked, cosines, self.meaning.weight)
+
+    def _by_meaning(
+        self,
+        question: str,
+        vector: np.ndarray,
+        k: int,
+        now: Generation,
+        query: Query | None = None,
+        other: bool = False,
+    ) -> Answer:
+        """The answer by meaning alone, for a question none of whose words the collection
+        has (or not in Arabic): the nearest sentences, each with its neighbours' cosines
+        counting MEANING_CONTEXT of its own; "no answer" when even the nearest is not close
+        enough."""
+        dense = now.dense
+        if dense is None or not dense.size:
+            return Answer(question, reason="no_match")
+        near = dense.top(vector, max(MEANING_POOL, k))
+        size = dense.size
+        around = sorted({n + d for n, _ in near for d in (-1, 0, 1) if 0 <= n + d < size})
+        rows = Rows(self.store, now.ids)
+        found = rows.get(around)
+        near = [(n, c) for n, c in near if n in found and meaningful(found[n])]
+        if not self._close(near, vector, now, other):
+            return Answer(question, reason="no_match")
+        base = dense.baseline(vector)
+        cosine = dict(zip(around, (dense.cosines(vector, around) - base).tolist(), strict=True))
+        ranked = []
+        for number, _ in near:
+            row = found[number]
+            score = cosine[number]
+            for other_number in (number - 1, number + 1):
+                neighbour = found.get(other_number)
+                if neighbour is not None and neighbour.document == row.document:
+                    score += MEANING_CONTEXT * cosine[other_number]
+            ranked.append((number, score))
+        ranked.sort(key=lambda hit: (-hit[1], hit[0]))
+        kept, also = answers(ranked, rows, k)
+        hits = self._hits(query, kept, {}, also, rows, now, {n for n, _ in near})
+        return Answer(question, hits, kind=query.answer_type if query else None)
 
     @staticmethod
     def _gram_evidence(
@@ -315,19 +464,22 @@ class Searcher:
 
     def _hits(
         self,
-        query: Query,
+        query: Query | None,
         ranked: list[tuple[int, float]],
         speakers: Mapping[int, str],
         also: Mapping[int, list[int]],
         rows: Rows,
         now: Generation,
+        near: AbstractSet[int] = frozenset(),
     ) -> tuple[Hit, ...]:
-        """The ranked sentences as hits: cited, their matched words found."""
+        """The ranked sentences as hits: cited, their matched words found (a hit among the
+        encoder's nearest with none of them is marked as found by meaning)."""
         found = rows.get([n for n, _ in ranked] + [n for same in also.values() for n in same])
         hits = []
         for rank, (number, score) in enumerate(ranked):
             row = found[number]
             info = now.documents[row.document]
+            spans = matched_spans(row.text, query.matched, self.analyzer) if query else ()
             hits.append(
                 Hit(
                     text=row.text,
@@ -336,7 +488,7 @@ class Searcher:
                     ordinal=row.ordinal,
                     sentence_count=info.sentences,
                     score=score,
-                    spans=matched_spans(row.text, query.matched, self.analyzer),
+                    spans=spans,
                     sentence_id=row.id,
                     speaker=speakers.get(number, ""),
                     page=row.page,
@@ -357,8 +509,9 @@ class Searcher:
                         )
                     ),
                     answer=answer_phrase(row.text, query.answer_type, query.asked)
-                    if rank == 0
+                    if rank == 0 and query
                     else None,
+                    meaning=not spans and number in near,
                 )
             )
         return tuple(hits)
