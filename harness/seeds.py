@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from index.config import AnalysisSettings, Config, IndexSettings
+from index.config import AnalysisSettings, Config, IndexSettings, SemanticSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_DOC = SEEDS / "000_4df2e2abeb755126.txt"
 
 
+# Sentence vectors shared by every collection the tests and benches build with matching by
+# meaning on (kept by their texts: the seed article is encoded once, not once per test).
+VECTOR_CACHE = Path(tempfile.gettempdir()) / "sanad-test-vectors.sqlite3"
+# The tests that pin the lexical engine's answers build without it (test_meaning.py and
+# the bot's tests of it turn it on).
+LEXICAL = SemanticSettings(enabled=False, cache=str(VECTOR_CACHE))
+
+
 def seed_config(folder: Path, seeds: Path = SEEDS, **sections: Any) -> Config:
     """A config for a collection in ``folder`` (``index.sqlite3``, uploads under
-    ``uploads/``) built from ``seeds``, light segmentation; ``sections`` replace others
-    (``search=SearchSettings(...)``).
+    ``uploads/``) built from ``seeds``, light segmentation, lexical matching alone (see
+    LEXICAL); ``sections`` replace others (``search=SearchSettings(...)``).
 
     >>> seed_config(Path("/tmp/x")).index_path
     PosixPath('/tmp/x/index.sqlite3')
     """
     index = IndexSettings(path="index.sqlite3", seeds=str(seeds), uploads="uploads")
+    sections.setdefault("semantic", LEXICAL)
     return Config(index=index, analysis=AnalysisSettings("light"), base=folder, **sections)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.seeds import ROOT, SEED_DOC, SEEDS, seed_config
+from harness.seeds import ROOT, SEED_DOC, SEEDS, VECTOR_CACHE, seed_config
 from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
 from index.collection import Collection
@@ -24,6 +24,9 @@ __all__ = ["ROOT", "SEEDS", "SEED_DOC", "seed_config"]
 # start compiles the whole of numpy, telegram and Sanad anew.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
+# The sanad processes the tests start share one file of sentence vectors (by text), so the
+# seed article is encoded once in a run, not once per process.
+os.environ.setdefault("SANAD_SEMANTIC_CACHE", str(VECTOR_CACHE))
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CAMEL_DATA = Path(__file__).resolve().parent / "data" / "camel"
