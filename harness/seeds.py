@@ -18,7 +18,7 @@ SEED_DOC = SEEDS / "000_4df2e2abeb755126.txt"
 VECTOR_CACHE = Path(tempfile.gettempdir()) / "sanad-test-vectors.sqlite3"
 # The tests that pin the lexical engine's answers build without it (test_meaning.py and
 # the bot's tests of it turn it on).
-LEXICAL = SemanticSettings(enabled=False, cache=str(VECTOR_CACHE))
+LEXICAL = SemanticSettings(enabled=False)
 
 
 def seed_config(folder: Path, seeds: Path = SEEDS, **sections: Any) -> Config:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 TMP_MARK = ".tmp-"
 
@@ -72,3 +75,43 @@ def write_folder_atomically(folder: Path, fill: Callable[[Path], None]) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def numbered(folder: Path, prefix: str) -> list[tuple[int, Path]]:
+    """The entries ``<prefix><number>`` of ``folder`` (a temporary one is not), oldest
+    first.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for name in ("g2", "g10", "grams.json", "g3.tmp-1"):
+    ...     (root / name).mkdir()
+    >>> [(n, p.name) for n, p in numbered(root, "g")]
+    [(2, 'g2'), (10, 'g10')]
+    """
+    found = []
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        number = entry.name[len(prefix) :]
+        if entry.name.startswith(prefix) and number.isdigit():
+            found.append((int(number), entry))
+    return sorted(found)
+
+
+def replace_generation(
+    folder: Path, prefix: str, number: int, fill: Callable[[Path], None]
+) -> None:
+    """Write ``folder``/``<prefix><number>`` atomically (see :func:`write_folder_atomically`),
+    then remove the older ones of that prefix (memory maps still open on them stay valid)
+    and what a writer stopped half-way left there. A failure is logged: answering goes on
+    from what is loaded."""
+    target = folder / f"{prefix}{number}"
+    try:
+        write_folder_atomically(target, fill)
+    except OSError as exc:
+        if not target.exists():
+            log.warning("could not save %s: %s", target, exc)
+        return
+    for _, old in numbered(folder, prefix):
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in remove_stale_temporaries(folder):
+        log.info("removed %s, left by a writer that was stopped half-way", stale.name)

@@ -341,6 +341,7 @@ class Searcher:
         if engine.size == 0:
             return Answer(question, reason="no_documents")
         near = self._near(vector, now)
+        nearest = {n for n, _ in near}
         close = self._close(near, vector, now)
         pool = engine.top_k(query.stems, max(k, RERANK_POOL), matched_only=True)
         if not pool:
@@ -360,14 +361,14 @@ class Searcher:
             ranked, speakers = speech_ranking(query.speech, pool, rows, engine, now.documents)
             ranked, also = answers(ranked, rows, k)
         if not ranked:  # not a speech question, or its speaker never speaks there
-            ranked = now.reranker.rank(query, scored, found, engine, {n for n, _ in near})
+            ranked = now.reranker.rank(query, scored, found, engine, nearest)
             ranked, also = answers(self._fused(vector, ranked, now), rows, k)
             if not ranked or (
                 self._gram_evidence(query, ranked[0][0], found, now) < self.min_evidence
                 and not close
             ):
                 return Answer(question, reason="no_match")  # nor do its words' letters
-        hits = self._hits(query, ranked, speakers, also, rows, now, {n for n, _ in near})
+        hits = self._hits(query, ranked, speakers, also, rows, now, nearest)
         return Answer(question, hits, kind=query.answer_type)
 
     def _close(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,12 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from index.engine import BM25Params, Engine, Scorer, SegmentedEngine
-from index.files import (
-    TMP_MARK,
-    remove_stale_temporaries,
-    write_file_atomically,
-    write_folder_atomically,
-)
+from index.files import numbered, replace_generation, write_file_atomically
 from index.grams import SAMPLE_SIZE, GramStats
 from index.store import Store
 
@@ -27,6 +21,7 @@ log = logging.getLogger(__name__)
 DELTA_SHARE = 0.1  # added sentences beyond this share of the saved segment: rebuild
 STATS_STALE_SHARE = 0.1  # sentences added or removed beyond this share: new gram statistics
 GRAMS_FILE = "grams.json"
+SEGMENT_PREFIX = "g"  # g<generation>: the engine saved for a generation
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +104,7 @@ def build_engine(store: Store, params: BM25Params) -> tuple[Engine, np.ndarray]:
 def _saved_segment(root: Path, generation: int, deletions: int) -> tuple[Path, dict] | None:
     """The newest saved segment still valid for the store: same deletions, not newer."""
     best: tuple[Path, dict] | None = None
-    for folder in root.glob("g*") if root.is_dir() else ():
-        if TMP_MARK in folder.name:
-            continue
+    for _, folder in numbered(root, SEGMENT_PREFIX):
         try:
             info = json.loads((folder / "segment.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -129,7 +122,6 @@ def write_engine_files(store: Store, engine: Engine, ids: np.ndarray) -> None:
     root = store.engine_folder
     if root is None:
         return
-    folder = root / f"g{store.generation}"
     info = {
         "generation": store.generation,
         "deletions": store.deletions,
@@ -142,17 +134,7 @@ def write_engine_files(store: Store, engine: Engine, ids: np.ndarray) -> None:
         np.save(tmp / "ids.npy", ids)
         (tmp / "segment.json").write_text(json.dumps(info), encoding="utf-8")
 
-    try:
-        write_folder_atomically(folder, fill)
-    except OSError as exc:
-        if not folder.exists():
-            log.warning("could not save engine files in %s: %s", root, exc)
-        return
-    for old in root.iterdir():
-        if old != folder and old.name.startswith("g") and TMP_MARK not in old.name:
-            shutil.rmtree(old, ignore_errors=True)  # open memory maps stay valid
-    for stale in remove_stale_temporaries(root):
-        log.info("removed %s, left by a writer that was stopped half-way", stale.name)
+    replace_generation(root, SEGMENT_PREFIX, store.generation, fill)
 
 
 def read_gram_stats(store: Store, count: int) -> GramStats | None:

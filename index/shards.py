@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from index.engine import BM25Params, Engine, collection_stats
-from index.files import TMP_MARK, write_folder_atomically
+from index.files import TMP_MARK, numbered, write_folder_atomically
 from index.store import Store
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ def read_manifest(root: Path, generation: int) -> Manifest | None:
 
 def generations(root: Path) -> list[int]:
     """The generations written under ``root`` (their ``g<G>`` folders), oldest first."""
-    return sorted(int(f.name[1:]) for f in root.glob("g*") if f.name[1:].isdigit())
+    return [number for number, _ in numbered(root, "g")]
 
 
 def newest_manifest(root: Path, generation: int) -> Manifest | None:

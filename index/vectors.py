@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index.encoder import BATCH, Encoder, text_key
-from index.files import TMP_MARK, remove_stale_temporaries, write_folder_atomically
+from index.files import numbered, replace_generation
 from index.sqlite import Database
 
 if TYPE_CHECKING:
@@ -63,18 +62,6 @@ class VectorCache:
             return
         with self.db.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO vectors(key, vector) VALUES (?, ?)", rows)
-
-    def keep_only(self, keys: Iterable[bytes]) -> int:
-        """Drop every vector whose key is not among ``keys``; how many were dropped."""
-        with self.db.transaction() as db:
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key BLOB PRIMARY KEY)")
-            db.execute("DELETE FROM wanted")
-            db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
-            dropped = db.execute(
-                "DELETE FROM vectors WHERE key NOT IN (SELECT key FROM wanted)"
-            ).rowcount
-            db.execute("DELETE FROM wanted")
-        return dropped
 
     def close(self) -> None:
         self.db.close()
@@ -233,6 +220,7 @@ class Embedding:
 
 
 DENSE_PREFIX = "v"  # dense/v<generation>: the vectors saved for a generation, in engine order
+RESAVE_SHARE = 0.1  # sentences added since the saved vectors beyond this share: save anew
 
 
 def dense_for(
@@ -253,7 +241,7 @@ def dense_for(
     texts = _texts(store, ids[start:])
     rest, _ = sentence_vectors(texts, encoder, [store.vectors, *caches])
     matrix = rest if saved is None else np.concatenate([saved, rest])
-    if root is not None and (saved is None or len(rest) > 0.1 * max(1, len(saved))):
+    if root is not None and (saved is None or len(rest) > RESAVE_SHARE * max(1, len(saved))):
         _save_dense(root / "dense", store.generation, ids, matrix)
     return Dense(matrix)
 
@@ -269,18 +257,15 @@ def _texts(store: Store, ids: np.ndarray) -> list[str]:
 
 def _saved_dense(folder: Path, ids: np.ndarray) -> np.ndarray | None:
     """The newest saved vectors whose sentences are the first of ``ids``, memory-mapped."""
-    best: tuple[int, Path] | None = None
-    for entry in folder.glob(f"{DENSE_PREFIX}*") if folder.is_dir() else ():
-        number = entry.name[len(DENSE_PREFIX) :]
-        if number.isdigit() and (best is None or int(number) > best[0]):
-            best = (int(number), entry)
-    if best is None:
+    saved = numbered(folder, DENSE_PREFIX)
+    if not saved:
         return None
+    newest = saved[-1][1]
     try:
-        saved_ids = np.load(best[1] / "ids.npy")
-        matrix = np.load(best[1] / "vectors.npy", mmap_mode="r")
+        saved_ids = np.load(newest / "ids.npy")
+        matrix = np.load(newest / "vectors.npy", mmap_mode="r")
     except (OSError, ValueError) as exc:
-        log.warning("saved vectors in %s unusable (%s); reading them again", best[1], exc)
+        log.warning("saved vectors in %s unusable (%s); reading them again", newest, exc)
         return None
     n = len(saved_ids)
     if n > len(ids) or len(matrix) != n or not np.array_equal(saved_ids, ids[:n]):
@@ -289,23 +274,13 @@ def _saved_dense(folder: Path, ids: np.ndarray) -> np.ndarray | None:
 
 
 def _save_dense(folder: Path, generation: int, ids: np.ndarray, matrix: np.ndarray) -> None:
-    """Save the vectors for a generation (a new folder renamed into place), then drop the
-    older ones; a failure is logged, answering goes on."""
-    target = folder / f"{DENSE_PREFIX}{generation}"
-    if target.exists():
+    """Save the vectors for a generation, then drop the older ones (see
+    :func:`index.files.replace_generation`)."""
+    if (folder / f"{DENSE_PREFIX}{generation}").exists():
         return
 
     def fill(tmp: Path) -> None:
         np.save(tmp / "ids.npy", np.asarray(ids, dtype=np.int64))
         np.save(tmp / "vectors.npy", np.asarray(matrix, dtype=np.float32))
 
-    try:
-        write_folder_atomically(target, fill)
-    except OSError as exc:
-        if not target.exists():
-            log.warning("could not save vectors in %s: %s", folder, exc)
-        return
-    for old in folder.iterdir():
-        if old != target and old.name.startswith(DENSE_PREFIX) and TMP_MARK not in old.name:
-            shutil.rmtree(old, ignore_errors=True)  # open memory maps stay valid
-    remove_stale_temporaries(folder)
+    replace_generation(folder, DENSE_PREFIX, generation, fill)

@@ -3,6 +3,7 @@ hits say so, off-topic ones are still turned away, and each sentence is encoded 
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -64,15 +65,9 @@ def test_a_hit_found_by_meaning_alone_is_marked_where_it_is_shown(collection: Co
     assert first.meaning and not first.spans  # nothing to make bold: say why it is there
     assert answer_json(answer)["hits"][0]["meaning"] is True
 
-    class Out:
-        text = ""
-
-        def write(self, s: str) -> None:
-            self.text += s
-
-    out = Out()
-    print_answer(answer, out, bold=False)  # type: ignore[arg-type]
-    assert "≈ بالمعنى" in out.text.splitlines()[1]
+    out = io.StringIO()
+    print_answer(answer, out, bold=False)
+    assert "≈ بالمعنى" in out.getvalue().splitlines()[1]
     lexical = collection.ask("ماذا قال رودينكو عن أوزبكستان؟", 3)
     assert not any(h.meaning for h in lexical.hits)
 
