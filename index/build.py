@@ -64,9 +64,10 @@ class BuildReport:
             )
         lines += [f"skipped {scan}" for scan in self.scanned]
         if "encode" in self.phases:
+            kept = max(0, self.sentences - self.encoded)
             lines.append(
                 f"vectors: {counted(self.encoded, 'sentence')} encoded in "
-                f"{self.phases['encode']:.1f} s, the rest kept from before"
+                f"{self.phases['encode']:.1f} s" + (f", {kept:,} kept from before" if kept else "")
             )
         lines.append(
             f"indexed {counted(self.documents, 'document')} ({len(self.added)} added, "
