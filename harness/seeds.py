@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,17 @@ VECTOR_CACHE = Path(tempfile.gettempdir()) / "sanad-test-vectors.sqlite3"
 # The tests that pin the lexical engine's answers build without it (test_meaning.py and
 # the bot's tests of it turn it on).
 LEXICAL = SemanticSettings(enabled=False)
+
+
+def sanad_free_environ() -> dict[str, str]:
+    """This process's environment without Sanad's settings, for a ``sanad`` started as a
+    user would (its defaults), but for the shared file of sentence vectors where one is set
+    (the tests': a started process does not encode the seed again)."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SANAD_") or k == "SANAD_SEMANTIC_CACHE"
+    }
 
 
 def seed_config(folder: Path, seeds: Path = SEEDS, **sections: Any) -> Config:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.fake_telegram import TOKEN, FakeTelegram
-from harness.seeds import ROOT, SEEDS
+from harness.seeds import ROOT, SEEDS, sanad_free_environ
 
 SANAD = str(Path(sys.executable).parent / "sanad")  # the installed console script
 QUESTIONS = [
@@ -41,7 +41,7 @@ class Outcome:
 def serve_env(folder: Path, fake: FakeTelegram) -> dict[str, str]:
     """The environment of a bot in ``folder`` (a copy of the seeds there) on the fake."""
     shutil.copytree(SEEDS, folder / "seeds", dirs_exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SANAD_")}
+    env = sanad_free_environ()
     env.update(
         SANAD_TELEGRAM_TOKEN=TOKEN,
         SANAD_TELEGRAM_BASE_URL=fake.base_url,

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness.seeds import sanad_free_environ
 from index.cli import main
 from tests.conftest import SANAD, SEED_DOC, SEEDS, run_sanad, seed_examples
 
@@ -22,7 +23,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A working folder with a copy of the seeds and no index yet."""
     shutil.copytree(SEEDS, tmp_path / "seeds")
     monkeypatch.chdir(tmp_path)
-    for var in [v for v in os.environ if v.startswith("SANAD_")]:
+    for var in set(os.environ) - set(sanad_free_environ()):
         monkeypatch.delenv(var)
     monkeypatch.setenv("CAMELTOOLS_DATA", str(tmp_path / "no-camel-data"))
     return tmp_path
@@ -171,7 +172,7 @@ def test_config_errors_name_the_key(project: Path, capsys, monkeypatch) -> None:
 def test_the_installed_console_script_runs(tmp_path: Path) -> None:
     """`sanad ask` as a user runs it: a separate process, piped output (plain markers)."""
     shutil.copytree(SEEDS, tmp_path / "seeds")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SANAD_")}
+    env = sanad_free_environ()
     env["CAMELTOOLS_DATA"] = str(tmp_path / "none")
     done = run_sanad("ask", QUESTION, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
@@ -190,7 +191,7 @@ def test_options_go_where_users_type_them_and_version_is_known(
 
 
 def test_a_closed_pipe_ends_the_output_quietly(project: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SANAD_")}
+    env = sanad_free_environ()
     env["CAMELTOOLS_DATA"] = str(project / "no-camel-data")
     long = "نص طويل عن تاريخ المدينة وأسواقها القديمة ومساجدها وحدائقها العامة"
     for n in range(450):  # a listing longer than a pipe holds (64 KB)

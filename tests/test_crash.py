@@ -3,7 +3,6 @@ answers exactly as before, no half-added document ever appears, SQLite stays int
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.fake_telegram import TOKEN, FakeTelegram
+from harness.seeds import sanad_free_environ
 from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
 from index.collection import Collection
@@ -44,7 +44,7 @@ def snapshot(db: Path) -> tuple[list[tuple[str, int]], list[tuple[str, int, str]
 
 
 def env_without_sanad(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SANAD_")}
+    env = sanad_free_environ()
     env.update(CAMELTOOLS_DATA=str(tmp_path / "none"), SANAD_ANALYSIS_SEGMENTER="light", **extra)
     return env
 

@@ -4,7 +4,6 @@ SIGINT; a missing or rejected token; webhook mode."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import socket
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from harness.fake_telegram import TOKEN, FakeTelegram
+from harness.seeds import sanad_free_environ
 from tests.conftest import SANAD, SEEDS, run_sanad
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
@@ -33,7 +33,7 @@ def fake() -> Iterator[FakeTelegram]:
 
 def env_for(tmp_path: Path, fake: FakeTelegram, **extra: str) -> dict[str, str]:
     shutil.copytree(SEEDS, tmp_path / "seeds", dirs_exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SANAD_")}
+    env = sanad_free_environ()
     env.update(
         SANAD_TELEGRAM_TOKEN=TOKEN,
         SANAD_TELEGRAM_BASE_URL=fake.base_url,
