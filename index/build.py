@@ -250,8 +250,12 @@ def build_index(
     report = BuildReport(ignored=[str(p) for p in ignored], scanned=scanned)
     report.phases = {"read": read - started, "analyse": done - read}
     if embedding is not None:
-        texts = [s.text for d in changed for s in d.sentences]
-        report.encoded = embedding.keep(store, texts, progress)
+        encode = None
+        if cluster and changed:
+            from index.cluster import ENCODE_CHUNK, encode_on_cluster  # imports Ray
+
+            encode = (encode_on_cluster, ENCODE_CHUNK)
+        report.encoded = embedding.keep(store, changed, progress, encode)
         report.phases["encode"] = time.perf_counter() - done
         done = time.perf_counter()
     store.sync(analysed, keep=names, signature=analyzer.signature)
@@ -273,7 +277,7 @@ def add_document(
     ``embedding``, its sentences' vectors kept first)."""
     [analysed] = analyse_documents([document], analyzer)
     if embedding is not None:
-        embedding.keep(store, [s.text for s in document.sentences])
+        embedding.keep(store, [document])
     store.sync([analysed], keep=None, signature=analyzer.signature)
     return analysed
 

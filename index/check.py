@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from index.encoder import text_key
+from index.encoder import passage, text_key
 from index.engine import BM25Params
 from index.segments import read_engine_files
 from index.store import Store
@@ -30,8 +30,8 @@ class Finding:
 
 def check_vectors(store: Store, model: str) -> Finding:
     """Every stored sentence has its vector (by ``model``, kept by its text)."""
-    texts = store.texts()
-    keys = {text_key(model, text) for text in texts}
+    texts = store.titled_texts()
+    keys = {text_key(model, passage(title, text)) for title, text in texts}
     missing = len(keys) - len(store.vectors.get(list(keys)))
     if missing:
         return Finding(

@@ -123,7 +123,7 @@ class Collection:
         store = Store(MEMORY)
         collection = cls(store, analyzer, config, cluster)
         if collection.embedding is not None:
-            collection.embedding.keep(store, [s.text for d in documents for s in d.sentences])
+            collection.embedding.keep(store, documents)
         store.sync(analyse_documents(documents, analyzer), keep=None, signature=analyzer.signature)
         return collection
 
@@ -174,7 +174,7 @@ class Collection:
                 self._scratch = Path(tempfile.mkdtemp(prefix="sanad-shards-"))
                 folder = self._scratch
             root = (folder / f"shards-{settings.shards}").resolve()  # as every node reads it
-            self._shards = ShardSet(settings, root, self.config.bm25)
+            self._shards = ShardSet(settings, root, self.config.bm25, self.embedding)
         return self._shards
 
     # -- reading ------------------------------------------------------------------------
@@ -338,6 +338,8 @@ class Collection:
 
     def close(self) -> None:
         with self._loading:  # a generation being loaded in the background finishes first
+            if self._searcher is not None:
+                self._searcher.close()
             self._store.close()
             for cache in self.embedding.caches if self.embedding else ():
                 cache.close()

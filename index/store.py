@@ -285,9 +285,13 @@ class Store:
                 "SELECT id, document, terms FROM sentences ORDER BY id"
             )
 
-    def texts(self) -> list[str]:
-        """Every sentence's text, in id order."""
-        return [row[0] for row in self._query("SELECT text FROM sentences ORDER BY id")]
+    def titled_texts(self) -> list[tuple[str, str]]:
+        """Every sentence's document title and text, in id order."""
+        rows = self._query(
+            "SELECT d.title, s.text FROM sentences AS s JOIN documents AS d "
+            "ON d.id = s.document ORDER BY s.id"
+        )
+        return [(title, text) for title, text in rows]
 
     def document_sizes(self) -> list[tuple[int, int]]:
         """(document id, sentence count) of every document with sentences, in the order of
