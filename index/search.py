@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +24,7 @@ from index.segments import IndexFiles, ensure_index_files
 from index.speech import speech_ranking
 from index.store import DocumentInfo, Store, StoredSentence
 from index.titles import Titles
-from index.vectors import Dense, Embedding
+from index.vectors import Embedding, Nearest
 
 # The engine's best sentence must match at least this share of the question's stem idf
 # weight (words the index has never seen counting as the rarest), and the answer's first
@@ -35,22 +37,27 @@ MIN_EVIDENCE = 0.19
 RERANK_POOL = 15
 TOP_K = 3  # sentences in an answer unless asked for more (search.top_k)
 # Matching by meaning (index.vectors; ``[semantic]`` in config): the encoder's nearest
-# SEMANTIC_CANDIDATES sentences join the pool, and each candidate's cosine (from the
-# collection's mean, scaled to the best candidate's) counts SEMANTIC_WEIGHT in the second
-# stage. A question whose words match too little (or that is not in Arabic) is answered by
-# meaning alone when its nearest sentence's cosine reaches MIN_SIMILARITY; there a
-# sentence's neighbours count MEANING_CONTEXT of theirs.
-# The encoder puts a question in another language a little farther from any Arabic
-# sentence: such a question needs MIN_SIMILARITY_OTHER. Either way the nearest sentence
-# must also stand MIN_MARGIN above the question's mean cosine over the collection.
-# Measured with the seed article alone (bench/offtopic.py): 0.845 keeps 91-96 % of three
-# dev sets' questions turned away while answering the seed's paraphrases; 0.80 turns away
-# 96 % of XQuAD's English questions.
+# SEMANTIC_CANDIDATES sentences join the pool, and the second stage's ranking is fused with
+# the candidates' cosines (index.rerank.fuse), SEMANTIC_WEIGHT theirs when the best sentence
+# holds every word of the question, up to twice that when it holds none. A question whose
+# words match too little is answered by meaning alone when its nearest sentence's cosine
+# reaches MIN_SIMILARITY and stands MIN_MARGIN above the question's mean cosine over the
+# collection; there a sentence's neighbours count MEANING_CONTEXT of theirs. Measured with
+# the seed article alone (bench/offtopic.py): no question of the three dev sets
+# that the words turn away is answered by meaning (96.1 / 91.5 / 93.9 % turned away, as
+# without it), and all 7 Arabic paraphrases of seed-paraphrase-dev are close enough.
+# A question in another language is farther from every Arabic sentence, on topic or not:
+# it needs MIN_SIMILARITY_OTHER, which (with MIN_MARGIN) turns away 99.7 % of XQuAD's
+# English questions asked of the seed article and answers 93 % of them asked of XQuAD's
+# sentences (in one large collection, questions about its other topics too: the encoder
+# cannot tell them apart there). It must be in words (see :func:`worded`): markup, an
+# address or a lone word sit as near the seed's sentences as its real questions do.
 SEMANTIC_WEIGHT = 0.3
 SEMANTIC_CANDIDATES = 10
-MIN_SIMILARITY = 0.845
-MIN_SIMILARITY_OTHER = 0.80
-MIN_MARGIN = 0.04
+MIN_SIMILARITY = 0.82
+MIN_MARGIN = 0.025
+MIN_SIMILARITY_OTHER = 0.77
+MIN_WORDS_OTHER = 2
 MEANING_CONTEXT = 0.2
 MEANING_POOL = 50
 # A sentence answers by meaning alone only with this many words: short ones («المصدر:
@@ -183,6 +190,22 @@ def answers(
     return kept, also
 
 
+MARKUP = re.compile(r"<[^>]*>|\w+://\S+|www\.\S+")  # tags and addresses
+LETTER_WORD = re.compile(r"[^\W\d_]{2,}")  # two letters or more
+
+
+def worded(question: str) -> bool:
+    """The question is said in words (in any language), not markup, an address or a code:
+    MIN_WORDS_OTHER words of letters once tags and addresses are left out.
+
+    >>> worded("Why was the visit postponed?"), worded("Что сказал Руденко?")
+    (True, True)
+    >>> worded("<script>alert(1)</script>"), worded("hello"), worded("http://example.com")
+    (False, False, False)
+    """
+    return len(LETTER_WORD.findall(MARKUP.sub(" ", question))) >= MIN_WORDS_OTHER
+
+
 def meaningful(row: StoredSentence) -> bool:
     """A sentence that can answer by meaning alone: not a heading, in Arabic (a caption in
     another language is no answer to an Arabic reader), MEANING_MIN_WORDS words or more.
@@ -253,7 +276,7 @@ class Generation:
     documents: Mapping[int, DocumentInfo]
     reranker: Reranker
     number: int = 0  # the store's generation it was loaded for (or one before)
-    dense: Dense | None = None  # the sentences' vectors, when matching by meaning is on
+    dense: Nearest | None = None  # the sentences' vectors, when matching by meaning is on
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +312,13 @@ class Searcher:
         self.min_evidence = min_evidence
         self.weights = weights or Weights()
         self._lock = threading.Lock()
+        # questions' vectors: one at a time, beside the asking threads (see _vector)
+        self._encoding = ThreadPoolExecutor(1, thread_name_prefix="sanad-question-vector")
         self.reload()
+
+    def close(self) -> None:
+        """Stop the thread that encodes questions (after the question it encodes)."""
+        self._encoding.shutdown(wait=True)
 
     def reload(self) -> None:
         """Load the engine for the store's current generation (see
@@ -302,7 +331,9 @@ class Searcher:
         documents = {d.id: d for d in self.store.documents()}
         reranker = Reranker(files.stats, self.weights, Titles(documents, self.analyzer.terms))
         ids = np.asarray(files.ids, dtype=np.int64)
-        dense = self.meaning.embedding.dense(self.store, ids) if self.meaning else None
+        dense = None
+        if self.meaning is not None:
+            dense = files.dense or self.meaning.embedding.dense(self.store, ids)
         with self._lock:
             current = getattr(self, "_generation", None)
             if current is None or number >= current.number:  # never back to an older one
@@ -332,18 +363,21 @@ class Searcher:
         other words or another language is answered when it is close enough in meaning."""
         now = self.generation
         query = self.parse(question, now)
-        vector = self._vector(question, query, now)
+        encoding = self._vector(question, query, now)
         if isinstance(query, str):
-            if vector is not None and query in BY_MEANING_ONLY:
-                return self._by_meaning(question, vector, k, now, other=query == "not_arabic")
+            if encoding is not None and query in BY_MEANING_ONLY:
+                return self._by_meaning(
+                    question, encoding.result(), k, now, other=query == "not_arabic"
+                )
             return Answer(question, reason=query)
         engine = now.engine
         if engine.size == 0:
             return Answer(question, reason="no_documents")
+        pool = engine.top_k(query.stems, max(k, RERANK_POOL), matched_only=True)
+        vector = encoding.result() if encoding is not None else None  # encoded meanwhile
         near = self._near(vector, now)
         nearest = {n for n, _ in near}
         close = self._close(near, vector, now)
-        pool = engine.top_k(query.stems, max(k, RERANK_POOL), matched_only=True)
         if not pool:
             if close and vector is not None:
                 return self._by_meaning(question, vector, k, now, query)
@@ -351,7 +385,8 @@ class Searcher:
         numbers = list(dict.fromkeys([d for d, _ in pool] + [n for n, _ in near]))
         scored, needed = Reranker.candidates(numbers, engine.size)
         engine = Prefetched(engine, list(dict.fromkeys(query.stems)), needed)
-        if evidence(query.stems, pool[0][0], engine) < self.min_evidence and not close:
+        share = evidence(query.stems, pool[0][0], engine)
+        if share < self.min_evidence and not close:
             return Answer(question, reason="no_match")  # too small a part of the question
         rows = Rows(self.store, now.ids)
         found = rows.get(needed)  # one query: the pool, its neighbours and theirs
@@ -362,7 +397,7 @@ class Searcher:
             ranked, also = answers(ranked, rows, k)
         if not ranked:  # not a speech question, or its speaker never speaks there
             ranked = now.reranker.rank(query, scored, found, engine, nearest)
-            ranked, also = answers(self._fused(vector, ranked, now), rows, k)
+            ranked, also = answers(self._fused(vector, ranked, now, share), rows, k)
             if not ranked or (
                 self._gram_evidence(query, ranked[0][0], found, now) < self.min_evidence
                 and not close
@@ -382,18 +417,22 @@ class Searcher:
         MIN_SIMILARITY)."""
         if not near or vector is None or now.dense is None or self.meaning is None:
             return False
-        least = MIN_SIMILARITY_OTHER if other_language else self.meaning.min_similarity
         top = near[0][1]
+        least = MIN_SIMILARITY_OTHER if other_language else self.meaning.min_similarity
         return top >= least and top - now.dense.baseline(vector) >= MIN_MARGIN
 
-    def _vector(self, question: str, query: Query | str, now: Generation) -> np.ndarray | None:
-        """The question's vector, when matching by meaning is on and the question can be
-        asked at all."""
+    def _vector(
+        self, question: str, query: Query | str, now: Generation
+    ) -> Future[np.ndarray] | None:
+        """The question's vector, encoded in the background while the lexical engine ranks
+        (the encoder's C code runs without Python's lock), when matching by meaning is on
+        and the question can be asked at all."""
         if self.meaning is None or now.dense is None or not now.dense.size:
             return None
-        if isinstance(query, str) and query not in BY_MEANING_ONLY:
+        if isinstance(query, str) and (query not in BY_MEANING_ONLY or not worded(question)):
             return None
-        return self.meaning.embedding.encoder.queries([question.strip()])[0]
+        encoder = self.meaning.embedding.encoder
+        return self._encoding.submit(lambda: encoder.queries([question.strip()])[0])
 
     def _near(self, vector: np.ndarray | None, now: Generation) -> list[tuple[int, float]]:
         """The encoder's nearest sentences to the question (none when matching by meaning
@@ -403,14 +442,20 @@ class Searcher:
         return now.dense.top(vector, self.meaning.candidates)
 
     def _fused(
-        self, vector: np.ndarray | None, ranked: list[tuple[int, float]], now: Generation
+        self,
+        vector: np.ndarray | None,
+        ranked: list[tuple[int, float]],
+        now: Generation,
+        share: float,
     ) -> list[tuple[int, float]]:
         """The second stage's ranking fused with the question's cosines (see
-        :func:`index.rerank.fuse`); as it is when matching by meaning is off."""
+        :func:`index.rerank.fuse`); as it is when matching by meaning is off. The cosines
+        count more as the question's words match less: the weight, times 2 less the
+        ``share`` of the question's words the best sentence holds (:func:`evidence`)."""
         if vector is None or now.dense is None or self.meaning is None:
             return ranked
         cosines = now.dense.cosines(vector, [n for n, _ in ranked])
-        return fuse(ranked, cosines, self.meaning.weight)
+        return fuse(ranked, cosines, self.meaning.weight * (2 - share))
 
     def _by_meaning(
         self,
