@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index.config import ClusterSettings
 from index.documents import Document, DocumentError
 from index.engine import BM25Params, Engine, Layout, PartedScorer
@@ -24,11 +26,13 @@ from index.shards import (
     build_shard,
     collection_idf,
     load_shard,
+    load_shard_vectors,
     read_manifest,
     shard_ids,
     write_generation,
 )
 from index.store import Store
+from index.vectors import Dense, Embedding, mean_vector
 
 log = logging.getLogger(__name__)
 SHARD_MEMORY = 64 * 2**20  # what a shard reserves on its node (Ray's logical memory)
@@ -51,6 +55,7 @@ class Shard:
         self.index = index
         self.params = params
         self.engines: dict[int, Engine] = {}
+        self.vectors: dict[int, Dense | None] = {}
 
     def _at(self, generation: int) -> Engine:
         engine = self.engines.get(generation)
@@ -69,6 +74,28 @@ class Shard:
         """One of the engine's part methods (see :class:`index.engine.PartedScorer`) on
         the given generation."""
         return getattr(self._at(generation), method)(*args)
+
+    def _dense_at(self, generation: int) -> Dense | None:
+        if generation not in self.vectors:
+            matrix = load_shard_vectors(self.root, generation, self.index)
+            self.vectors[generation] = Dense(matrix) if matrix is not None else None
+            for old in sorted(self.vectors)[:-KEEP_GENERATIONS]:
+                del self.vectors[old]
+        return self.vectors[generation]
+
+    def vector_total(self, generation: int) -> tuple[np.ndarray, int] | None:
+        """The sum of this shard's vectors (float64) and their count, in a generation;
+        None when the shard keeps none."""
+        dense = self._dense_at(generation)
+        return None if dense is None else (dense.total, dense.size)
+
+    def nearest(self, generation: int, method: str, args: tuple) -> Any:
+        """``top`` or ``cosines`` of this shard's vectors (see :class:`index.vectors.Dense`),
+        in its own numbering, in a generation."""
+        dense = self._dense_at(generation)
+        if dense is None or method not in ("top", "cosines"):
+            raise ValueError(f"shard {self.index}: no vectors to answer {method}")
+        return getattr(dense, method)(*args)
 
     def info(self) -> dict[str, Any]:
         """Where this shard runs and what it holds: its node, process, the generations it
@@ -108,15 +135,16 @@ class ClusterEngine(PartedScorer):
         self.avgdl = avgdl
         self._turns = itertools.count()
 
-    def _run(self, calls: Sequence[tuple[int, str, tuple]]) -> list:
+    def _run(self, calls: Sequence[tuple[int, str, tuple]], via: str = "call") -> list:
         """Each call sent to one replica of its shard (in turn, to share the load), all at
-        once. A replica that dies meanwhile (with more than one, Ray does not retry it) is
-        replaced by the next one for that call, while Ray starts it again."""
+        once, through the shard's ``via`` method (``call``: its engine; ``nearest``: its
+        vectors). A replica that dies meanwhile (with more than one, Ray does not retry
+        it) is replaced by the next one for that call, while Ray starts it again."""
         import ray
         from ray.exceptions import ActorUnavailableError, GetTimeoutError, RayActorError
 
         turn = next(self._turns)
-        sent = [self._send(part, turn, method, args) for part, method, args in calls]
+        sent = [self._send(part, turn, method, args, via) for part, method, args in calls]
         results = []
         for (part, method, args), ref in zip(calls, sent, strict=True):
             replicas = len(self.actors[part])
@@ -128,12 +156,51 @@ class ClusterEngine(PartedScorer):
                     if attempt == 2 * replicas:
                         raise
                     log.warning("shard %d: a replica was lost; asking another", part)
-                    ref = self._send(part, turn + attempt, method, args)
+                    ref = self._send(part, turn + attempt, method, args, via)
         return results
 
-    def _send(self, part: int, turn: int, method: str, args: tuple) -> Any:
-        replicas = self.actors[part]
-        return replicas[turn % len(replicas)].call.remote(self.generation, method, args)
+    def _send(self, part: int, turn: int, method: str, args: tuple, via: str) -> Any:
+        replica = self.actors[part][turn % len(self.actors[part])]
+        return getattr(replica, via).remote(self.generation, method, args)
+
+
+class ClusterDense:
+    """The shards' vectors searched by cosine, with one machine's answers (see
+    :class:`index.vectors.Dense`): each shard's nearest merged (ties: collection order),
+    cosines asked of the shards holding the sentences, the collection's mean vector from
+    the shards' sums."""
+
+    def __init__(self, engine: ClusterEngine, total: np.ndarray, size: int) -> None:
+        self.engine = engine  # its shard actors, their replicas and the layout
+        self.size = size
+        self.centroid = mean_vector(total, size)
+
+    def baseline(self, query: np.ndarray) -> float:
+        return float(self.centroid @ query) if self.size else 0.0
+
+    def top(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if not self.size or k <= 0:
+            return []
+        parts = range(len(self.engine.actors))
+        found: list[tuple[int, float]] = []
+        for part, hits in zip(
+            parts, self.engine._run([(p, "top", (query, k)) for p in parts], "nearest"), strict=True
+        ):
+            local = np.asarray([n for n, _ in hits], dtype=np.int64)
+            numbers = self.engine.layout.numbers(part, local).tolist()
+            found.extend(zip(numbers, (c for _, c in hits), strict=True))
+        found.sort(key=lambda hit: (-hit[1], hit[0]))
+        return found[:k]
+
+    def cosines(self, query: np.ndarray, numbers: Sequence[int] | np.ndarray) -> np.ndarray:
+        wanted = np.asarray(numbers, np.int64)
+        order = np.argsort(wanted, kind="stable")
+        split = self.engine.layout.split(wanted[order])
+        calls = [(part, "cosines", (query, local.tolist())) for part, _, local in split]
+        out = np.empty(len(wanted), dtype=np.float64)
+        for (_, where, _), values in zip(split, self.engine._run(calls, "nearest"), strict=True):
+            out[order[where]] = values
+        return out
 
 
 def analyse_on_cluster(chunks: list[list[Document]], segmenter: str) -> list[tuple[str, ...]]:
@@ -146,6 +213,23 @@ def analyse_on_cluster(chunks: list[list[Document]], segmenter: str) -> list[tup
     task = ray.remote(analyse_chunk_with)
     results = ray.get([task.remote(segmenter, chunk) for chunk in chunks])
     return [terms for result in results for terms in result]
+
+
+ENCODE_TASK = 128  # sentences one encoding task is given (a few seconds of a core's work)
+ENCODE_CHUNK = 64 * ENCODE_TASK  # sentences sent out at once (and kept) by the build
+
+
+def encode_on_cluster(texts: list[str]) -> np.ndarray:
+    """Passages' vectors computed by Ray tasks, ENCODE_TASK sentences each, on whichever
+    nodes have a free core (Ray gives each task one thread); in order."""
+    import ray
+
+    from index.encoder import encode_passages
+
+    task = ray.remote(encode_passages)
+    parts = [texts[i : i + ENCODE_TASK] for i in range(0, len(texts), ENCODE_TASK)]
+    vectors = ray.get([task.remote(part) for part in parts])
+    return np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
 
 
 PARSE_BATCH_BYTES = 8 * 2**20  # files sent to one parsing task
@@ -198,11 +282,18 @@ class ShardSet:
     over the nodes) and the files they serve from, under ``root``. :meth:`files` gives
     the engine of the store's generation, written first when it is not yet."""
 
-    def __init__(self, settings: ClusterSettings, root: Path, params: BM25Params) -> None:
+    def __init__(
+        self,
+        settings: ClusterSettings,
+        root: Path,
+        params: BM25Params,
+        embedding: Embedding | None = None,
+    ) -> None:
         connect(settings.address)
         self.settings = settings
         self.root = root
         self.params = params
+        self.embedding = embedding  # matching by meaning on: the shards keep vectors too
         self._actors: list[list[Any]] | None = None
 
     @property
@@ -243,7 +334,11 @@ class ShardSet:
     def write(self, store: Store) -> Manifest:
         """The store's generation as shard files, the changed shards built as tasks on the
         cluster (see :func:`index.shards.write_generation`)."""
-        return write_generation(store, self.params, self.root, self.settings.shards, _build)
+        embedding = self.embedding
+        vectors = None if embedding is None else (lambda ids: embedding.vectors(store, ids))
+        return write_generation(
+            store, self.params, self.root, self.settings.shards, _build, vectors
+        )
 
     def files(self, store: Store, params: BM25Params) -> IndexFiles:
         """The index files of the store's generation (see
@@ -263,7 +358,15 @@ class ShardSet:
             collection_idf(self.root, manifest),
             manifest.avgdl,
         )
-        return IndexFiles(engine, ids, gram_stats(store, ids))
+        dense = None
+        if self.embedding is not None:  # shards written before it was on keep none
+            generation = manifest.generation
+            totals = ray.get([self.actors[i][0].vector_total.remote(generation) for i in used])
+            kept = [t for t in totals if t is not None]
+            if len(kept) == len(totals):
+                total = np.add.reduce([t for t, _ in kept], dtype=np.float64)
+                dense = ClusterDense(engine, np.asarray(total), sum(n for _, n in kept))
+        return IndexFiles(engine, ids, gram_stats(store, ids), dense)
 
 
 def _build(jobs: list[BuildJob]) -> None:

@@ -8,6 +8,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from index.engine import BM25Params, Engine, Scorer, SegmentedEngine
 from index.files import numbered, replace_generation, write_file_atomically
 from index.grams import SAMPLE_SIZE, GramStats
 from index.store import Store
+
+if TYPE_CHECKING:
+    from index.vectors import Nearest
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,7 @@ class IndexFiles:
     engine: Scorer
     ids: np.ndarray
     stats: GramStats
+    dense: Nearest | None = None  # the sentences' vectors, when held beside the engine (shards)
 
 
 def ensure_index_files(store: Store, params: BM25Params) -> IndexFiles:

@@ -69,9 +69,12 @@ def used_shards(plans: Sequence[ShardPlan]) -> list[int]:
     return [i for i, shard in enumerate(plans) if shard.size]
 
 
-# (each sentence's terms, space-joined; their sentence ids; parameters; the folder to write)
-BuildJob = tuple[list[str], np.ndarray, BM25Params, str]
+# (each sentence's terms, space-joined; their sentence ids; parameters; the folder to write;
+# their vectors, with matching by meaning on)
+BuildJob = tuple[list[str], np.ndarray, BM25Params, str, np.ndarray | None]
 Builder = Callable[[list[BuildJob]], None]
+Vectors = Callable[[np.ndarray], np.ndarray]  # sentence ids → their vectors, in order
+VECTORS_FILE = "vectors.npy"  # a shard's sentences' vectors, beside its postings
 
 
 def shard_cuts(sizes: Sequence[int], shards: int) -> list[int]:
@@ -134,12 +137,21 @@ def plan_shards(
     return lists, changed
 
 
-def build_shard(terms: list[str], ids: np.ndarray, params: BM25Params, folder: str) -> None:
-    """Write one shard's postings (and its sentence ids) into ``folder``, atomically."""
+def build_shard(
+    terms: list[str],
+    ids: np.ndarray,
+    params: BM25Params,
+    folder: str,
+    vectors: np.ndarray | None = None,
+) -> None:
+    """Write one shard's postings, its sentence ids (and their vectors) into ``folder``,
+    atomically."""
 
     def fill(tmp: Path) -> None:
         Engine((sentence.split() for sentence in terms), params).save(tmp)
         np.save(tmp / "ids.npy", ids)
+        if vectors is not None:
+            np.save(tmp / VECTORS_FILE, np.asarray(vectors, dtype=np.float32))
 
     target = Path(folder)
     if not target.exists():  # another writer may have built the same generation
@@ -176,19 +188,27 @@ def newest_manifest(root: Path, generation: int) -> Manifest | None:
 
 
 def write_generation(
-    store: Store, params: BM25Params, root: Path, shards: int, build: Builder = build_here
+    store: Store,
+    params: BM25Params,
+    root: Path,
+    shards: int,
+    build: Builder = build_here,
+    vectors: Vectors | None = None,
 ) -> Manifest:
     """Write the store's generation as ``shards`` shards under ``root``: the shards whose
     documents changed since the newest generation written are rebuilt (by ``build``, on
     a cluster its tasks), every shard gets the collection's new statistics, and the
     manifest is written last (a reader sees the whole generation or none of it). Older
-    generations than KEEP_GENERATIONS are removed."""
+    generations than KEEP_GENERATIONS are removed. With ``vectors``, each shard keeps its
+    sentences' vectors too (a shard written without them is rebuilt)."""
     generation = store.generation
     previous = newest_manifest(root, generation)
     if previous is not None and previous.generation == generation:
         return previous
     before = [s.documents for s in previous.shards] if previous else None
     lists, changed = plan_shards(store.document_sizes(), shards, before)
+    if vectors is not None and previous is not None and len(previous.shards) == shards:
+        changed |= {i for i, plan in enumerate(previous.shards) if not has_vectors(root, plan)}
     owner = {d: i for i in changed for d in lists[i]}
     terms: dict[int, list[str]] = {i: [] for i in changed}
     ids: dict[int, list[int]] = {i: [] for i in changed}
@@ -205,7 +225,9 @@ def write_generation(
             continue
         folder = f"s{i}-g{generation}" if ids[i] else ""
         if ids[i]:
-            jobs.append((terms[i], np.asarray(ids[i], np.int64), params, str(root / folder)))
+            numbers = np.asarray(ids[i], np.int64)
+            held = vectors(numbers) if vectors is not None else None
+            jobs.append((terms[i], numbers, params, str(root / folder), held))
         plans.append(ShardPlan(documents, folder, len(ids[i])))
     del terms, ids
     root.mkdir(parents=True, exist_ok=True)
@@ -254,6 +276,20 @@ def load_shard(root: Path, generation: int, index: int, params: BM25Params) -> E
     idf = np.load(root / f"g{generation}" / f"idf-{index}.npy")
     engine.use_stats(idf, manifest.avgdl)
     return engine
+
+
+def has_vectors(root: Path, plan: ShardPlan) -> bool:
+    """The shard keeps its sentences' vectors (or has no sentences)."""
+    return not plan.size or (root / plan.postings / VECTORS_FILE).is_file()
+
+
+def load_shard_vectors(root: Path, generation: int, index: int) -> np.ndarray | None:
+    """Shard ``index``'s vectors in generation ``generation`` (memory-mapped), if it keeps
+    them."""
+    manifest = read_manifest(root, generation)
+    if manifest is None or not has_vectors(root, manifest.shards[index]):
+        return None
+    return np.load(root / manifest.shards[index].postings / VECTORS_FILE, mmap_mode="r")
 
 
 def shard_ids(root: Path, manifest: Manifest) -> list[np.ndarray]:

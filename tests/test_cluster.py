@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bot import handlers as h
@@ -29,6 +30,7 @@ from index.search import Answer
 from index.store import Store
 from tests.conftest import ROOT, SEEDS, seed_examples
 from tests.test_followup import REWRITTEN
+from tests.test_meaning import paraphrases
 
 pytestmark = pytest.mark.cluster
 
@@ -83,7 +85,10 @@ def small_documents() -> list:
 
 def same(one: Answer, many: Answer) -> bool:
     keys = [
-        [(h.document, h.ordinal, h.spans, h.speaker, h.answer, h.copies, h.also) for h in a.hits]
+        [
+            (h.document, h.ordinal, h.spans, h.speaker, h.answer, h.copies, h.also, h.meaning)
+            for h in a.hits
+        ]
         for a in (one, many)
     ]
     scores = all(
@@ -104,6 +109,19 @@ def test_three_shards_answer_every_question_as_one_machine(ray_cluster: Any) -> 
     assert len(many.searcher.generation.engine.actors) == 3
     assert mismatched == [], f"{len(mismatched)} of {len(questions)} differ: {mismatched[:3]}"
     assert len(questions) >= 20  # the shared dev sets, where they are here, add many more
+
+
+def test_shards_keep_the_vectors_and_answer_by_meaning_as_one_machine(ray_cluster: Any) -> None:
+    from index.cluster import ClusterDense
+
+    one = Collection.in_memory(small_documents(), SHARED)
+    many = one.sharded(ClusterSettings(shards=3))
+    assert isinstance(many.searcher.generation.dense, ClusterDense)  # none held at the front
+    questions = [p["question"] for p in paraphrases()]  # Arabic in other words, and English
+    questions += ["متى ولد تسلا؟", "ما هي عاصمة البرازيل؟", "What is the capital of Brazil?"]
+    answers = [(one.ask(q, 10), many.ask(q, 10)) for q in questions]
+    assert all(same(a, b) for a, b in answers)
+    assert sum(any(h.meaning for h in a.hits) for a, _ in answers) >= 3
 
 
 def test_with_two_replicas_a_lost_replica_is_covered_by_the_other(ray_cluster: Any) -> None:
@@ -248,19 +266,28 @@ def test_a_build_read_and_analysed_on_the_cluster_stores_what_a_local_build_stor
     pdfs.mkdir()
     for name in ("shaped.pdf", "scan.pdf"):
         (pdfs / name).write_bytes((ROOT / "tests" / "data" / "pdf" / name).read_bytes())
-    stored = []
+    stored, vectors = [], []
     for name, extra in (("local", []), ("cluster", ["--cluster"])):
         folder = tmp_path / name
         folder.mkdir()
         (folder / "config.toml").write_text("", encoding="utf-8")
         monkeypatch.chdir(folder)
+        if extra:  # no shared vector file: every sentence is encoded, by Ray tasks
+            monkeypatch.delenv("SANAD_SEMANTIC_CACHE", raising=False)
         assert main(["build", str(SEEDS), str(FOLLOWUP), str(pdfs), *extra]) == 0
-        assert "skipped scan.pdf" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "skipped scan.pdf" in out
         store = Store(folder / "data" / "sanad.sqlite3")
         stored.append((list(store.corpus()), [d.name for d in store.documents()]))
+        vectors.append(dict(store.vectors.db.query("SELECT key, vector FROM vectors")))
         store.close()
     assert stored[0] == stored[1] and len(stored[0][0]) > 30
     assert "shaped.pdf" in stored[0][1]
+    assert f"vectors: {len(vectors[1])} sentences encoded" in out
+    assert vectors[0].keys() == vectors[1].keys()  # the same sentences, the same vectors
+    for key in vectors[0]:
+        here, there = (np.frombuffer(v[key], np.float16).astype(np.float32) for v in vectors)
+        assert np.allclose(here, there, atol=2e-3)
 
 
 def test_without_a_cluster_nothing_imports_ray() -> None:
