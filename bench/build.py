@@ -8,6 +8,12 @@ engine files), the time to open the saved index and the searcher's RSS, Collecti
 end to end (analysis, search, spans) over 200 questions, and the time to add one
 100-sentence document. The text: pseudo-Arabic words (Arabic letters, some with و / ال / ب
 clitics) drawn from the same Zipf law and sentence lengths as bench/engine.py.
+
+Matching by meaning: the encoder's throughput on 256 of the sentences (and what encoding
+all of them would take), then ask p50/p99 with matching by meaning on and off. Encoding a
+million sentences takes hours on two cores, so the build itself runs with it off and every
+other sentence gets a real-shaped vector made from those 256 (bench/meaning.py's
+``synthetic``); each question is encoded for real.
 """
 
 from __future__ import annotations
@@ -28,8 +34,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.engine import rss_mb, sample_shape, synthetic_queries
+from bench.meaning import synthetic
 from index.collection import Collection
-from index.config import AnalysisSettings, Config, IndexSettings
+from index.config import AnalysisSettings, Config, IndexSettings, SemanticSettings
+from index.encoder import E5_NAME, E5Encoder, passage, text_key
+from index.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 LETTERS = list("ابتثجحخدذرزسشصضطظعغفقكلمنهوي")
@@ -80,9 +89,36 @@ def ask_timings(collection: Collection, questions: list[str]) -> tuple[float, fl
     return statistics.median(took), took[int(0.99 * len(took))]
 
 
-def bench_config(db: Path) -> Config:
-    """The configuration of the benched index: the file ``db``, light segmentation."""
-    return Config(index=IndexSettings(path=str(db)), analysis=AnalysisSettings("light"))
+def bench_config(db: Path, meaning: bool = False) -> Config:
+    """The configuration of the benched index: the file ``db``, light segmentation, matching
+    by meaning on or off."""
+    return Config(
+        index=IndexSettings(path=str(db)),
+        analysis=AnalysisSettings("light"),
+        semantic=SemanticSettings(enabled=meaning),
+    )
+
+
+ENCODED = 256  # sentences the encoder's throughput is measured on
+
+
+def fill_vectors(db: Path, chunk: int = 50_000) -> float:
+    """Keep a vector for every stored sentence: ENCODED of them encoded for real, the rest
+    synthetic from those. Returns the encoder's sentences a second."""
+    store = Store(db)
+    try:
+        texts = [passage(title, text) for title, text in store.titled_texts()]
+        started = time.perf_counter()
+        real = E5Encoder().passages(texts[:ENCODED])
+        rate = min(ENCODED, len(texts)) / (time.perf_counter() - started)
+        rng = np.random.default_rng(5)
+        for start in range(0, len(texts), chunk):
+            part = texts[start : start + chunk]
+            vectors = real[: len(part)] if start == 0 else synthetic(real, len(part), rng)
+            store.vectors.put((text_key(E5_NAME, t), v) for t, v in zip(part, vectors, strict=True))
+        return rate
+    finally:
+        store.close()
 
 
 BUILD = """
@@ -169,6 +205,21 @@ def main() -> None:
         print(f"ask end to end: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
 
         collection.close()
+        rate = fill_vectors(work / "index.sqlite3")
+        print(
+            f"encoder: {rate:.0f} sentences a second; all {args.sentences:,} would take "
+            f"{args.sentences / rate / 60:.0f} min (on this machine's cores)"
+        )
+        for meaning in (False, True):
+            with Collection.open(bench_config(work / "index.sqlite3", meaning)) as collection:
+                t = time.perf_counter()
+                _ = collection.searcher
+                opened = time.perf_counter() - t
+                p50, p99 = ask_timings(collection, questions)
+            print(
+                f"matching by meaning {'on ' if meaning else 'off'}: ask p50 {p50:.2f} ms, "
+                f"p99 {p99:.2f} ms (opened in {opened:.1f} s)"
+            )
         serve_rss = serve_like_rss(work / "index.sqlite3", questions)
         print(f"a serving process (open + 200 questions): peak RSS {serve_rss:.0f} MB")
         collection = Collection.open(bench_config(work / "index.sqlite3"))
