@@ -114,7 +114,9 @@ def fill_vectors(db: Path, chunk: int = 50_000) -> float:
         rng = np.random.default_rng(5)
         for start in range(0, len(texts), chunk):
             part = texts[start : start + chunk]
-            vectors = real[: len(part)] if start == 0 else synthetic(real, len(part), rng)
+            vectors = synthetic(real, len(part), rng)
+            if start == 0:
+                vectors[: len(real)] = real[: len(part)]
             store.vectors.put((text_key(E5_NAME, t), v) for t, v in zip(part, vectors, strict=True))
         return rate
     finally:
@@ -131,6 +133,19 @@ with Collection.open(bench_config(Path(sys.argv[1])), prepare=False) as collecti
     report = collection.rebuild([Path(sys.argv[2])])  # what `sanad build PATH` does
 peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
 print(time.perf_counter() - t, report.sentences, report.words, int(peak.split()[1]) / 1024)
+"""
+
+ASK = """
+import index  # first: it sets up the process as `sanad` does (one BLAS thread)
+import json, sys, time
+from pathlib import Path
+from bench.build import ask_timings, bench_config
+from index.collection import Collection
+t = time.perf_counter()
+collection = Collection.open(bench_config(Path(sys.argv[1]), sys.argv[2] == "True"))
+_ = collection.searcher
+opened = time.perf_counter() - t
+print(opened, *ask_timings(collection, json.loads(sys.stdin.read())))
 """
 
 SERVE = """
@@ -211,11 +226,15 @@ def main() -> None:
             f"{args.sentences / rate / 60:.0f} min (on this machine's cores)"
         )
         for meaning in (False, True):
-            with Collection.open(bench_config(work / "index.sqlite3", meaning)) as collection:
-                t = time.perf_counter()
-                _ = collection.searcher
-                opened = time.perf_counter() - t
-                p50, p99 = ask_timings(collection, questions)
+            done = subprocess.run(  # as `sanad serve` would: its own process
+                [sys.executable, "-c", ASK, str(work / "index.sqlite3"), str(meaning)],
+                input=json.dumps(questions),
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
+            opened, p50, p99 = (float(v) for v in done.stdout.split())
             print(
                 f"matching by meaning {'on ' if meaning else 'off'}: ask p50 {p50:.2f} ms, "
                 f"p99 {p99:.2f} ms (opened in {opened:.1f} s)"

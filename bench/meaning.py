@@ -19,13 +19,16 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import index  # noqa: F401  first: it sets up the process as `sanad` does (one BLAS thread)
+
+# isort: split
+import numpy as np
 
 from index.build import read_documents
 from index.encoder import E5Encoder
-from index.vectors import RESCORED, Dense
+from index.vectors import EXACT_UP_TO, RESCORED, Dense
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = 50
@@ -66,6 +69,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--base", type=Path, help="a corpus.jsonl whose sentences to mix")
+    parser.add_argument(
+        "--exact-up-to", type=int, default=EXACT_UP_TO, help="sentences searched exactly"
+    )
+    parser.add_argument(
+        "--rescored", type=int, default=RESCORED, help="sentences the bit codes keep"
+    )
     args = parser.parse_args()
     encoder = E5Encoder()
     texts = base_texts(args.base)
@@ -89,7 +98,7 @@ def main() -> None:
         matrix = synthetic(base, size, rng)
         exact = Dense(matrix, exact_up_to=size)
         started = time.perf_counter()
-        dense = Dense(matrix)
+        dense = Dense(matrix, exact_up_to=args.exact_up_to, rescored=args.rescored)
         made = time.perf_counter() - started
         search, recall = [], []
         for vector in vectors:
@@ -100,7 +109,7 @@ def main() -> None:
             search.append(time.perf_counter() - started)
             truth = {n for n, _ in exact.top(vector, 10)}
             recall.append(len(truth & {n for n, _ in near}) / 10)
-        kind = "exact" if dense.codes is None else f"bit codes, {RESCORED} rescored"
+        kind = "exact" if dense.codes is None else f"bit codes, {args.rescored} rescored"
         added = [s + t for s, t in zip(search, timings, strict=True)]
         print(
             f"{size:>9,} sentences ({kind}; ready in {made:.1f} s): search {ms(search)}; "

@@ -338,8 +338,6 @@ class Collection:
 
     def close(self) -> None:
         with self._loading:  # a generation being loaded in the background finishes first
-            if self._searcher is not None:
-                self._searcher.close()
             self._store.close()
             for cache in self.embedding.caches if self.embedding else ():
                 cache.close()

@@ -114,7 +114,7 @@ def sentence_vectors(
     return np.stack([found[k] for k in keys]), len(todo)
 
 
-EXACT_UP_TO = 200_000  # sentences; beyond, a bit-code pass picks the ones scored exactly
+EXACT_UP_TO = 50_000  # sentences; beyond, a bit-code pass picks the ones scored exactly
 RESCORED = 2_000  # sentences the bit-code pass keeps for exact cosines (at least)
 
 
@@ -130,7 +130,10 @@ class Dense:
     RESCORED nearest at least (``bench/meaning.py`` measures the recall of the top 10
     against exact search)."""
 
-    def __init__(self, matrix: np.ndarray, exact_up_to: int = EXACT_UP_TO) -> None:
+    def __init__(
+        self, matrix: np.ndarray, exact_up_to: int = EXACT_UP_TO, rescored: int = RESCORED
+    ) -> None:
+        self.rescored = rescored
         self.matrix = matrix if matrix.dtype == np.float32 else matrix.astype(np.float32)
         self.size = len(self.matrix)
         # a question's mean cosine over the collection is its cosine with the mean vector
@@ -177,7 +180,7 @@ class Dense:
             numbers = np.arange(self.size)
             scores = self.matrix @ query
         else:
-            numbers = nearest_by_bits(self.codes, bits_of(query, self.centroid), RESCORED + k)
+            numbers = nearest_by_bits(self.codes, bits_of(query, self.centroid), self.rescored + k)
             scores = self.matrix[numbers] @ query
         # the nearest few by the matrix product, ordered by their exact cosines
         picked = min(k + PICKED_MORE, len(numbers))
