@@ -161,3 +161,28 @@ def test_characters_that_expand_are_encoded_safely() -> None:
     # (found by the question fuzz: the process aborted)
     vectors = E5Encoder().queries(["ﷺ" * 100, "ﷻ ㍻ ﷲ" * 20])
     assert vectors.shape == (2, 384) and np.isfinite(vectors).all()
+
+
+def test_the_bot_answers_an_english_question_by_meaning_and_says_so(
+    collection: Collection, tmp_path: Path
+) -> None:
+    # through python-telegram-bot's real polling loop, as a reader would ask
+    from harness.bot import make_services, running_bot
+    from harness.fake_telegram import FakeTelegram
+
+    fake = FakeTelegram().start()
+    try:
+        with running_bot(fake, make_services(tmp_path, collection=collection)):
+            fake.message(1001, "When did Rudenko give the interview?")
+            fake.wait_for(lambda: fake.bot_messages(1001))
+            fake.inline_query("Does Russia respect Uzbekistan's sovereign choice?")
+            [inline] = fake.wait_sent("answerInlineQuery")
+    finally:
+        fake.stop()
+    [call] = fake.sent("sendMessage", 1001)
+    first = call.params["text"].split("</blockquote>")[0]
+    assert "يوم أمس الخميس 16" in first and "<b>" not in first  # no word of it matched
+    assert "≈ بالمعنى" in call.params["text"].split("</blockquote>")[1].split("<blockquote>")[0]
+    results = inline.params["results"]
+    assert any("الخيار السيادي" in r["description"] for r in results[:3])
+    assert results[0]["description"].startswith("≈ بالمعنى")
