@@ -225,7 +225,7 @@ _RANGES: dict[str, tuple[float | None, float | None, str]] = {
     "search.stem_weight": (0, None, "0 or more"),
     "search.answer_type_weight": (0, None, "0 or more"),
     "search.title_weight": (0, None, "0 or more"),
-    "semantic.weight": (0, None, "0 or more"),
+    "semantic.weight": (0, 1, "between 0 and 1"),
     "semantic.candidates": (1, 200, "between 1 and 200"),
     "semantic.min_similarity": (-1, 1, "between -1 and 1"),
     "telegram.webhook_port": (1, 65535, "a port, 1 to 65535"),
