@@ -30,7 +30,7 @@ from bot import handlers as h
 from bot.handlers import Services
 from bot.journal import FairQueue, JournalProcessor
 from bot.logs import protect_secrets
-from bot.network import RetryingRateLimiter, SanadBot
+from bot.network import RetryingRateLimiter, SanadBot, UpdatesRequest
 
 MAX_RETRIES = 8  # a 429 is retried this often, each after Telegram's retry_after
 CONNECTIONS = 64  # to the Bot API at once (more than updates are handled at once)
@@ -96,8 +96,8 @@ def build_application(
     # python-telegram-bot's own defaults (5 s; getUpdates waits its long-poll time) unless set
     seconds = {} if timeout is None else {"connect": timeout, "read": timeout, "write": timeout}
 
-    def request(pool: int) -> HTTPXRequest:
-        return HTTPXRequest(
+    def request(pool: int, kind: type[HTTPXRequest] = HTTPXRequest) -> HTTPXRequest:
+        return kind(
             connection_pool_size=pool,
             connect_timeout=seconds.get("connect", 5.0),
             read_timeout=seconds.get("read", 5.0),
@@ -110,7 +110,7 @@ def build_application(
         base_url=base_url or DEFAULT_BASE_URL,
         base_file_url=file_url_for(base_url) if base_url else DEFAULT_FILE_URL,
         request=request(CONNECTIONS),
-        get_updates_request=request(1),
+        get_updates_request=request(1, UpdatesRequest),
         defaults=Defaults(
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),

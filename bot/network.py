@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
+from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.health import Heartbeat
 
@@ -81,6 +85,49 @@ class RetryingRateLimiter(AIORateLimiter):
                 log.warning("%s did not reach Telegram (%s); again in %.1f s", endpoint, exc, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
+
+
+def readable(raw: dict[str, Any]) -> dict[str, Any] | None:
+    """An update as python-telegram-bot can read it: as it came, or, when the library cannot
+    read it (a message without its chat or date, a field of a newer Bot API), its id alone
+    (no handler acts on it, and polling moves past it); None without an id.
+
+    >>> readable({"update_id": 7, "message": {"message_id": 1, "text": "بلا محادثة"}})
+    {'update_id': 7}
+    >>> readable({"update_id": 8})
+    {'update_id': 8}
+    """
+    update_id = raw.get("update_id") if isinstance(raw, dict) else None
+    if not isinstance(update_id, int):
+        log.warning("an update without an id was skipped")
+        return None
+    try:
+        Update.de_json(copy.deepcopy(raw), None)
+    except Exception as exc:  # whatever the library raises on what it cannot read
+        log.warning("update %d cannot be read (%s); skipped", update_id, type(exc).__name__)
+        return {"update_id": update_id}
+    return raw
+
+
+class UpdatesRequest(HTTPXRequest):
+    """The connection polling uses. Each update is checked before the library reads the
+    batch: left in, one update it cannot read fails the whole batch, and the library asks
+    for the same batch again forever (nobody is answered). It is passed on as its id
+    alone, logged once."""
+
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(url, *args, **kwargs)
+        if code != 200 or not url.endswith("/getUpdates"):
+            return code, payload
+        try:
+            answer = json.loads(payload)
+            result = answer["result"]
+        except (ValueError, TypeError, KeyError):
+            return code, payload  # the library says what is wrong with it
+        if not isinstance(result, list):
+            return code, payload
+        answer["result"] = [u for u in (readable(raw) for raw in result) if u is not None]
+        return code, json.dumps(answer).encode()
 
 
 class SanadBot(ExtBot):

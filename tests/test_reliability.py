@@ -35,6 +35,26 @@ def answers(fake: FakeTelegram, chat_id: int) -> list[str]:
 # -- questions lost -------------------------------------------------------------------
 
 
+def test_an_update_the_library_cannot_read_does_not_wedge_polling(
+    fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a message without its chat and date: python-telegram-bot cannot parse the batch
+    # holding it, and asked for the same batch again and again (nobody answered)
+    chats = [3000 + n for n in range(10)]
+    with running_bot(fake, make_services(tmp_path)):
+        for round_ in range(10):
+            for chat in chats:
+                fake.message(chat, QUESTION if round_ % 2 else OTHER)
+            if round_ == 4:
+                fake.push({"message": {"message_id": 77, "text": "بلا محادثة ولا تاريخ"}})
+        fake.wait_for(lambda: sum(len(answers(fake, c)) for c in chats) >= 100, timeout=60)
+        polls = len(fake.sent("getUpdates"))
+    assert all(len(answers(fake, c)) == 10 for c in chats)  # all 100 answered, once
+    assert polls < 100  # no spinning on the same batch
+    skipped = [r for r in caplog.records if "cannot be read" in r.getMessage()]
+    assert len(skipped) == 1  # said once
+
+
 def test_a_failed_typing_action_still_gets_the_answer(fake: FakeTelegram, tmp_path: Path) -> None:
     fake.fail("sendChatAction", 502, "Bad Gateway", times=None)
     with running_bot(fake, make_services(tmp_path)):
