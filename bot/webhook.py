@@ -16,6 +16,8 @@ import tornado.web
 from telegram.ext import _updater
 from telegram.ext._utils import webhookhandler
 
+from bot.network import readable
+
 log = logging.getLogger(__name__)
 
 
@@ -43,7 +45,8 @@ def check_update_body(body: bytes) -> str | None:
 
 class CheckedTelegramHandler(webhookhandler.TelegramHandler):
     """python-telegram-bot's webhook handler (content type and secret checked first, 403),
-    refusing a malformed body with 400 before it is parsed."""
+    refusing a malformed body with 400 before it is parsed, and skipping an update the
+    library cannot read (see :func:`bot.network.readable`)."""
 
     async def post(self) -> None:
         self._validate_post()
@@ -54,6 +57,9 @@ class CheckedTelegramHandler(webhookhandler.TelegramHandler):
         heartbeat = getattr(self.bot, "heartbeat", None)
         if heartbeat is not None:
             heartbeat.heard()
+        update = json.loads(self.request.body)
+        if readable(update) is not update:  # the library cannot read it (logged once):
+            return  # 200, so that Telegram does not post it again and again
         await super().post()
 
 

@@ -261,6 +261,8 @@ def test_a_webhook_update_posted_twice_at_once_is_answered_once_and_junk_gets_40
         chat = fake.add_chat(2002)
         message = {"message_id": 5, "date": 0, "chat": chat, "from": fake.user(2002)}
         fake.messages[(2002, 5)] = message
+        unreadable = {"update_id": 2, "message": {"message_id": 4, "text": QUESTION}}  # no chat
+        assert raw_post(hook, json.dumps(unreadable).encode(), "s3cret") == 200  # not again
         body = json.dumps({"update_id": 3, "message": {**message, "text": QUESTION}}).encode()
         with ThreadPoolExecutor(4) as pool:  # Telegram retrying before the first got its 200
             codes = list(pool.map(lambda _: raw_post(hook, body, "s3cret"), range(4)))
@@ -272,3 +274,4 @@ def test_a_webhook_update_posted_twice_at_once_is_answered_once_and_junk_gets_40
     assert code == 0, err
     assert len(fake.sent("sendMessage", 2002)) == 1
     assert err.count("refused a post that is no update") == 6  # one line each
+    assert err.count("update 2 cannot be read") == 1
