@@ -18,7 +18,7 @@ from index.camel import make_segmenter
 from index.config import ClusterSettings, Config
 from index.documents import Document, DocumentError, parse_document, unique_name
 from index.engine import BM25Params
-from index.files import write_file_atomically
+from index.files import TMP_MARK, write_file_atomically
 from index.readers import Limits
 from index.search import Answer, Meaning, Searcher
 from index.segments import IndexFiles, ensure_index_files
@@ -306,7 +306,11 @@ class Collection:
 
     def _check_quota(self, folder: Path, name: str, size: int) -> None:
         index = self.config.index
-        kept = {p.name: p.stat().st_size for p in folder.glob("*.txt") if p.is_file()}
+        kept = {  # every format's kept copy (half-written ones aside)
+            p.name: p.stat().st_size
+            for p in (folder.iterdir() if folder.is_dir() else ())
+            if p.is_file() and TMP_MARK not in p.name
+        }
         kept.pop(name, None)  # a replacement takes the place of the old copy
         if len(kept) + 1 > index.uploads_max_files:
             raise UploadsFull(f"{len(kept)} documents kept; the limit is {index.uploads_max_files}")

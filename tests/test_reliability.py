@@ -187,8 +187,8 @@ def test_uploads_stop_at_the_quota_with_a_clear_reply(fake: FakeTelegram, tmp_pa
     config = services.collection.config
     services.collection.config = replace(config, index=replace(config.index, uploads_max_files=2))
     with running_bot(fake, services):
-        for n in range(3):
-            fake.document(ADMIN, f"doc{n}.txt", f"وثيقة رقم {n} عن بخارى.\n".encode())
+        for n, kind in enumerate(("txt", "md", "md")):  # every format counts
+            fake.document(ADMIN, f"doc{n}.{kind}", f"وثيقة رقم {n} عن بخارى.\n".encode())
         fake.wait_sent("sendMessage", ADMIN, count=3, timeout=20)
         fake.document(ADMIN, "doc0.txt", "نسخة جديدة عن بخارى.\n".encode())  # a replacement
         fake.wait_sent("sendMessage", ADMIN, count=4, timeout=20)
@@ -196,6 +196,21 @@ def test_uploads_stop_at_the_quota_with_a_clear_reply(fake: FakeTelegram, tmp_pa
     assert "✅" in replies[0] and "✅" in replies[1]
     assert replies[2] == h.UPLOADS_FULL
     assert "استُبدلت" in replies[3]  # replacing a kept one fits
+
+
+def test_the_size_quota_counts_every_format(fake: FakeTelegram, tmp_path: Path) -> None:
+    services = make_services(tmp_path)
+    config = services.collection.config
+    services.collection.config = replace(config, index=replace(config.index, uploads_max_mb=1))
+    line = "وثيقة عن مدينة بخارى وتاريخها الطويل في آسيا الوسطى.\n"
+    big = (line * (600_000 // len(line.encode()))).encode()  # 0.6 MB each
+    with running_bot(fake, services):
+        for name in ("a.md", "b.html"):
+            fake.document(ADMIN, name, big)
+        fake.wait_sent("sendMessage", ADMIN, count=2, timeout=30)
+    replies = answers(fake, ADMIN)
+    assert "✅" in replies[0] and replies[1] == h.UPLOADS_FULL
+    assert [p.name for p in (tmp_path / "uploads").iterdir()] == ["a.md"]
 
 
 def test_an_upload_with_a_very_long_name_is_kept_under_a_shorter_one(
