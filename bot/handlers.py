@@ -249,7 +249,7 @@ async def answer_question(
     svc = services(context)
     await show_typing(context, message.chat_id)
     asker = message.from_user.id if message.from_user else message.chat_id
-    at = message.date.timestamp()
+    at = written_at(message)
     understood = svc.turns.read(message.chat_id, asker, question, at)
     asked = understood or question
     answer, has_more = await search_page(svc, asked, 0)
@@ -268,6 +268,12 @@ async def answer_question(
 
 
 # -- gatekeeping ---------------------------------------------------------------------
+
+
+def written_at(message: Message) -> float:
+    """When the user wrote this: an edited message when it was edited (an edit of an old
+    message is a question asked now, and counts against the limit now)."""
+    return (message.edit_date or message.date).timestamp()
 
 
 def is_allowed(update: Update, svc: Services) -> bool:
@@ -304,7 +310,7 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise ApplicationHandlerStop
     if user is not None and user.id not in svc.admins:
         message = update.effective_message
-        written = message.date.timestamp() if message and message.date else None
+        written = written_at(message) if message and message.date else None
         limiter = svc.inline_limiter if update.inline_query else svc.limiter
         allowed, tell = limiter.check(user.id, written)
         if not allowed:

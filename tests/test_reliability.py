@@ -198,6 +198,27 @@ def test_uploads_stop_at_the_quota_with_a_clear_reply(fake: FakeTelegram, tmp_pa
     assert "استُبدلت" in replies[3]  # replacing a kept one fits
 
 
+def test_edits_of_old_questions_count_against_the_question_limit(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    # an edit carries its message's first date: edits of old messages were all answered
+    services = make_services(tmp_path, limiter=RateLimiter(limit=5))
+    chat = fake.add_chat(4004)
+    old = int(time.time()) - 600
+    with running_bot(fake, services):
+        for _ in range(5):
+            fake.message(4004, QUESTION)
+        fake.wait_for(lambda: len(answers(fake, 4004)) >= 5, timeout=20)
+        for n in range(8):
+            edited = {"message_id": 900 + n, "date": old, "edit_date": int(time.time())}
+            message = {**edited, "chat": chat, "from": fake.user(4004), "text": OTHER}
+            fake.messages[(4004, 900 + n)] = message
+            fake.push({"edited_message": message})
+        time.sleep(1.5)
+    replies = answers(fake, 4004)
+    assert len(replies) == 6 and replies[5] == h.RATE_LIMITED  # told once, none answered
+
+
 def test_the_size_quota_counts_every_format(fake: FakeTelegram, tmp_path: Path) -> None:
     services = make_services(tmp_path)
     config = services.collection.config
