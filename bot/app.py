@@ -114,6 +114,7 @@ def build_application(
         defaults=Defaults(
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
+            allow_sending_without_reply=True,  # a question deleted meanwhile still gets it
         ),
         rate_limiter=RetryingRateLimiter(
             overall_max_rate=max_messages_per_second, max_retries=MAX_RETRIES

@@ -198,6 +198,19 @@ def test_uploads_stop_at_the_quota_with_a_clear_reply(fake: FakeTelegram, tmp_pa
     assert "استُبدلت" in replies[3]  # replacing a kept one fits
 
 
+def test_a_question_deleted_before_the_reply_still_gets_the_answer(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    chat = fake.add_chat(4005)
+    gone = {"message_id": 31, "date": int(time.time()), "chat": chat, "from": fake.user(4005)}
+    with running_bot(fake, make_services(tmp_path)):
+        fake.push({"message": {**gone, "text": QUESTION}})  # deleted: Telegram knows it no more
+        fake.wait_sent("sendMessage", 4005, timeout=10)
+        time.sleep(0.3)
+    [answer] = answers(fake, 4005)
+    assert "<blockquote>" in answer and h.SORRY not in answer  # the answer, not «عذرًا»
+
+
 def test_edits_of_old_questions_count_against_the_question_limit(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
