@@ -190,6 +190,18 @@ async def send_html(
         )
 
 
+async def acknowledge(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    """Answer a button press (its spinner closes, or ``text`` shows). A press Telegram no
+    longer knows (it came while the bot was down: "query is too old") cannot be answered;
+    what it asked for is done all the same."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as exc:
+        if "query is too old" not in str(exc).lower():
+            raise
+        log.info("a button press too old to answer; doing what it asks anyway")
+
+
 async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     """«typing…» while an answer is made: best effort, and left out when many updates wait
     (each action costs one of the 30 Bot API calls a second the answers need)."""
@@ -288,7 +300,7 @@ def is_allowed(update: Update, svc: Services) -> bool:
 async def refuse(update: Update, text: str, tell: bool = True) -> None:
     """Tell the user no (or just close a button's spinner / an inline query)."""
     if update.callback_query:
-        await update.callback_query.answer(text if tell else None, show_alert=tell)
+        await acknowledge(update.callback_query, text if tell else None, alert=tell)
     elif update.inline_query:
         button = InlineQueryResultsButton(text=text[:64], start_parameter="help")
         await update.inline_query.answer([], button=button if tell else None, cache_time=0)
@@ -454,7 +466,7 @@ def with_session(handler: SessionHandler) -> UpdateHandler:
         sid = query.data.split(":")[1]
         session = await asyncio.to_thread(services(context).sessions.get, sid)
         if session is None:
-            await query.answer(EXPIRED, show_alert=True)
+            await acknowledge(query, EXPIRED, alert=True)
             return
         await handler(query, sid, session, context)
 
@@ -470,11 +482,11 @@ async def more_button(
     page = int((query.data or "").split(":")[2])
     answer, has_more = await search_page(svc, session.question, page)
     if answer.empty:
-        await query.answer(NO_MORE, show_alert=True)
+        await acknowledge(query, NO_MORE, alert=True)
         return
     shown = [h.sentence_id for h in answer.hits]
     await asyncio.to_thread(services(context).sessions.show, sid, shown)
-    await query.answer()
+    await acknowledge(query)
     if isinstance(query.message, Message):
         text = answer_html(answer, first_rank=page * svc.top_k + 1)
         await edit_html(query.message, text, answer_keyboard(sid, page, has_more))
@@ -490,9 +502,9 @@ async def context_button(
     if session.shown:
         passage = await asyncio.to_thread(collection.passage, session.shown[0], CONTEXT_RADIUS)
     if passage is None:  # the document was removed or replaced since
-        await query.answer(REMOVED, show_alert=True)
+        await acknowledge(query, REMOVED, alert=True)
         return
-    await query.answer()
+    await acknowledge(query)
     if isinstance(query.message, Message):
         await send_html(query.message, context_html(passage))
 
@@ -507,14 +519,14 @@ async def feedback_button(
     await asyncio.to_thread(
         services(context).feedback.record, session.question, session.shown, chat_id, helpful
     )
-    await query.answer(THANKS)
+    await acknowledge(query, THANKS)
 
 
 async def example_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The example question under /start: answer it as if it had been typed."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     if isinstance(query.message, Message):
         question = services(context).example
         asked = await send_html(query.message, f"❓ {html.escape(question)}", quote=False)
@@ -524,7 +536,7 @@ async def example_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any other button (an old keyboard): answer it so the client stops waiting."""
     if update.callback_query:
-        await update.callback_query.answer(EXPIRED, show_alert=True)
+        await acknowledge(update.callback_query, EXPIRED, alert=True)
 
 
 # -- inline mode ----------------------------------------------------------------------
@@ -674,11 +686,11 @@ async def docs_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     assert query is not None and query.data is not None
     if not is_admin(update, context):
-        await query.answer(ADMINS_ONLY, show_alert=True)
+        await acknowledge(query, ADMINS_ONLY, alert=True)
         return
     docs = await asyncio.to_thread(services(context).collection.documents)
     page = min(int(query.data.split(":")[1]), max(0, (len(docs) - 1) // DOCS_PAGE))
-    await query.answer()
+    await acknowledge(query)
     if isinstance(query.message, Message):
         text = fit(lambda _: docs_page_html(docs, page))
         await edit_html(query.message, text, docs_keyboard(page, len(docs)))
@@ -718,10 +730,10 @@ async def remove_button(
 ) -> None:
     """«نعم، احذفها» / «إلغاء» under /remove."""
     if query.from_user.id not in services(context).admins:
-        await query.answer(ADMINS_ONLY, show_alert=True)
+        await acknowledge(query, ADMINS_ONLY, alert=True)
         return
     name = session.question  # the pending removal's document name
-    await query.answer()
+    await acknowledge(query)
     if not (query.data or "").endswith(":1"):
         text = "أُلغي الحذف."
     else:

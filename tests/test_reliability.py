@@ -211,6 +211,29 @@ def test_a_question_deleted_before_the_reply_still_gets_the_answer(
     assert "<blockquote>" in answer and h.SORRY not in answer  # the answer, not «عذرًا»
 
 
+def test_a_button_pressed_while_the_bot_was_down_is_acted_on(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    services = make_services(tmp_path)
+    with running_bot(fake, services):
+        fake.message(4006, QUESTION)
+        [sent] = fake.wait_sent("sendMessage", 4006, timeout=10)
+    answer = fake.bot_messages(4006)[-1]
+    more = next(
+        b["callback_data"]
+        for row in answer["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "المزيد"
+    )
+    pressed = fake.press(answer, more)  # while the bot is down; when it is back, Telegram
+    del fake.callbacks[pressed]  # says "query is too old" to its answerCallbackQuery
+    with running_bot(fake, services):
+        [edit] = fake.wait_sent("editMessageText", 4006, timeout=10)
+        time.sleep(0.3)
+    assert "نتائج إضافية (4–6)" in edit.params["text"]  # the next page, as asked
+    assert answers(fake, 4006) == [sent.params["text"]]  # and no «عذرًا»
+
+
 def test_edits_of_old_questions_count_against_the_question_limit(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
