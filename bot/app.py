@@ -172,6 +172,7 @@ def wire(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(h.feedback_button, pattern=r"^f:[\w-]+:[01]$"))
     application.add_handler(CallbackQueryHandler(h.example_button, pattern=r"^example$"))
     application.add_handler(CallbackQueryHandler(h.docs_button, pattern=r"^d:\d+$"))
+    application.add_handler(CallbackQueryHandler(h.sources_button, pattern=r"^s:\d+$"))
     application.add_handler(CallbackQueryHandler(h.remove_button, pattern=r"^r:[\w-]+:[01]$"))
     application.add_handler(CallbackQueryHandler(h.stale_button))
 

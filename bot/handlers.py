@@ -35,6 +35,7 @@ from bot.render import (
     PAGES,
     SENTENCES,
     answer_html,
+    clip,
     context_html,
     counted,
     fit,
@@ -360,29 +361,72 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await send_html(update.effective_message, text, quote=False)
 
 
+# Lists of documents (/sources, /docs), a page a message: a title or a name is shown up
+# to LISTED_CHARS characters, so that a page of SOURCES_PAGE (or DOCS_PAGE) lines always
+# fits one message, whatever the documents are called.
+LISTED_CHARS = 100
+SOURCES_PAGE = 25
+
+
+def listed(text: str) -> str:
+    """A title or a name as a list shows it: LISTED_CHARS characters at most, escaped.
+
+    >>> listed("تقرير <سنوي>")
+    'تقرير &lt;سنوي&gt;'
+    >>> len(listed("كلمة " * 60)) <= LISTED_CHARS + 1
+    True
+    """
+    return html.escape(clip(text, (), LISTED_CHARS)[0], quote=False)
+
+
+def sources_page_html(docs: list[DocumentInfo], page: int) -> str:
+    """One page of the documents a reader can ask about, with their sentence counts."""
+    total = sum(d.sentences for d in docs)
+    pages = max(1, -(-len(docs) // SOURCES_PAGE))
+    head = f"📚 <b>الوثائق المتاحة</b>: {counted(len(docs), DOCUMENTS)}، "
+    head += counted(total, SENTENCES)
+    if pages > 1:
+        head += f" — الصفحة {page + 1} من {pages}"
+    first = page * SOURCES_PAGE
+    lines = [
+        f"• {listed(d.title)} — {counted(d.sentences, SENTENCES)}"
+        for d in docs[first : first + SOURCES_PAGE]
+    ]
+    return head + "\n" + "\n".join(lines)
+
+
+def list_keyboard(kind: str, page: int, count: int, per_page: int) -> InlineKeyboardMarkup | None:
+    """«السابق» / «التالي» under a page of a list (``kind``: its button data's prefix)."""
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("السابق", callback_data=f"{kind}:{page - 1}"))
+    if (page + 1) * per_page < count:
+        nav.append(InlineKeyboardButton("التالي", callback_data=f"{kind}:{page + 1}"))
+    return InlineKeyboardMarkup([nav]) if nav else None
+
+
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The documents and their sentence counts, as many as fit in one message."""
+    """/sources: the documents and their sentence counts, a page a message."""
     docs = await asyncio.to_thread(services(context).collection.documents)
+    if not update.effective_message:
+        return
     if not docs:
-        text = REASONS["no_documents"]
-    else:
-        total = sum(d.sentences for d in docs)
+        await send_html(update.effective_message, REASONS["no_documents"], quote=False)
+        return
+    markup = list_keyboard("s", 0, len(docs), SOURCES_PAGE)
+    await send_html(update.effective_message, sources_page_html(docs, 0), markup, quote=False)
 
-        def render(limit: int) -> str:
-            head = (
-                f"📚 <b>الوثائق المتاحة</b>: {counted(len(docs), DOCUMENTS)}، "
-                f"{counted(total, SENTENCES)}\n"
-            )
-            lines = [
-                f"• {html.escape(d.title[:limit], quote=False)} — {counted(d.sentences, SENTENCES)}"
-                for d in docs[:60]
-            ]
-            more = f"\n… و{counted(len(docs) - 60, DOCUMENTS)} أخرى" if len(docs) > 60 else ""
-            return head + "\n".join(lines) + more
 
-        text = fit(render)
-    if update.effective_message:
-        await send_html(update.effective_message, text, quote=False)
+async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """«التالي» / «السابق» under /sources."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    docs = await asyncio.to_thread(services(context).collection.documents)
+    page = min(int(query.data.split(":")[1]), max(0, (len(docs) - 1) // SOURCES_PAGE))
+    await acknowledge(query)
+    if isinstance(query.message, Message) and docs:
+        markup = list_keyboard("s", page, len(docs), SOURCES_PAGE)
+        await edit_html(query.message, sources_page_html(docs, page), markup)
 
 
 def command_argument(message: Message) -> str:
@@ -649,8 +693,7 @@ def docs_page_html(docs: list[DocumentInfo], page: int) -> str:
     """One page of the collection for an admin: name, title, sentences, when added."""
     first = page * DOCS_PAGE
     lines = [
-        f"• <code>{html.escape(d.name, quote=False)}</code> — "
-        f"{html.escape(d.title[:80], quote=False)} "
+        f"• <code>{listed(d.name)}</code> — {listed(d.title)} "
         f"({counted(d.sentences, SENTENCES)}، {d.added_at[:10]})"
         for d in docs[first : first + DOCS_PAGE]
     ]
@@ -658,15 +701,6 @@ def docs_page_html(docs: list[DocumentInfo], page: int) -> str:
     head = f"📚 <b>الوثائق</b>: {counted(len(docs), DOCUMENTS)} — الصفحة {page + 1} من {pages}\n"
     hint = "\n\nللحذف: /remove اسم_الوثيقة"
     return head + "\n".join(lines) + hint
-
-
-def docs_keyboard(page: int, count: int) -> InlineKeyboardMarkup | None:
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("السابق", callback_data=f"d:{page - 1}"))
-    if (page + 1) * DOCS_PAGE < count:
-        nav.append(InlineKeyboardButton("التالي", callback_data=f"d:{page + 1}"))
-    return InlineKeyboardMarkup([nav]) if nav else None
 
 
 async def docs_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -678,7 +712,7 @@ async def docs_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not docs:
         await send_html(message, REASONS["no_documents"])
         return
-    await send_html(message, fit(lambda _: docs_page_html(docs, 0)), docs_keyboard(0, len(docs)))
+    await send_html(message, docs_page_html(docs, 0), list_keyboard("d", 0, len(docs), DOCS_PAGE))
 
 
 async def docs_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -692,8 +726,8 @@ async def docs_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     page = min(int(query.data.split(":")[1]), max(0, (len(docs) - 1) // DOCS_PAGE))
     await acknowledge(query)
     if isinstance(query.message, Message):
-        text = fit(lambda _: docs_page_html(docs, page))
-        await edit_html(query.message, text, docs_keyboard(page, len(docs)))
+        markup = list_keyboard("d", page, len(docs), DOCS_PAGE)
+        await edit_html(query.message, docs_page_html(docs, page), markup)
 
 
 async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

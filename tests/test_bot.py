@@ -552,3 +552,39 @@ def test_inline_results_are_personal_and_typing_does_not_use_the_question_budget
         _, answer = ask(fake, QUESTION)  # the question budget (2) is untouched
     assert "رودينكو" in answer["text"] and answer["text"] != h.RATE_LIMITED
     assert all(c.params["is_personal"] for c in fake.sent("answerInlineQuery"))
+
+
+def test_sources_and_docs_page_a_large_collection_in_messages_that_fit(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    # 70 web-page-like documents with long titles and long file names: one message each
+    # went past Telegram's 4,096 characters, and everyone got «عذرًا»
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(70):
+        title = f"تقرير رقم {n} عن التعاون الاقتصادي والثقافي والعلمي بين البلدين في العقد الأخير"
+        name = f"{n:02d}-" + "annual-report-of-the-ministry-" * 5 + ".txt"
+        (folder / name).write_text(f"{title}\n\nزار الوفد مدينة بخارى في العام {n}.\n", "utf-8")
+    services = make_services(tmp_path / "index", seeds=folder)
+    assert all(len(d.title) > 70 for d in services.collection.documents())
+
+    def pages(chat: int, command: str) -> list[str]:
+        fake.message(chat, command)
+        [sent] = fake.wait_sent("sendMessage", chat)
+        shown = [sent.params["text"]]
+        message = fake.bot_messages(chat)[-1]
+        while "التالي" in buttons(message):
+            fake.press(message, buttons(message)["التالي"])
+            fake.wait_sent("editMessageText", chat, count=len(shown))
+            message = fake.bot_messages(chat)[-1]
+            shown.append(message["html"])
+        return shown
+
+    with running_bot(fake, services):
+        sources = pages(USER, "/sources")
+        docs = pages(ADMIN, "/docs")
+    for listing in (sources, docs):
+        assert all(len(parse_html(page)) <= 4096 for page in listing)
+        assert all(f"تقرير رقم {n} " in "".join(listing) for n in range(70))  # none left out
+    assert len(sources) == 3 and "الصفحة 3 من 3" in sources[-1]
+    assert len(docs) == 5 and "annual-report" in docs[0]
