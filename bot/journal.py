@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from index.sqlite import Database
 log = logging.getLogger(__name__)
 
 KEEP_SECONDS = 2 * 86_400  # Telegram keeps undelivered updates for 24 hours
+PRUNE_SECONDS = 3_600  # how often, while running, handled updates past KEEP_SECONDS go
 IN_FLIGHT = 8  # updates handled at once (one per chat at a time)
 
 
@@ -41,6 +42,9 @@ class UpdateJournal:
     from a webhook retry, is recognised); updates not handled when the bot stopped or
     died are handed out again on the next start.
 
+    A handled update keeps its id only (its body is dropped), for KEEP_SECONDS; older
+    ones are removed at start and every PRUNE_SECONDS while the bot runs.
+
     >>> journal = UpdateJournal(":memory:", bot=7)
     >>> journal.record(1, "{}"), journal.record(1, "{}"), journal.pending()
     (True, False, [(1, '{}')])
@@ -48,8 +52,10 @@ class UpdateJournal:
     []
     """
 
-    def __init__(self, path: Path | str, bot: int) -> None:
+    def __init__(self, path: Path | str, bot: int, clock: Callable[[], float] = time.time) -> None:
         self.bot = bot
+        self._clock = clock
+        self._pruned = clock()
         self._db = Database(path)
         with self._db.transaction() as db:
             db.execute(
@@ -67,10 +73,7 @@ class UpdateJournal:
                     (bot,),
                 )
                 db.execute("DROP TABLE processed_updates")
-            db.execute(
-                "DELETE FROM update_journal WHERE done IS NOT NULL AND done < ?",
-                (time.time() - KEEP_SECONDS,),
-            )
+        self._prune()
 
     def record(self, update_id: int, body: str) -> bool:
         """Keep an update as received; False when it was received before."""
@@ -78,15 +81,27 @@ class UpdateJournal:
             self._db.execute(
                 "INSERT OR IGNORE INTO update_journal(bot, update_id, body, received) "
                 "VALUES (?, ?, ?, ?)",
-                (self.bot, update_id, body, time.time()),
+                (self.bot, update_id, body, self._clock()),
             )
         )
 
     def done(self, update_id: int) -> None:
-        """The update was handled to the end."""
+        """The update was handled to the end: its id is kept (a second delivery of it is
+        recognised), its body no longer."""
+        now = self._clock()
         self._db.execute(
-            "UPDATE update_journal SET done = ? WHERE bot = ? AND update_id = ?",
-            (time.time(), self.bot, update_id),
+            "UPDATE update_journal SET done = ?, body = '' WHERE bot = ? AND update_id = ?",
+            (now, self.bot, update_id),
+        )
+        if now - self._pruned >= PRUNE_SECONDS:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Remove the updates handled more than KEEP_SECONDS ago (every bot's)."""
+        self._pruned = self._clock()
+        self._db.execute(
+            "DELETE FROM update_journal WHERE done IS NOT NULL AND done < ?",
+            (self._pruned - KEEP_SECONDS,),
         )
 
     def pending(self) -> list[tuple[int, str]]:

@@ -3,6 +3,7 @@ nothing lost, nobody starved, nobody let in, the collection never damaged."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -11,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot import handlers as h
+from bot.journal import KEEP_SECONDS, PRUNE_SECONDS, UpdateJournal, bot_id
 from bot.limits import RateLimiter
 from harness.bot import ADMIN, make_services, running_bot
-from harness.fake_telegram import FakeTelegram
+from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import SEED_DOC
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
@@ -253,6 +255,30 @@ def test_edits_of_old_questions_count_against_the_question_limit(
         time.sleep(1.5)
     replies = answers(fake, 4004)
     assert len(replies) == 6 and replies[5] == h.RATE_LIMITED  # told once, none answered
+
+
+def test_the_journal_forgets_handled_updates_while_the_bot_runs(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    # it was pruned at start only: a bot that ran for weeks kept every update's body
+    now = [time.time()]
+    path = tmp_path / "journal.sqlite3"
+    journal = UpdateJournal(path, bot_id(TOKEN), clock=lambda: now[0])
+
+    def kept() -> list[tuple[int, str]]:
+        with sqlite3.connect(path) as db:
+            return db.execute("SELECT update_id, body FROM update_journal").fetchall()
+
+    with running_bot(fake, make_services(tmp_path, journal=journal)):
+        for _ in range(5):
+            fake.message(4007, QUESTION)
+        fake.wait_for(lambda: len(answers(fake, 4007)) >= 5, timeout=20)
+        fake.wait_for(lambda: all(body == "" for _, body in kept()))  # handled: ids only
+        assert len(kept()) == 5
+        now[0] += KEEP_SECONDS + PRUNE_SECONDS  # two days on, the bot still running
+        fake.message(4007, OTHER)
+        fake.wait_for(lambda: len(answers(fake, 4007)) >= 6, timeout=20)
+        fake.wait_for(lambda: len(kept()) == 1)  # the older five are gone
 
 
 def test_the_size_quota_counts_every_format(fake: FakeTelegram, tmp_path: Path) -> None:
