@@ -29,6 +29,10 @@ BAD_TOKEN = (
     "Telegram rejected the bot token; check telegram.token or SANAD_TELEGRAM_TOKEN "
     "(get one from @BotFather)"
 )
+ANOTHER_BOT = (
+    "another sanad serve is answering from this data folder; one bot per data folder "
+    "(stop it first, or give this one its own index.path)"
+)
 REVOKED_TOKEN = (
     "Telegram stopped accepting the bot token while the bot ran (revoked or replaced in "
     "@BotFather?); set the new one in telegram.token or SANAD_TELEGRAM_TOKEN"
@@ -179,11 +183,17 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
 
     from bot.app import build_application
     from bot.handlers import Services
+    from bot.lease import Lease
     from bot.logs import setup_logging
     from bot.network import SanadBot
     from bot.webhook import serve_webhooks_checked, webhook_path
     from index.collection import Collection
 
+    lease = Lease.take(config.index_path)
+    if not isinstance(lease, Lease):
+        holder = f" (process {lease})" if lease else ""
+        print(f"sanad: error: {ANOTHER_BOT}{holder}", file=sys.stderr)
+        return 1
     setup_logging(token, config.telegram.webhook_secret, verbose=args.verbose)
     collection = Collection.open(config, sys.stderr, cluster=args.cluster)
     services = Services.from_config(collection, config)
@@ -200,11 +210,13 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     except InvalidToken:
         print(f"sanad: error: {BAD_TOKEN}", file=sys.stderr)
         services.close()
+        lease.release()
         return 1
     except NetworkError as exc:
         reason = str(exc).replace(token, "[token]")
         print(f"sanad: error: cannot reach the Telegram Bot API ({reason})", file=sys.stderr)
         services.close()
+        lease.release()
         return 1
     stop_once(loop, application.stop_running)
     heartbeat = services.heartbeat
@@ -246,6 +258,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     finally:
         heartbeat.stop()
         services.close()
+        lease.release()
     if isinstance(application.bot, SanadBot) and application.bot.revoked:
         print(f"sanad: error: {REVOKED_TOKEN}", file=sys.stderr)
         return 1

@@ -275,3 +275,30 @@ def test_a_webhook_update_posted_twice_at_once_is_answered_once_and_junk_gets_40
     assert len(fake.sent("sendMessage", 2002)) == 1
     assert err.count("refused a post that is no update") == 6  # one line each
     assert err.count("update 2 cannot be read") == 1
+
+
+def test_a_second_serve_on_the_same_data_folder_refuses_and_nothing_is_doubled(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    # two bots on one folder replayed each other's journal: 216 of 300 answered twice
+    env = env_for(tmp_path, fake)
+    chats = [6000 + n for n in range(30)]
+    for n in range(300):  # a backlog waiting when both start
+        fake.message(chats[n % 30], QUESTION)
+    first = serve(tmp_path, env)
+    try:
+        fake.wait_for(lambda: fake.sent("getUpdates"), timeout=30)
+        second = subprocess.run(
+            [SANAD, "serve"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        )
+        fake.wait_for(lambda: sum(len(fake.sent("sendMessage", c)) for c in chats) >= 300, 60)
+        time.sleep(1.0)  # and nothing more comes
+    finally:
+        code, err = stop(first)
+    assert second.returncode == 1
+    assert second.stderr.strip().splitlines() == [
+        f"sanad: error: another sanad serve is answering from this data folder; one bot per "
+        f"data folder (stop it first, or give this one its own index.path) (process {first.pid})"
+    ]
+    assert code == 0, err
+    assert [len(fake.sent("sendMessage", c)) for c in chats] == [10] * 30  # 0 lost, 0 doubled
