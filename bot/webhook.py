@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import tornado.web
 from telegram.ext import _updater
 from telegram.ext._utils import webhookhandler
+from tornado.http1connection import HTTP1Connection
 
 from bot.network import readable
 
@@ -43,13 +44,34 @@ def check_update_body(body: bytes) -> str | None:
     return None
 
 
+MAX_UPDATE_BYTES = 1_000_000  # Telegram's updates are a few KB: a bigger post is no update
+
+
+@tornado.web.stream_request_body
 class CheckedTelegramHandler(webhookhandler.TelegramHandler):
-    """python-telegram-bot's webhook handler (content type and secret checked first, 403),
-    refusing a malformed body with 400 before it is parsed, and skipping an update the
-    library cannot read (see :func:`bot.network.readable`)."""
+    """python-telegram-bot's webhook handler, with the content type and secret checked
+    (403) and the size (413, past MAX_UPDATE_BYTES) before any of the body is read, a
+    malformed body refused with 400 before it is parsed, and an update the library cannot
+    read skipped (see :func:`bot.network.readable`)."""
+
+    def prepare(self) -> None:
+        self._received = bytearray()
+        if self.request.method != "POST":
+            return
+        self._validate_post()
+        declared = self.request.headers.get("Content-Length", "0")
+        if not declared.isdigit() or int(declared) > MAX_UPDATE_BYTES:
+            log.warning("webhook: refused a post of %s bytes unread", declared)
+            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        connection = self.request.connection
+        if isinstance(connection, HTTP1Connection):  # a body sent in chunks: cut off too
+            connection.set_max_body_size(MAX_UPDATE_BYTES)
+
+    def data_received(self, chunk: bytes) -> None:
+        self._received += chunk
 
     async def post(self) -> None:
-        self._validate_post()
+        self.request.body = bytes(self._received)
         problem = check_update_body(self.request.body)
         if problem:
             log.warning("webhook: refused a post that is no update (%s)", problem)

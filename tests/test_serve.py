@@ -200,6 +200,18 @@ def raw_post(url: str, body: bytes, secret: str | None) -> int:
         return 0
 
 
+def status_before_body(port: int, length: int, secret: str) -> int:
+    """The status the webhook answers a post with, given its headers alone."""
+    head = (
+        f"POST /telegram HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {length}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(head.encode())
+        status_line = connection.makefile("rb").readline().decode()
+    return int(status_line.split()[1])
+
+
 def test_a_webhook_without_a_configured_secret_still_checks_one(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:
@@ -258,6 +270,9 @@ def test_a_webhook_update_posted_twice_at_once_is_answered_once_and_junk_gets_40
         assert fake.wait_for(lambda: raw_post(hook, b"{", "s3cret") == 400, timeout=10)
         junk = [b"", b"\xff\xfe", b"[" * 100_000, b'{"update_id": "1"}', b"[1, 2]"]
         assert [raw_post(hook, body, "s3cret") for body in junk] == [400] * len(junk)
+        # a 99 MB post is answered from its headers, before any of its body is sent
+        assert status_before_body(port, 99_000_000, "s3cret") == 413
+        assert status_before_body(port, 99_000_000, "wrong") == 403
         chat = fake.add_chat(2002)
         message = {"message_id": 5, "date": 0, "chat": chat, "from": fake.user(2002)}
         fake.messages[(2002, 5)] = message
