@@ -128,12 +128,43 @@ def chat_key(update: Update) -> int:
     return 0
 
 
+class Waiting:
+    """One chat's updates waiting, by person: the next is the oldest of whoever has the
+    fewest waiting, so that in a busy group a newcomer is not queued behind the backlog
+    of the members asking most (a group's answers go out at Telegram's 20 a minute).
+
+    >>> w = Waiting()
+    >>> for update_id, user in [(1, 7), (2, 7), (3, 7), (4, 8)]:
+    ...     w.add(user, update_id)
+    >>> [w.take() for _ in range(4)]
+    [4, 1, 2, 3]
+    """
+
+    def __init__(self) -> None:
+        self.people: dict[int, deque[Any]] = {}
+        self.count = 0
+
+    def add(self, person: int, item: Any) -> None:
+        self.people.setdefault(person, deque()).append(item)
+        self.count += 1
+
+    def take(self) -> Any:
+        person = min(self.people, key=lambda p: len(self.people[p]))  # ties: who came first
+        queued = self.people[person]
+        item = queued.popleft()
+        if not queued:
+            del self.people[person]
+        self.count -= 1
+        return item
+
+
 class FairQueue(asyncio.Queue):
     """The application's update queue: each update is journaled before it is queued (so
     before its arrival is confirmed to Telegram), a duplicate is dropped, and updates are
     handed out round-robin across chats, one at a time per chat and ``limit`` at a time in
-    all. A newcomer's first question waits for one turn of the busy chats, never behind
-    another chat's backlog.
+    all; within a chat, by person (:class:`Waiting`). A newcomer's first question waits
+    for one turn of the busy chats, never behind another chat's backlog, nor behind the
+    backlog of others in a busy group.
 
     python-telegram-bot's own objects (its stop signal) pass straight through.
     """
@@ -146,7 +177,7 @@ class FairQueue(asyncio.Queue):
     # asyncio.Queue's storage hooks, as PriorityQueue overrides them
     def _init(self, maxsize: int) -> None:
         self._control: deque[object] = deque()
-        self._chats: dict[int, deque[Update]] = {}
+        self._chats: dict[int, Waiting] = {}
         self._ready: deque[int] = deque()  # chats with a queued update and none in flight
         self._busy: set[int] = set()
         self._stopping = False  # once the stop signal is out: hand out anything, to drop it
@@ -169,9 +200,9 @@ class FairQueue(asyncio.Queue):
             self._control.append(item)
             return
         chat = chat_key(item)
-        waiting = self._chats.setdefault(chat, deque())
-        waiting.append(item)
-        if chat not in self._busy and len(waiting) == 1:
+        waiting = self._chats.setdefault(chat, Waiting())
+        waiting.add(item.effective_user.id if item.effective_user else 0, item)
+        if chat not in self._busy and waiting.count == 1:
             self._ready.append(chat)
 
     def _get(self) -> object:
@@ -180,8 +211,8 @@ class FairQueue(asyncio.Queue):
             return self._control.popleft()
         chat = next(iter(self._chats)) if self._stopping else self._ready.popleft()
         waiting = self._chats[chat]
-        update = waiting.popleft()
-        if not waiting:
+        update = waiting.take()
+        if not waiting.count:
             del self._chats[chat]
         self._busy.add(chat)
         return update
@@ -189,7 +220,7 @@ class FairQueue(asyncio.Queue):
     @property
     def backlog(self) -> int:
         """Updates received and not yet handed out."""
-        return sum(len(w) for w in self._chats.values())
+        return sum(w.count for w in self._chats.values())
 
     async def put(self, item: object) -> None:
         """Journal an update (dropping one received before), then queue it."""
