@@ -3,12 +3,15 @@ nothing lost, nobody starved, nobody let in, the collection never damaged."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import docx
 import pytest
 
 from bot import handlers as h
@@ -309,6 +312,44 @@ def test_the_journal_forgets_handled_updates_while_the_bot_runs(
         fake.message(4007, OTHER)
         fake.wait_for(lambda: len(answers(fake, 4007)) >= 6, timeout=20)
         fake.wait_for(lambda: len(kept()) == 1)  # the older five are gone
+
+
+def styled_word_document(paragraphs: int, styles: int) -> bytes:
+    """A Word file of one-letter paragraphs, each in one of ``styles`` paragraph styles."""
+    document = docx.Document()
+    document.add_paragraph("وثيقة عن مدينة بخارى وتاريخها.")
+    saved = io.BytesIO()
+    document.save(saved)
+    parts = zipfile.ZipFile(io.BytesIO(saved.getvalue()))
+    body = parts.read("word/document.xml").decode()
+    many = "".join(
+        f'<w:p><w:pPr><w:pStyle w:val="S{n % styles}"/></w:pPr><w:r><w:t>س</w:t></w:r></w:p>'
+        for n in range(paragraphs)
+    )
+    body = body.replace("<w:body>", "<w:body>" + many, 1)
+    named = "".join(
+        f'<w:style w:type="paragraph" w:styleId="S{n}"><w:name w:val="Style {n}"/></w:style>'
+        for n in range(styles)
+    )
+    table = parts.read("word/styles.xml").decode().replace("</w:styles>", named + "</w:styles>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as rewritten:
+        for name in parts.namelist():
+            data = {"word/document.xml": body, "word/styles.xml": table}.get(name)
+            rewritten.writestr(name, data if data is not None else parts.read(name))
+    return out.getvalue()
+
+
+def test_a_word_file_of_many_styled_paragraphs_is_read_in_seconds(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    # python-docx looked each paragraph's style up among all styles: a 72 KB file of
+    # 51,000 paragraphs took minutes of CPU, and a stop waited for it
+    raw = styled_word_document(30_000, 4_000)
+    with running_bot(fake, make_services(tmp_path)):
+        fake.document(ADMIN, "كثير.docx", raw)
+        [reply] = fake.wait_sent("sendMessage", ADMIN, timeout=30)
+    assert "✅" in reply.params["text"]
 
 
 def test_the_size_quota_counts_every_format(fake: FakeTelegram, tmp_path: Path) -> None:
