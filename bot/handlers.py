@@ -23,13 +23,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.feedback import FeedbackStore
 from bot.health import Heartbeat
 from bot.journal import FairQueue, UpdateJournal, bot_id
 from bot.limits import Once, RateLimiter
+from bot.network import SanadBot
 from bot.render import (
     DOCUMENTS,
     PAGES,
@@ -854,6 +855,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error (never the token); tell the user when there is a chat to tell."""
     error = context.error
     chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, InvalidToken):  # revoked while answering: no «عذرًا» can go out
+        if isinstance(context.bot, SanadBot):
+            context.bot.revoke()
+        return
     if isinstance(error, Forbidden):
         log.warning("chat %s cannot be messaged: %s", chat.id if chat else "?", error)
         return

@@ -255,6 +255,15 @@ class FairQueue(asyncio.Queue):
         self._wakeup_next(self._getters)  # type: ignore[attr-defined]
 
 
+def revoked(update: Update) -> bool:
+    """The bot that received the update lost its token meanwhile: the update stays pending
+    (its answer never went out)."""
+    try:
+        return bool(getattr(update.get_bot(), "revoked", False))
+    except RuntimeError:  # no bot attached
+        return False
+
+
 class JournalProcessor(BaseUpdateProcessor):
     """Runs each update's handlers, then marks it done in the journal and gives its chat
     the next turn (a cancelled update stays pending: it is handled after a restart)."""
@@ -272,7 +281,7 @@ class JournalProcessor(BaseUpdateProcessor):
             raise
         finally:
             if isinstance(update, Update):
-                if not cancelled:
+                if not cancelled and not revoked(update):
                     # at once, on the loop (a short SQLite write): the window in which a
                     # crash would answer this update again is kept as narrow as it can be
                     self.queue.journal.done(update.update_id)

@@ -149,6 +149,14 @@ class SanadBot(ExtBot):
     def revoked(self) -> bool:
         return self._revoked
 
+    def revoke(self) -> None:
+        """Telegram refused the token (401) on some call: stop the application; the updates
+        in flight stay pending in the journal, answered after a restart with a good token."""
+        if not self._revoked:
+            self._revoked = True
+            log.error("Telegram no longer accepts the bot token; stopping")
+            asyncio.get_running_loop().stop()  # as Application.stop_running does
+
     async def get_updates(self, *args: Any, **kwargs: Any) -> Any:
         if self._revoked:
             return ()  # polling winds down with the application
@@ -159,9 +167,7 @@ class SanadBot(ExtBot):
                 self.heartbeat.failed(exc)
             raise
         except InvalidToken:
-            self._revoked = True
-            log.error("Telegram no longer accepts the bot token; stopping")
-            asyncio.get_running_loop().stop()  # as Application.stop_running does
+            self.revoke()
             return ()
         if self.heartbeat is not None:
             self.heartbeat.heard()

@@ -55,3 +55,40 @@ def test_a_token_revoked_while_serving_ends_the_process_with_one_line(
             proc.kill()
     assert proc.returncode == 1
     assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"
+
+
+def test_questions_in_flight_when_the_token_is_revoked_are_answered_after_a_restart(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    # they were marked handled after the 401 and lost: 5 of 5, with five tracebacks
+    env = serve_env(tmp_path, fake)
+    first = subprocess.Popen(
+        [SANAD, "serve"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60)
+        revoked = [
+            fake.fail(method, 401, "Unauthorized", times=None)
+            for method in ("sendMessage", "sendChatAction", "getUpdates")
+        ]
+        chats = [8000 + n for n in range(5)]
+        for chat in chats:
+            fake.message(chat, "ماذا قال رودينكو عن أوزبكستان؟")
+        _, err = first.communicate(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 1
+    assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"
+    assert "Traceback" not in err
+    for fault in revoked:  # a new token, from @BotFather
+        fault.times = 0
+    second = subprocess.Popen(
+        [SANAD, "serve"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        fake.wait_for(lambda: all(fake.sent("sendMessage", c) for c in chats), timeout=60)
+    finally:
+        second.terminate()
+        second.communicate(timeout=30)
+    assert all(len(fake.sent("sendMessage", c)) == 1 for c in chats)  # each answered, once
