@@ -14,8 +14,11 @@ BUSY_SECONDS = 60  # a second writer waits this long for the first to finish
 
 
 class Database:
-    """A connection shared by threads (each statement under one lock), in WAL mode with
-    foreign keys on, and transactions that are all or nothing.
+    """A connection shared by threads for writing (each statement under one lock), in WAL
+    mode with foreign keys on, and transactions that are all or nothing; and one for
+    reading, so that a question never waits for a writer: it reads what was last
+    committed while a transaction is open (a thread inside a transaction reads through it,
+    and sees its own changes).
 
     >>> db = Database(MEMORY)
     >>> with db.transaction() as c:
@@ -36,11 +39,22 @@ class Database:
             self.connection.execute("PRAGMA journal_mode=WAL")
             self.connection.execute("PRAGMA foreign_keys=ON")
             self.connection.execute("PRAGMA synchronous=NORMAL")
+        self._writing = threading.local()  # this thread is inside a transaction
+        self._reader, self._read_lock = self.connection, self.lock
+        if str(path) != MEMORY:  # (a database in memory is one connection's alone)
+            self._reader = sqlite3.connect(
+                str(path), check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS
+            )
+            self._read_lock = threading.RLock()
 
     def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Every row a statement returns."""
-        with self.lock:
-            return self.connection.execute(sql, args).fetchall()
+        """Every row a statement returns (as last committed, unless this thread is inside
+        a transaction)."""
+        if getattr(self._writing, "active", False):
+            with self.lock:
+                return self.connection.execute(sql, args).fetchall()
+        with self._read_lock:
+            return self._reader.execute(sql, args).fetchall()
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
         """Run one statement (its own transaction); how many rows it changed."""
@@ -52,13 +66,20 @@ class Database:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
         with self.lock:
             self.connection.execute("BEGIN IMMEDIATE")
+            outer = getattr(self._writing, "active", False)
+            self._writing.active = True
             try:
                 yield self.connection
             except BaseException:
                 self.connection.execute("ROLLBACK")
                 raise
+            finally:
+                self._writing.active = outer
             self.connection.execute("COMMIT")
 
     def close(self) -> None:
         with self.lock:
             self.connection.close()
+        if self._reader is not self.connection:
+            with self._read_lock:
+                self._reader.close()

@@ -4,6 +4,7 @@ reader follows within seconds, without a restart, and never answers from a mix."
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -252,3 +253,31 @@ def test_a_second_writer_waits_for_the_first_then_succeeds(tmp_path: Path) -> No
     with Collection.open(config) as reader:
         assert reader.ask(NEW_QUESTION).hits[0].document == "new.txt"
         assert reader.integrity_ok()
+
+
+def test_a_question_is_answered_while_a_writer_holds_the_store(tmp_path: Path) -> None:
+    # questions read through their own connection: a long write (a 15 MB upload being
+    # stored, a rebuild) held every answer up until it committed
+    with Collection.open(seed_config(tmp_path)) as collection:
+        assert not collection.ask(QUESTION).empty  # loaded, as in a running bot
+        holding, release = threading.Event(), threading.Event()
+
+        def writer() -> None:
+            with collection._store.transaction() as db:
+                db.execute("UPDATE meta SET value = value WHERE key = 'generation'")
+                holding.set()
+                release.wait(30)
+
+        writing = threading.Thread(target=writer)
+        writing.start()
+        assert holding.wait(10)
+        answered: list = []
+        other = "ما حصة روسيا في التجارة الخارجية لكازاخستان؟"  # rows not read before
+        asking = threading.Thread(target=lambda: answered.append(collection.ask(other)))
+        asking.start()
+        asking.join(10)
+        while_writing = bool(answered) and writing.is_alive()  # the writer still holds it
+        release.set()
+        writing.join()
+        asking.join()
+    assert while_writing and answered and "كازاخستان" in answered[0].hits[0].text
