@@ -1,0 +1,91 @@
+"""Answers while an admin's upload is stored: the seed's collection answers questions in
+one thread while another adds a large text document (as the bot does, in a worker
+thread); prints the answer latency before and during the upload, and the longest wait.
+
+Usage: uv run python bench/upload_stall.py [--mb 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness.seeds import seed_config
+from index.collection import Collection
+
+QUESTIONS = [
+    "ماذا قال رودينكو عن أوزبكستان؟",
+    "ما حصة روسيا في التجارة الخارجية لكازاخستان؟",
+    "متى جاء كلام رودينكو؟",
+    "كم مشروع اتفاقية ستوقع روسيا وأوزبكستان؟",
+]
+
+
+def document(megabytes: float) -> bytes:
+    """A long report of distinct sentences (numbered, so none repeats)."""
+    lines, size, n = [], 0, 0
+    while size < megabytes * 2**20:
+        line = (
+            f"وفي البند رقم {n} من التقرير السنوي ناقشت اللجنة مشروع الطريق {n % 97} "
+            f"بين المدينتين وكلفته البالغة {n * 7} مليون دينار.\n"
+        )
+        lines.append(line)
+        size += len(line.encode())
+        n += 1
+    return "".join(lines).encode()
+
+
+def ask_while(collection: Collection, busy: threading.Event | None) -> list[float]:
+    """Ask the questions in turn (for two seconds, or while ``busy`` is set); latencies, ms."""
+    took: list[float] = []
+    deadline = time.monotonic() + 2.0
+    while (busy.is_set() if busy is not None else time.monotonic() < deadline) or not took:
+        for question in QUESTIONS:
+            started = time.perf_counter()
+            collection.ask(question, 3)
+            took.append(1000 * (time.perf_counter() - started))
+    return took
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=15.0)
+    args = parser.parse_args()
+    raw = document(args.mb)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Collection.open(seed_config(Path(folder))) as collection,
+    ):
+        quiet = ask_while(collection, None)
+        busy = threading.Event()
+        busy.set()
+        started = time.perf_counter()
+
+        def upload() -> None:
+            try:
+                collection.add("تقرير.txt", raw, keep_copy=False)
+            finally:
+                busy.clear()
+
+        writer = threading.Thread(target=upload)
+        writer.start()
+        during = ask_while(collection, busy)
+        writer.join()
+        took = time.perf_counter() - started
+    print(f"upload of {len(raw) / 2**20:.1f} MB stored in {took:.1f} s")
+    for name, values in (("quiet", quiet), ("during the upload", during)):
+        print(
+            f"answers {name}: {len(values)}, p50 {statistics.median(values):.1f} ms, "
+            f"longest {max(values):.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
