@@ -1,6 +1,8 @@
 """Answers while an admin's upload is stored: the seed's collection answers questions in
 one thread while another adds a large text document (as the bot does, in a worker
 thread); prints the answer latency before and during the upload, and the longest wait.
+Then «ماذا قال …» about the large document (a minister speaks in it now and then): its
+latency and the memory it adds.
 
 Usage: uv run python bench/upload_stall.py [--mb 15]
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.engine import rss_mb
 from harness.seeds import seed_config
 from index.collection import Collection
 
@@ -36,6 +39,8 @@ def document(megabytes: float) -> bytes:
             f"وفي البند رقم {n} من التقرير السنوي ناقشت اللجنة مشروع الطريق {n % 97} "
             f"بين المدينتين وكلفته البالغة {n * 7} مليون دينار.\n"
         )
+        if n % 50 == 0:
+            line += f"وقال وزير النقل سالم الراشد إن الجسر رقم {n} سيفتتح في موعده.\n"
         lines.append(line)
         size += len(line.encode())
         n += 1
@@ -79,7 +84,19 @@ def main() -> None:
         during = ask_while(collection, busy)
         writer.join()
         took = time.perf_counter() - started
+        before = rss_mb()
+        speech = []
+        for n in range(20):
+            asked = time.perf_counter()
+            answer = collection.ask(f"ماذا قال سالم الراشد عن الجسر رقم {n * 50}؟", 3)
+            speech.append(1000 * (time.perf_counter() - asked))
+        assert answer.hits and answer.hits[0].speaker, "the minister was not found speaking"
+        added = rss_mb() - before
     print(f"upload of {len(raw) / 2**20:.1f} MB stored in {took:.1f} s")
+    print(
+        f"«ماذا قال …» about it: p50 {statistics.median(speech):.1f} ms, longest "
+        f"{max(speech):.1f} ms, {added:.0f} MB more memory"
+    )
     for name, values in (("quiet", quiet), ("during the upload", during)):
         print(
             f"answers {name}: {len(values)}, p50 {statistics.median(values):.1f} ms, "

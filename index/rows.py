@@ -31,9 +31,10 @@ class Rows:
                     self._rows[n] = row
         return {n: self._rows[n] for n in numbers if n in self._rows}
 
-    def document(self, document: int, count: int) -> list[StoredSentence]:
-        """Every sentence of one document (``count``: how many it has), in order."""
-        return self.store.document_sentences(document, 1, count)
+    def document(self, document: int, first: int, last: int) -> list[StoredSentence]:
+        """The sentences of one document from ``first`` to ``last`` (its first is 1), in
+        order."""
+        return self.store.document_sentences(document, first, last)
 
     def numbers(self, sentence_ids: Sequence[int]) -> np.ndarray:
         """The engine document numbers of these sentence ids (ids ascend with numbers)."""
