@@ -7,6 +7,7 @@ import functools
 import html
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,10 @@ UPLOADS_FULL = "لا مكان لوثائق جديدة: بلغت الوثائق �
 NO_ANSWER_HINT = "\n\nنصيحة: استخدم أسماء أو كلمات مميزة من موضوع سؤالك."
 NOT_ALLOWED = "عذرًا، هذا البوت متاح لمحادثات محددة فقط."
 RATE_LIMITED = "أسئلتك كثيرة في وقت قصير. انتظر دقيقة من فضلك ثم أعد المحاولة."
+# An answer that comes this long after its question says why (a busy group's queue, a
+# restart): the reader may have thought it lost.
+LATE_SECONDS = 60
+LATE = "⏳ تأخر هذا الرد لكثرة الأسئلة، شكرًا لصبرك.\n\n"
 INLINE_HINT = "اكتب سؤالك بالعربية"
 INLINE_NONE = "لا إجابة في الوثائق عن هذا"
 UNKNOWN_COMMAND = "لا أعرف هذا الأمر. اكتب /help لترى ما أستطيع، أو اكتب سؤالك مباشرة."
@@ -276,9 +281,9 @@ async def answer_question(
         await send_html(message, understood_html(understood) + text)
         return
     sid = svc.sessions.open(asked, [h.sentence_id for h in answer.hits])
-    await send_html(
-        message, answer_html(answer, understood=understood), answer_keyboard(sid, 0, has_more)
-    )
+    late = LATE if time.time() - at > LATE_SECONDS else ""
+    text = answer_html(answer, understood=understood, note=late)
+    await send_html(message, text, answer_keyboard(sid, 0, has_more))
 
 
 # -- gatekeeping ---------------------------------------------------------------------

@@ -215,13 +215,17 @@ def understood_html(understood: str | None) -> str:
     return f"{RLM}فهمت: {html.escape(understood, quote=False)}\n\n"
 
 
-def answer_html(answer: Answer, first_rank: int = 1, understood: str | None = None) -> str:
+def answer_html(
+    answer: Answer, first_rank: int = 1, understood: str | None = None, note: str = ""
+) -> str:
     """The message for an answer: each hit quoted and cited; an empty answer explained. A
-    follow-up's reply first says how it was understood."""
+    follow-up's reply first says how it was understood; a ``note`` (plain text) comes
+    first of all."""
     if answer.empty:
         return html.escape(answer.message or "", quote=False)
     header = f"{RLM}نتائج إضافية ({first_rank}–{first_rank + len(answer.hits) - 1}):\n\n"
-    lead = understood_html(understood) + (header if first_rank > 1 else "")
+    lead = html.escape(note, quote=False) + understood_html(understood)
+    lead += header if first_rank > 1 else ""
     return fit(lambda limit: lead + _hits_html(answer.hits, limit))
 
 

@@ -157,6 +157,21 @@ def test_a_newcomer_in_a_busy_group_is_answered_before_its_backlog(
     assert place() <= before + 3, (place(), before)
 
 
+def test_an_answer_that_comes_late_says_so(fake: FakeTelegram, tmp_path: Path) -> None:
+    chat = fake.add_chat(4008)
+    written = int(time.time()) - 300  # five minutes in a busy group's queue, or a restart
+    late = {"message_id": 61, "date": written, "chat": chat, "from": fake.user(4008)}
+    fake.messages[(4008, 61)] = {**late, "text": QUESTION}
+    with running_bot(fake, make_services(tmp_path)):
+        fake.push({"message": {**late, "text": QUESTION}})
+        fake.wait_sent("sendMessage", 4008, timeout=10)
+        fake.message(4008, OTHER)
+        fake.wait_sent("sendMessage", 4008, count=2, timeout=10)
+    first, second = answers(fake, 4008)
+    assert first.startswith(h.LATE.strip()[:10]) and "<blockquote>" in first
+    assert not second.startswith("⏳")  # an answer on time has no such line
+
+
 def test_a_stranger_is_refused_once_then_ignored(fake: FakeTelegram, tmp_path: Path) -> None:
     services = make_services(tmp_path, allowed_chats=frozenset({1001}))
     with running_bot(fake, services):
