@@ -185,7 +185,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from bot.handlers import Services
     from bot.lease import Lease
     from bot.logs import setup_logging
-    from bot.network import SanadBot
+    from bot.network import SanadBot, watch_token
     from bot.webhook import serve_webhooks_checked, webhook_path
     from index.collection import Collection
 
@@ -243,6 +243,8 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
                 path,
             )
             serve_webhooks_checked(health)
+            if isinstance(application.bot, SanadBot):
+                watch_token(application.bot, loop, tg.webhook_token_check_s)
             application.run_webhook(
                 listen=tg.webhook_listen,
                 port=tg.webhook_port,

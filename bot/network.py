@@ -6,6 +6,8 @@ import asyncio
 import copy
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -128,6 +130,32 @@ class UpdatesRequest(HTTPXRequest):
             return code, payload
         answer["result"] = [u for u in (readable(raw) for raw in result) if u is not None]
         return code, json.dumps(answer).encode()
+
+
+def watch_token(bot: SanadBot, loop: asyncio.AbstractEventLoop, every: float) -> threading.Thread:
+    """A thread that asks Telegram about the token (getMe, on the bot's loop) every
+    ``every`` seconds while the bot runs, and stops it when the token is refused (see
+    :meth:`SanadBot.revoke`): with a webhook nothing else would notice."""
+
+    def run() -> None:
+        while True:
+            time.sleep(every)
+            if bot.revoked or loop.is_closed():
+                return
+            if not loop.is_running():
+                continue  # starting or stopping
+            asked = asyncio.run_coroutine_threadsafe(bot.get_me(), loop)
+            try:
+                asked.result(timeout=every + 30)
+            except InvalidToken:
+                loop.call_soon_threadsafe(bot.revoke)
+                return
+            except Exception as exc:  # unreachable for now, or stopping: the next check
+                log.info("token check: %s", type(exc).__name__)
+
+    thread = threading.Thread(target=run, name="sanad-token-check", daemon=True)
+    thread.start()
+    return thread
 
 
 class SanadBot(ExtBot):

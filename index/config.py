@@ -104,6 +104,7 @@ class TelegramSettings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str = field(default="", repr=False)
+    webhook_token_check_s: int = 60  # with a webhook: how often the token is checked
     example: str = "ماذا قال رودينكو عن أوزبكستان؟"
     button_ttl: int = 86400
     allowed_chats: list[int] = field(default_factory=list)
@@ -229,6 +230,7 @@ _RANGES: dict[str, tuple[float | None, float | None, str]] = {
     "semantic.candidates": (1, 200, "between 1 and 200"),
     "semantic.min_similarity": (-1, 1, "between -1 and 1"),
     "telegram.webhook_port": (1, 65535, "a port, 1 to 65535"),
+    "telegram.webhook_token_check_s": (1, 86_400, "seconds, 1 to 86400"),
     "telegram.button_ttl": (1, None, "1 or more"),
     "telegram.questions_per_minute": (0, None, "0 (no limit) or more"),
     "telegram.inline_queries_per_minute": (0, None, "0 (no limit) or more"),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import REVOKED_TOKEN
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import sanad_free_environ
 from tests.conftest import SANAD, SEEDS, run_sanad
@@ -317,3 +318,27 @@ def test_a_second_serve_on_the_same_data_folder_refuses_and_nothing_is_doubled(
     ]
     assert code == 0, err
     assert [len(fake.sent("sendMessage", c)) for c in chats] == [10] * 30  # 0 lost, 0 doubled
+
+
+def test_a_token_revoked_in_webhook_mode_stops_the_bot_with_one_line(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    # with a webhook nothing asked Telegram anything: still "healthy" 30 s after revocation
+    port = free_port()
+    env = env_for(
+        tmp_path,
+        fake,
+        SANAD_TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+        SANAD_TELEGRAM_WEBHOOK_PORT=str(port),
+        SANAD_TELEGRAM_WEBHOOK_TOKEN_CHECK_S="1",
+    )
+    proc = serve(tmp_path, env)
+    try:
+        fake.wait_for(lambda: fake.webhook, timeout=30)
+        fake.fail("getMe", 401, "Unauthorized", times=None)  # revoked in @BotFather
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1
+    assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"
