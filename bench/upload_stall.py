@@ -4,6 +4,10 @@ thread); prints the answer latency before and during the upload, and the longest
 Then «ماذا قال …» about the large document (a minister speaks in it now and then): its
 latency and the memory it adds.
 
+Then the same through the bot (python-telegram-bot's polling loop against the fake Bot
+API): a reader asks a question a second while an admin uploads the document; prints
+each answer's latency, question pushed to answer recorded.
+
 Usage: uv run python bench/upload_stall.py [--mb 15]
 """
 
@@ -20,6 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.engine import rss_mb
+from bot.limits import RateLimiter
+from harness.bot import ADMIN, make_services, running_bot
+from harness.fake_telegram import FakeTelegram
 from harness.seeds import seed_config
 from index.collection import Collection
 
@@ -97,11 +104,43 @@ def main() -> None:
         f"«ماذا قال …» about it: p50 {statistics.median(speech):.1f} ms, longest "
         f"{max(speech):.1f} ms, {added:.0f} MB more memory"
     )
+    through_the_bot(raw)
     for name, values in (("quiet", quiet), ("during the upload", during)):
         print(
             f"answers {name}: {len(values)}, p50 {statistics.median(values):.1f} ms, "
             f"longest {max(values):.1f} ms"
         )
+
+
+def answered(fake: FakeTelegram, message_id: int) -> bool:
+    replies = fake.sent("sendMessage", 1001)
+    return any(c.params["reply_parameters"]["message_id"] == message_id for c in replies)
+
+
+def through_the_bot(raw: bytes) -> None:
+    """A reader's answer latencies while an admin's upload of ``raw`` is stored."""
+    fake = FakeTelegram().start()
+    latencies: list[float] = []
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            services = make_services(Path(folder), limiter=RateLimiter(limit=0))
+            with running_bot(fake, services):
+                fake.document(ADMIN, "تقرير.txt", raw)
+                started = time.monotonic()
+                while not fake.sent("sendMessage", ADMIN) and time.monotonic() - started < 300:
+                    asked = fake.message(1001, QUESTIONS[len(latencies) % len(QUESTIONS)])
+                    pushed = time.monotonic()
+                    mine = asked["message_id"]
+                    fake.wait_for(lambda mine=mine: answered(fake, mine), timeout=120)
+                    latencies.append(1000 * (time.monotonic() - pushed))
+                    time.sleep(0.2)
+                stored = time.monotonic() - started
+    finally:
+        fake.stop()
+    print(
+        f"through the bot: upload stored in {stored:.1f} s; {len(latencies)} answers meanwhile, "
+        f"p50 {statistics.median(latencies):.0f} ms, longest {max(latencies):.0f} ms"
+    )
 
 
 if __name__ == "__main__":
