@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -130,8 +131,7 @@ def through_the_bot(raw: bytes) -> None:
                 while not fake.sent("sendMessage", ADMIN) and time.monotonic() - started < 300:
                     asked = fake.message(1001, QUESTIONS[len(latencies) % len(QUESTIONS)])
                     pushed = time.monotonic()
-                    mine = asked["message_id"]
-                    fake.wait_for(lambda mine=mine: answered(fake, mine), timeout=120)
+                    fake.wait_for(partial(answered, fake, asked["message_id"]), timeout=120)
                     latencies.append(1000 * (time.monotonic() - pushed))
                     time.sleep(0.2)
                 stored = time.monotonic() - started
