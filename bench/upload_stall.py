@@ -105,12 +105,12 @@ def main() -> None:
         f"«ماذا قال …» about it: p50 {statistics.median(speech):.1f} ms, longest "
         f"{max(speech):.1f} ms, {added:.0f} MB more memory"
     )
-    through_the_bot(raw)
     for name, values in (("quiet", quiet), ("during the upload", during)):
         print(
             f"answers {name}: {len(values)}, p50 {statistics.median(values):.1f} ms, "
             f"longest {max(values):.1f} ms"
         )
+    through_the_bot(raw)
 
 
 def answered(fake: FakeTelegram, message_id: int) -> bool:
