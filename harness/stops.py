@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,22 @@ class Outcome:
     lost: int
     doubled: int
     before_stop: int
+
+
+def exit_on_revocation(
+    proc: subprocess.Popen[str], ready: Callable[[], object], revoke: Callable[[], object]
+) -> str:
+    """Once the serving process is ``ready`` (a wait on the fake), revoke its token
+    (``revoke``: the fake's 401s as @BotFather's revocation makes them); its stderr once
+    it has ended by itself (it is killed after 30 s, or when the wait fails)."""
+    try:
+        ready()
+        revoke()
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return err
 
 
 def serve_env(folder: Path, fake: FakeTelegram) -> dict[str, str]:

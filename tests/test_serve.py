@@ -20,6 +20,7 @@ import pytest
 from bot.cli import REVOKED_TOKEN
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import sanad_free_environ
+from harness.stops import exit_on_revocation
 from tests.conftest import SANAD, SEEDS, run_sanad
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
@@ -333,12 +334,10 @@ def test_a_token_revoked_in_webhook_mode_stops_the_bot_with_one_line(
         SANAD_TELEGRAM_WEBHOOK_TOKEN_CHECK_S="1",
     )
     proc = serve(tmp_path, env)
-    try:
-        fake.wait_for(lambda: fake.webhook, timeout=30)
-        fake.fail("getMe", 401, "Unauthorized", times=None)  # revoked in @BotFather
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    err = exit_on_revocation(
+        proc,
+        lambda: fake.wait_for(lambda: fake.webhook, timeout=30),
+        lambda: fake.fail("getMe", 401, "Unauthorized", times=None),
+    )
     assert proc.returncode == 1
     assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"

@@ -13,7 +13,7 @@ import pytest
 from bot.cli import REVOKED_TOKEN
 from bot.journal import IN_FLIGHT
 from harness.fake_telegram import FakeTelegram
-from harness.stops import SANAD, burst_through_a_stop, serve_env
+from harness.stops import SANAD, burst_through_a_stop, exit_on_revocation, serve_env
 
 
 @pytest.fixture
@@ -46,13 +46,11 @@ def test_a_token_revoked_while_serving_ends_the_process_with_one_line(
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60)
-        fake.fail("getUpdates", 401, "Unauthorized", times=None)  # revoked in @BotFather
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    err = exit_on_revocation(
+        proc,
+        lambda: fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60),
+        lambda: fake.fail("getUpdates", 401, "Unauthorized", times=None),
+    )
     assert proc.returncode == 1
     assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"
 
@@ -65,19 +63,18 @@ def test_questions_in_flight_when_the_token_is_revoked_are_answered_after_a_rest
     first = subprocess.Popen(
         [SANAD, "serve"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
     )
-    try:
-        fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60)
-        revoked = [
-            fake.fail(method, 401, "Unauthorized", times=None)
-            for method in ("sendMessage", "sendChatAction", "getUpdates")
-        ]
-        chats = [8000 + n for n in range(5)]
+    chats = [8000 + n for n in range(5)]
+    revoked = []
+
+    def revoke_then_ask() -> None:
+        for method in ("sendMessage", "sendChatAction", "getUpdates"):
+            revoked.append(fake.fail(method, 401, "Unauthorized", times=None))
         for chat in chats:
             fake.message(chat, "ماذا قال رودينكو عن أوزبكستان؟")
-        _, err = first.communicate(timeout=30)
-    finally:
-        if first.poll() is None:
-            first.kill()
+
+    err = exit_on_revocation(
+        first, lambda: fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60), revoke_then_ask
+    )
     assert first.returncode == 1
     assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"
     assert "Traceback" not in err
