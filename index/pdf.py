@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -25,6 +26,9 @@ def read_pdf(raw: bytes, max_pages: int) -> Read:
     paragraphs that know their page."""
     import pypdf  # loaded only for PDFs
     from pypdf.errors import PdfReadError
+
+    # pypdf logs what it repairs or cannot ("EOF marker not found"); Sanad says it once
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(raw))

@@ -48,6 +48,14 @@ class Read:
     title: str = ""
 
 
+# Formats whose files begin with their own mark: a file so named without it is none.
+NOT_TEXT = {
+    ".pdf": "not a PDF (its bytes do not begin as a PDF's)",
+    ".docx": "not a Word document (.docx: its bytes are no ZIP archive)",
+    ".doc": "an old Word document (.doc): save it as .docx or as text",
+}
+
+
 def read(name: str, raw: bytes, limits: Limits | None = None) -> Read:
     """Read a document by its content (and, for Markdown and HTML, its name's ending).
 
@@ -64,6 +72,8 @@ def read(name: str, raw: bytes, limits: Limits | None = None) -> Read:
         from index.pdf import read_pdf  # PDF support loads only for PDFs
 
         return read_pdf(raw, (limits or Limits()).max_pages)
+    if suffix in NOT_TEXT:  # named so, but its bytes are not: say what it is not, once
+        raise ReadError(NOT_TEXT[suffix])
     head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if suffix in (".html", ".htm") or head.startswith((b"<!doctype html", b"<html")):
         return read_html(text_of(raw))

@@ -392,3 +392,25 @@ def test_sanad_add_url_fetches_a_page_once_and_cites_its_address(
     ):
         assert main(["add", web + path]) == 1
         assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("تقرير.pdf", "not a PDF (its bytes do not begin as a PDF's)"),
+        ("تقرير.docx", "not a Word document (.docx: its bytes are no ZIP archive)"),
+        ("تقرير.doc", "an old Word document (.doc): save it as .docx or as text"),
+    ],
+)
+def test_bytes_named_as_a_format_they_are_not_say_so(name: str, message: str) -> None:
+    junk = bytes(range(256)) * 8  # were told about text encodings
+    with pytest.raises(DocumentError) as error:
+        parse_document(name, junk)
+    assert str(error.value) == f"{name}: {message}"
+
+
+def test_a_damaged_pdf_is_said_once_in_sanads_words(caplog: pytest.LogCaptureFixture) -> None:
+    with pytest.raises(DocumentError) as error:
+        parse_document("تالف.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n")
+    assert str(error.value) == "تالف.pdf: a damaged PDF (PdfStreamError)"
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]  # its own line, no more
