@@ -239,9 +239,17 @@ def cluster_flag(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1 or value > 50:
-        raise argparse.ArgumentTypeError("must be between 1 and 50")
+    """A count given on the command line: a whole number from 1 to 50.
+
+    >>> positive_int("3")
+    3
+    >>> positive_int("abc")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: 'abc' is not a whole number from 1 to 50
+    """
+    value = int(text) if text.strip().isdigit() else 0
+    if not 1 <= value <= 50:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 50")
     return value
 
 
@@ -268,7 +276,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser = add_parser  # type: ignore[method-assign]
 
     build = sub.add_parser("build", help="index documents (default: the seeds folder)")
-    build.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of .txt")
+    build.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders of documents (.txt, .md, .html, .pdf, .docx)",
+    )
     cluster_flag(build, "analyse documents and build shards on the Ray cluster of [cluster]")
     build.set_defaults(run=cmd_build)
 

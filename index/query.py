@@ -42,12 +42,16 @@ def unusable(question: str) -> str | None:
 
     >>> unusable("  "), unusable("What?"), unusable("ماذا قال رودينكو؟")
     ('blank', 'not_arabic', None)
+    >>> unusable("؟؟؟ 🙂🙂")  # no word in any language: not a matter of Arabic
+    'no_words'
     """
     stripped = question.strip()
     if not stripped:
         return "blank"
     if len(stripped) > MAX_QUESTION_CHARS:
         return "too_long"
+    if not any(ch.isalnum() for ch in stripped):
+        return "no_words"
     if not has_arabic(stripped):
         return "not_arabic"
     return None
