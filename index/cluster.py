@@ -54,17 +54,22 @@ class Shard:
         self.root = Path(root)
         self.index = index
         self.params = params
-        self.engines: dict[int, Engine] = {}
-        self.vectors: dict[int, Dense | None] = {}
+        # per generation loaded: its engine, and its vectors when it keeps them
+        self.engines: dict[int, tuple[Engine, Dense | None]] = {}
 
-    def _at(self, generation: int) -> Engine:
-        engine = self.engines.get(generation)
-        if engine is None:
+    def _loaded(self, generation: int) -> tuple[Engine, Dense | None]:
+        loaded = self.engines.get(generation)
+        if loaded is None:
             engine = load_shard(self.root, generation, self.index, self.params)
-            self.engines[generation] = engine
+            matrix = load_shard_vectors(self.root, generation, self.index)  # memory-mapped
+            loaded = engine, Dense(matrix) if matrix is not None else None
+            self.engines[generation] = loaded
             for old in sorted(self.engines)[:-KEEP_GENERATIONS]:
                 del self.engines[old]
-        return engine
+        return loaded
+
+    def _at(self, generation: int) -> Engine:
+        return self._loaded(generation)[0]
 
     def prepare(self, generation: int) -> int:
         """Load a generation ahead of the questions that will use it; its size."""
@@ -76,12 +81,7 @@ class Shard:
         return getattr(self._at(generation), method)(*args)
 
     def _dense_at(self, generation: int) -> Dense | None:
-        if generation not in self.vectors:
-            matrix = load_shard_vectors(self.root, generation, self.index)
-            self.vectors[generation] = Dense(matrix) if matrix is not None else None
-            for old in sorted(self.vectors)[:-KEEP_GENERATIONS]:
-                del self.vectors[old]
-        return self.vectors[generation]
+        return self._loaded(generation)[1]
 
     def vector_total(self, generation: int) -> tuple[np.ndarray, int] | None:
         """The sum of this shard's vectors (float64) and their count, in a generation;
