@@ -29,6 +29,7 @@ from telegram.request import HTTPXRequest
 from bot import handlers as h
 from bot.handlers import Services
 from bot.journal import FairQueue, JournalProcessor
+from bot.limits import GroupPace
 from bot.logs import protect_secrets
 from bot.network import RetryingRateLimiter, SanadBot, UpdatesRequest
 
@@ -93,6 +94,7 @@ def build_application(
     ``max_messages_per_second`` and ``timeout`` (seconds per Bot API call) are for tests
     against a local fake; keep the defaults against Telegram."""
     protect_secrets(token)
+    pace = GroupPace()
     # python-telegram-bot's own defaults (5 s; getUpdates waits its long-poll time) unless set
     seconds = {} if timeout is None else {"connect": timeout, "read": timeout, "write": timeout}
 
@@ -117,11 +119,11 @@ def build_application(
             allow_sending_without_reply=True,  # a question deleted meanwhile still gets it
         ),
         rate_limiter=RetryingRateLimiter(
-            overall_max_rate=max_messages_per_second, max_retries=MAX_RETRIES
+            pace, overall_max_rate=max_messages_per_second, max_retries=MAX_RETRIES
         ),
         heartbeat=services.heartbeat,
     )
-    queue = FairQueue(services.journal)
+    queue = FairQueue(services.journal, pace)
     application = (
         ApplicationBuilder()
         .bot(bot)

@@ -211,9 +211,12 @@ async def acknowledge(query: CallbackQuery, text: str | None = None, alert: bool
 
 async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     """«typing…» while an answer is made: best effort, and left out when many updates wait
-    (each action costs one of the 30 Bot API calls a second the answers need)."""
+    (each action costs one of the 30 Bot API calls a second the answers need) or when a
+    group's pace has no slot to spare beside the answer's."""
     queue = context.application.update_queue
-    if isinstance(queue, FairQueue) and queue.backlog > TYPING_BACKLOG:
+    if isinstance(queue, FairQueue) and (
+        queue.backlog > TYPING_BACKLOG or queue.pace.wait(chat_id, messages=2) > 0
+    ):
         return
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)

@@ -14,6 +14,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.limits import GroupPace
 from index.sqlite import Database
 
 log = logging.getLogger(__name__)
@@ -166,11 +167,18 @@ class FairQueue(asyncio.Queue):
     for one turn of the busy chats, never behind another chat's backlog, nor behind the
     backlog of others in a busy group.
 
+    A group's next update is handed out when Telegram's pace (``pace``) frees a slot for
+    its answer, not before: the one picked is the fairest at that moment, so a newcomer in
+    a busy group is answered in the group's next slot (3 s apart once its burst is spent).
+
     python-telegram-bot's own objects (its stop signal) pass straight through.
     """
 
-    def __init__(self, journal: UpdateJournal, limit: int = IN_FLIGHT) -> None:
+    def __init__(
+        self, journal: UpdateJournal, pace: GroupPace | None = None, limit: int = IN_FLIGHT
+    ) -> None:
         self.journal = journal
+        self.pace = pace or GroupPace()
         self.limit = limit
         super().__init__()
 
@@ -203,7 +211,7 @@ class FairQueue(asyncio.Queue):
         waiting = self._chats.setdefault(chat, Waiting())
         waiting.add(item.effective_user.id if item.effective_user else 0, item)
         if chat not in self._busy and waiting.count == 1:
-            self._ready.append(chat)
+            self._turn(chat)
 
     def _get(self) -> object:
         if self._control:
@@ -251,8 +259,21 @@ class FairQueue(asyncio.Queue):
         chat = chat_key(update)
         self._busy.discard(chat)
         if self._chats.get(chat):
-            self._ready.append(chat)
+            self._turn(chat)
         self._wakeup_next(self._getters)  # type: ignore[attr-defined]
+
+    def _turn(self, chat: int) -> None:
+        """The chat is ready now, or when its group's next slot is free."""
+        wait = self.pace.wait(chat)
+        if wait > 0:
+            asyncio.get_running_loop().call_later(wait, self._due, chat)
+        else:
+            self._ready.append(chat)
+
+    def _due(self, chat: int) -> None:
+        if self._chats.get(chat) and chat not in self._busy and chat not in self._ready:
+            self._turn(chat)  # ready, or later again if answers to other updates took the slot
+            self._wakeup_next(self._getters)  # type: ignore[attr-defined]
 
 
 def revoked(update: Update) -> bool:

@@ -1,4 +1,4 @@
-"""Per-user question limits, and saying no once: sliding windows kept per user."""
+"""Per-user question limits, saying no once, and Telegram's pace for groups."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Hashable
 
 FORGET_AFTER = 100_000  # users remembered before idle ones are forgotten
+GROUP_MESSAGES = 20  # Telegram: about 20 messages a minute to one group, in bursts of up to 20
+GROUP_PERIOD = 60.0
 
 
 class Once:
@@ -87,3 +89,56 @@ class RateLimiter:
                 }
                 self._seen[user_id] = recent
         return False, self._told.first(user_id, now)
+
+
+class GroupPace:
+    """Telegram's pace for messages to a group (``messages`` per ``period`` seconds, in bursts
+    of up to ``messages``), as one leaky bucket per group. The sender books each message's
+    slot and waits for it; the update queue asks when a group's next slot is free, so that
+    the group's next turn goes to whoever is fairest then. Private chats (ids ≥ 0) have no
+    such pace.
+
+    >>> now = [0.0]
+    >>> pace = GroupPace(messages=2, period=6, clock=lambda: now[0])
+    >>> [pace.book(-5) for _ in range(4)]  # two at once, then one every 3 s
+    [0.0, 0.0, 3.0, 6.0]
+    >>> pace.wait(-5), pace.wait(-6), pace.wait(42), pace.book(42)
+    (9.0, 0.0, 0.0, 0.0)
+    >>> now[0] = 9.0
+    >>> pace.wait(-5), pace.wait(-5, messages=2)
+    (0.0, 3.0)
+    """
+
+    def __init__(
+        self,
+        messages: int = GROUP_MESSAGES,
+        period: float = GROUP_PERIOD,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.messages = messages
+        self.rate = messages / period  # slots freed a second
+        self._clock = clock
+        self._level: dict[int, tuple[float, float]] = {}  # group → (booked slots, when)
+
+    def _drained(self, chat: int, now: float) -> float:
+        level, when = self._level.get(chat, (0.0, now))
+        return max(0.0, level - (now - when) * self.rate)
+
+    def wait(self, chat: int, messages: int = 1) -> float:
+        """Seconds until ``messages`` more could go to ``chat`` at once (0: now)."""
+        if chat >= 0:
+            return 0.0
+        level = self._drained(chat, self._clock())
+        return max(0.0, (level + messages - self.messages) / self.rate)
+
+    def book(self, chat: int) -> float:
+        """Take the next slot for a message to ``chat``: seconds to wait before sending."""
+        if chat >= 0:
+            return 0.0
+        now = self._clock()
+        level = self._drained(chat, now)
+        if len(self._level) > FORGET_AFTER:  # forget drained groups
+            kept = {c: self._level[c] for c in self._level if self._drained(c, now)}
+            self._level = kept
+        self._level[chat] = (level + 1, now)
+        return max(0.0, (level + 1 - self.messages) / self.rate)

@@ -18,6 +18,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.health import Heartbeat
+from bot.limits import GroupPace
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,14 @@ def surely_unsent(error: BaseException) -> bool:
 class RetryingRateLimiter(AIORateLimiter):
     """python-telegram-bot's rate limiter (flood limits, 429s retried after Telegram's
     ``retry_after``), which also retries, with growing pauses, a call that surely never
-    reached Telegram. A call that may have arrived is never repeated: at most once."""
+    reached Telegram. A call that may have arrived is never repeated: at most once.
+
+    A group's pace is kept in ``pace`` (shared with the update queue, which hands out a
+    group's next update when its slot is free), not in the library's own group limiter."""
+
+    def __init__(self, pace: GroupPace, **kwargs: Any) -> None:
+        super().__init__(group_max_rate=0, **kwargs)
+        self.pace = pace
 
     async def process_request(
         self,
@@ -76,6 +84,9 @@ class RetryingRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         delays = () if endpoint in BEST_EFFORT else RETRY_DELAYS
+        chat = str(data.get("chat_id"))
+        if chat.lstrip("-").isdigit() and (delay := self.pace.book(int(chat))):
+            await asyncio.sleep(delay)
         for delay in (*delays, None):
             try:
                 return await super().process_request(
