@@ -250,13 +250,15 @@ class Fault:
 
 @dataclass
 class Call:
-    """One recorded Bot API call."""
+    """One recorded Bot API call (``done`` once the fake has acted on it: a test that sees
+    an edit sees the message edited)."""
 
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     ok: bool = True
     error: str | None = None
+    done: bool = False
 
 
 class FakeTelegram:
@@ -499,7 +501,8 @@ class FakeTelegram:
         return [
             c
             for c in calls
-            if (method is None or c.method == method)
+            if c.done
+            and (method is None or c.method == method)
             and (chat_id is None or c.params.get("chat_id") == chat_id)
             and (ok is None or c.ok == ok)
         ]
@@ -558,6 +561,10 @@ class FakeTelegram:
         except ApiError as exc:
             call.ok, call.error = False, exc.description
             raise
+        finally:
+            with self._cond:
+                call.done = True
+                self._cond.notify_all()
 
     def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params.get("chat_id")
