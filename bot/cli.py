@@ -66,15 +66,15 @@ def register(sub: Any) -> None:
 def run_stats(args: argparse.Namespace, config: Config) -> int:
     """The operator's summary in the terminal (as /stats gives it in Telegram)."""
     from bot.feedback import FeedbackStore
+    from bot.state import state_of
     from bot.stats import QuestionLog
 
-    log = QuestionLog(config.index_path, config.telegram.keep_questions_days)
-    feedback = FeedbackStore(config.index_path)
+    records = state_of(config.index_path)
     try:
-        s = log.stats(feedback.votes())
+        votes = FeedbackStore(records).votes()
+        s = QuestionLog(records, config.telegram.keep_questions_days).stats(votes)
     finally:
-        log.close()
-        feedback.close()
+        records.close()
     print(f"questions today: {s.today}, last 7 days: {s.week}")
     print(f"answered: {100 * s.answered_share:.0f}% ({s.answered} of {s.week})")
     print(f"votes, last 7 days: {s.helpful} helpful, {s.unhelpful} not helpful")
@@ -92,15 +92,16 @@ def run_feedback(args: argparse.Namespace, config: Config) -> int:
     import csv
 
     from bot.feedback import FeedbackStore
+    from bot.state import state_of
     from index.store import Store
 
-    feedback = FeedbackStore(config.index_path)
+    records = state_of(config.index_path)
     store = Store(config.index_path)
     try:
-        votes = feedback.all()
+        votes = FeedbackStore(records).all()
         shown = store.sentences(sorted({n for _, ids, _, _, _ in votes for n in ids}))
     finally:
-        feedback.close()
+        records.close()
         store.close()
     out = csv.writer(sys.stdout)
     out.writerow(["at", "vote", "question", "sentences shown"])
@@ -116,13 +117,14 @@ def run_status(args: argparse.Namespace, config: Config) -> int:
     import json
 
     from bot.health import read_status
+    from bot.state import state_file
     from index.build import counted
     from index.collection import Collection
 
     if not config.index_path.exists():
         print(f"sanad: no index at {config.index_path} (sanad build makes one)", file=sys.stderr)
         return EXIT_NOT_RUNNING
-    found = read_status(config.index_path)
+    found = read_status(state_file(config.index_path))
     with Collection.open(config, sys.stderr, prepare=False) as collection:
         summary = collection.summary()
     now = time.time()

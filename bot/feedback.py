@@ -8,35 +8,21 @@ import json
 import secrets
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
+from bot.state import open_state
 from index.sqlite import Database
-
-_SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS feedback_salt (salt TEXT NOT NULL)",
-    """CREATE TABLE IF NOT EXISTS feedback (
-        id        INTEGER PRIMARY KEY,
-        question  TEXT NOT NULL,
-        shown     TEXT NOT NULL,
-        chat_hash TEXT NOT NULL,
-        helpful   INTEGER NOT NULL,
-        at        TEXT NOT NULL
-    )""",
-]
 
 
 class FeedbackStore:
-    """Votes in the index's SQLite file (table ``feedback``)."""
+    """Votes in the bot's SQLite file (table ``feedback``)."""
 
-    def __init__(self, path: Path | str) -> None:
-        self._db = Database(path)
-        with self._db.transaction() as db:
-            for statement in _SCHEMA:
-                db.execute(statement)
-            row = db.execute("SELECT salt FROM feedback_salt").fetchone()
+    def __init__(self, db: Database | None = None) -> None:
+        self._db = db or open_state()
+        with self._db.transaction() as c:
+            row = c.execute("SELECT salt FROM feedback_salt").fetchone()
             if row is None:
                 salt = secrets.token_hex(16)
-                db.execute("INSERT INTO feedback_salt(salt) VALUES (?)", (salt,))
+                c.execute("INSERT INTO feedback_salt(salt) VALUES (?)", (salt,))
             else:
                 salt = row[0]
         self._salt = salt.encode()

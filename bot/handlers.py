@@ -46,6 +46,7 @@ from bot.render import (
     understood_html,
 )
 from bot.sessions import Session, Sessions
+from bot.state import state_of
 from bot.stats import QuestionLog, Stats
 from bot.turns import Turns
 from index.collection import Collection, UploadsFull
@@ -138,21 +139,20 @@ class Services:
         def given_or(name: str, make: Callable[[], T]) -> T:
             return given[name] if name in given else make()
 
+        records = state_of(config.index_path)  # the bot's own file, beside the index
         return cls(
             collection=collection,
-            feedback=given_or("feedback", lambda: FeedbackStore(config.index_path)),
-            sessions=given_or("sessions", lambda: Sessions(config.index_path, tg.button_ttl)),
-            turns=given_or("turns", lambda: Turns(config.index_path, 60 * tg.followup_minutes)),
-            questions=given_or(
-                "questions", lambda: QuestionLog(config.index_path, tg.keep_questions_days)
-            ),
+            feedback=given_or("feedback", lambda: FeedbackStore(records)),
+            sessions=given_or("sessions", lambda: Sessions(records, tg.button_ttl)),
+            turns=given_or("turns", lambda: Turns(records, 60 * tg.followup_minutes)),
+            questions=given_or("questions", lambda: QuestionLog(records, tg.keep_questions_days)),
             limiter=given_or("limiter", lambda: RateLimiter(limit=tg.questions_per_minute)),
             inline_limiter=given_or(
                 "inline_limiter", lambda: RateLimiter(limit=tg.inline_queries_per_minute)
             ),
             refusals=given_or("refusals", Once),
-            journal=given_or("journal", lambda: UpdateJournal(config.index_path, bot_id(tg.token))),
-            heartbeat=given_or("heartbeat", lambda: Heartbeat(config.index_path)),
+            journal=given_or("journal", lambda: UpdateJournal(records, bot_id(tg.token))),
+            heartbeat=given_or("heartbeat", lambda: Heartbeat(records)),
             admins=given_or("admins", lambda: frozenset(tg.admins)),
             allowed_chats=given_or("allowed_chats", lambda: frozenset(tg.allowed_chats)),
             example=given_or("example", lambda: tg.example),

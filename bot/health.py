@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.sqlite import MEMORY, Database
+from bot.state import open_state
+from index.sqlite import Database
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +64,9 @@ class Heartbeat:
     True
     """
 
-    def __init__(self, path: Path | str = MEMORY, clock: Callable[[], float] = time.time) -> None:
-        self.path = path
+    def __init__(self, db: Database | None = None, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
-        self._db = Database(path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS bot_status (id INTEGER PRIMARY KEY CHECK (id = 1), "
-            "pid INTEGER NOT NULL, host TEXT NOT NULL, mode TEXT NOT NULL, started REAL NOT "
-            "NULL, heard REAL, stopped REAL)"
-        )
+        self._db = db or open_state()
         self._written = 0.0
         self.last_heard: float | None = None
         self.outage_since: float | None = None
@@ -116,8 +111,11 @@ class Heartbeat:
         self._db.close()
 
 
-def read_status(path: Path | str) -> Status | None:
-    """The bot last seen on this index file, or None when none ever ran on it."""
+def read_status(path: Path) -> Status | None:
+    """The bot last seen with this file of records (:func:`bot.state.state_file`), or None
+    when none ever ran on it."""
+    if not path.is_file():
+        return None
     db = Database(path)
     try:
         exists = db.query(

@@ -8,7 +8,6 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from telegram import Bot, Update
@@ -35,7 +34,7 @@ def bot_id(token: str) -> int:
 
 
 class UpdateJournal:
-    """Every update received, kept in the index's SQLite file (table ``update_journal``,
+    """Every update received, kept in the bot's SQLite file (table ``update_journal``,
     one bot's updates apart from another's) from before its arrival is confirmed to
     Telegram until it has been handled to the end.
 
@@ -46,34 +45,19 @@ class UpdateJournal:
     A handled update keeps its id only (its body is dropped), for KEEP_SECONDS; older
     ones are removed at start and every PRUNE_SECONDS while the bot runs.
 
-    >>> journal = UpdateJournal(":memory:", bot=7)
+    >>> from bot.state import open_state
+    >>> journal = UpdateJournal(open_state(), bot=7)
     >>> journal.record(1, "{}"), journal.record(1, "{}"), journal.pending()
     (True, False, [(1, '{}')])
     >>> journal.done(1); journal.pending()
     []
     """
 
-    def __init__(self, path: Path | str, bot: int, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Database, bot: int, clock: Callable[[], float] = time.time) -> None:
         self.bot = bot
         self._clock = clock
         self._pruned = clock()
-        self._db = Database(path)
-        with self._db.transaction() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS update_journal ("
-                " bot INTEGER NOT NULL, update_id INTEGER NOT NULL, body TEXT NOT NULL,"
-                " received REAL NOT NULL, done REAL, PRIMARY KEY (bot, update_id))"
-            )
-            old = db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'processed_updates'"
-            ).fetchone()
-            if old:  # what an older Sanad kept: answered update ids, of whichever bot
-                db.execute(
-                    "INSERT OR IGNORE INTO update_journal SELECT ?, update_id, '', at, at "
-                    "FROM processed_updates",
-                    (bot,),
-                )
-                db.execute("DROP TABLE processed_updates")
+        self._db = db
         self._prune()
 
     def record(self, update_id: int, body: str) -> bool:

@@ -7,9 +7,9 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from index.sqlite import MEMORY, Database
+from bot.state import open_state
+from index.sqlite import Database
 
 PRUNE_EVERY = 500  # sessions opened between two sweeps of expired ones
 
@@ -24,7 +24,7 @@ class Session:
 
 
 class Sessions:
-    """Question sessions under short ids (they fit in callback_data), in the index's SQLite
+    """Question sessions under short ids (they fit in callback_data), in the bot's SQLite
     file (table ``button_sessions``), so that a button works for ``ttl`` seconds whatever
     happens to the process that made it: a restart, a crash, a second bot process behind a
     load balancer. Expired ones are swept now and then.
@@ -41,18 +41,14 @@ class Sessions:
 
     def __init__(
         self,
-        path: Path | str = MEMORY,
+        db: Database | None = None,
         ttl: float = 86_400,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.ttl = ttl
         self._clock = clock
-        self._db = Database(path)
+        self._db = db or open_state()
         self._opened = 0
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS button_sessions (id TEXT PRIMARY KEY, "
-            "question TEXT NOT NULL, shown TEXT NOT NULL, created REAL NOT NULL)"
-        )
 
     def open(self, question: str, shown: list[int] | None = None) -> str:
         """Keep ``question`` (and the sentences shown for it); return its new id."""

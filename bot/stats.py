@@ -6,9 +6,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-from index.sqlite import MEMORY, Database
+from bot.state import open_state
+from index.sqlite import Database
 
 DAY = 86_400.0
 TOP = 5  # unanswered questions and busiest hours shown
@@ -47,18 +47,13 @@ class QuestionLog:
 
     def __init__(
         self,
-        path: Path | str = MEMORY,
+        db: Database | None = None,
         keep_days: float = 30,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.keep_days = keep_days
         self._clock = clock
-        self._db = Database(path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS question_log (id INTEGER PRIMARY KEY, at REAL NOT NULL, "
-            "answered INTEGER NOT NULL, question TEXT)"
-        )
-        self._db.execute("CREATE INDEX IF NOT EXISTS question_log_at ON question_log(at)")
+        self._db = db or open_state()
         self._recorded = 0
 
     def record(self, question: str, answered: bool) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from bot.state import open_state
 from index.followup import follow_up
-from index.sqlite import MEMORY, Database
+from index.sqlite import Database
 
 
 class Turns:
@@ -24,13 +23,9 @@ class Turns:
     True
     """
 
-    def __init__(self, path: Path | str = MEMORY, window: float = 600) -> None:
+    def __init__(self, db: Database | None = None, window: float = 600) -> None:
         self.window = window
-        self._db = Database(path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS chat_turns (chat INTEGER NOT NULL, asker INTEGER NOT "
-            "NULL, question TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (chat, asker))"
-        )
+        self._db = db or open_state()
 
     def read(self, chat: int, asker: int, question: str, at: float) -> str | None:
         """``question`` as understood with the asker's previous one, or None when it stands

@@ -6,13 +6,13 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from telegram.ext import Application
 
 from bot.app import build_application
 from bot.handlers import Services
-from bot.journal import UpdateJournal, bot_id
 from bot.sessions import Sessions
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import SEEDS, seed_config
@@ -25,10 +25,10 @@ def make_services(
     folder: Path, admins: frozenset[int] = frozenset({ADMIN}), seeds: Path = SEEDS, **kw
 ) -> Services:
     """The bot's services over a collection of ``seeds`` in ``folder`` (built on first
-    use, the update journal beside it); ``kw`` replaces any of them (``collection`` too)."""
+    use, the bot's records beside it); ``kw`` replaces any of them (``collection`` too)."""
     config = seed_config(folder, seeds)
-    journal = UpdateJournal(config.index_path, bot_id(TOKEN))
-    kw = {"sessions": Sessions(), "journal": journal, "admins": admins, **kw}
+    config = replace(config, telegram=replace(config.telegram, token=TOKEN))
+    kw = {"sessions": Sessions(), "admins": admins, **kw}
     collection = kw.pop("collection", None) or Collection.open(config)
     return Services.from_config(collection, config, **kw)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.health import Heartbeat, read_status
+from bot.state import open_state
 
 
 def test_an_outage_is_logged_once_and_its_end_once(caplog: pytest.LogCaptureFixture) -> None:
@@ -39,9 +40,9 @@ def test_a_short_blip_is_not_logged(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_the_status_outlives_the_process_and_says_when_it_stopped(tmp_path: Path) -> None:
-    path = tmp_path / "i.sqlite3"
-    assert read_status(path) is None
-    beat = Heartbeat(path, clock=lambda: 50.0)
+    path = tmp_path / "i-bot.sqlite3"
+    assert read_status(path) is None and not path.exists()  # asking creates nothing
+    beat = Heartbeat(open_state(path), clock=lambda: 50.0)
     beat.start("webhook")
     beat.heard()
     status = read_status(path)

@@ -102,11 +102,12 @@ def test_buttons_work_after_a_restart_and_say_so_when_their_sentence_is_gone(
 ) -> None:
     from bot import handlers as h
     from bot.sessions import Sessions
+    from bot.state import state_of
     from harness.bot import make_services, running_bot
     from harness.fake_telegram import FakeTelegram
 
-    def services():  # as `sanad serve` makes them: button state in the index's file
-        return make_services(tmp_path, sessions=Sessions(tmp_path / "index.sqlite3"))
+    def services():  # as `sanad serve` makes them: button state in the bot's file
+        return make_services(tmp_path, sessions=Sessions(state_of(tmp_path / "index.sqlite3")))
 
     fake = FakeTelegram().start()
     try:
@@ -172,11 +173,12 @@ def test_admins_list_remove_and_replace_documents_in_telegram(tmp_path: Path) ->
 
 def test_answered_updates_are_kept_per_bot(tmp_path: Path) -> None:
     from bot.journal import UpdateJournal, bot_id
+    from bot.state import open_state
 
-    staging = UpdateJournal(tmp_path / "index.sqlite3", bot_id("111:staging-token"))
+    staging = UpdateJournal(open_state(tmp_path / "b.sqlite3"), bot_id("111:staging-token"))
     assert staging.record(5, "{}")
     staging.done(5)
-    production = UpdateJournal(tmp_path / "index.sqlite3", bot_id("222:production-token"))
+    production = UpdateJournal(open_state(tmp_path / "b.sqlite3"), bot_id("222:production-token"))
     assert production.record(5, "{}")  # another bot's update 5: not skipped as answered
     assert not staging.record(5, "{}")
 

@@ -17,6 +17,7 @@ import pytest
 from bot import handlers as h
 from bot.journal import KEEP_SECONDS, PRUNE_SECONDS, UpdateJournal, bot_id
 from bot.limits import RateLimiter
+from bot.state import open_state
 from harness.bot import ADMIN, make_services, running_bot
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import SEED_DOC
@@ -213,6 +214,28 @@ def test_an_admins_uploads_do_not_hold_up_a_users_question(
     assert replies_before < 30  # the question did not wait for every upload
 
 
+def test_questions_are_answered_while_a_writer_holds_the_index(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    # the bot's own records (the update journal first) were in the index's file: while an
+    # upload or a build held its write lock, every arriving question waited for it
+    services = make_services(tmp_path)
+    with running_bot(fake, services):
+        fake.message(1001, QUESTION)
+        fake.wait_sent("sendMessage", 1001, timeout=20)
+        writer = sqlite3.connect(services.collection.config.index_path, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # as a long upload does (SQLite has one writer)
+        try:
+            for chat in (1002, 1003, 1004):
+                fake.message(chat, OTHER)
+            for chat in (1002, 1003, 1004):
+                fake.wait_sent("sendMessage", chat, timeout=15)  # not after the writer
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+    assert all("<blockquote>" in answers(fake, chat)[0] for chat in (1002, 1003, 1004))
+
+
 # -- collection damaged -----------------------------------------------------------------
 
 
@@ -313,7 +336,7 @@ def test_the_journal_forgets_handled_updates_while_the_bot_runs(
     # it was pruned at start only: a bot that ran for weeks kept every update's body
     now = [time.time()]
     path = tmp_path / "journal.sqlite3"
-    journal = UpdateJournal(path, bot_id(TOKEN), clock=lambda: now[0])
+    journal = UpdateJournal(open_state(path), bot_id(TOKEN), clock=lambda: now[0])
 
     def kept() -> list[tuple[int, str]]:
         with sqlite3.connect(path) as db:

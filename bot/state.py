@@ -1,0 +1,117 @@
+"""The bot's own SQLite file, beside the index's: its tables, by numbered migrations."""
+
+# The update journal, button sessions, follow-up turns, question log, votes and the bot's
+# status are written while questions are answered; in a file of their own they never wait
+# for an upload or a build holding the index's write lock (SQLite has one writer a file).
+# One connection (index.sqlite.Database) serves them all.
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from index.sqlite import MEMORY, Database
+
+log = logging.getLogger(__name__)
+
+# Each migration's statements, in order; migration n brings user_version from n-1 to n.
+MIGRATIONS: list[tuple[str, ...]] = [
+    (  # 1: the tables as Sanad kept them in the index's file until they moved here
+        "CREATE TABLE update_journal (bot INTEGER NOT NULL, update_id INTEGER NOT NULL,"
+        " body TEXT NOT NULL, received REAL NOT NULL, done REAL, PRIMARY KEY (bot, update_id))",
+        "CREATE TABLE button_sessions (id TEXT PRIMARY KEY, question TEXT NOT NULL,"
+        " shown TEXT NOT NULL, created REAL NOT NULL)",
+        "CREATE TABLE chat_turns (chat INTEGER NOT NULL, asker INTEGER NOT NULL,"
+        " question TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (chat, asker))",
+        "CREATE TABLE question_log (id INTEGER PRIMARY KEY, at REAL NOT NULL,"
+        " answered INTEGER NOT NULL, question TEXT)",
+        "CREATE INDEX question_log_at ON question_log(at)",
+        "CREATE TABLE feedback_salt (salt TEXT NOT NULL)",
+        "CREATE TABLE feedback (id INTEGER PRIMARY KEY, question TEXT NOT NULL,"
+        " shown TEXT NOT NULL, chat_hash TEXT NOT NULL, helpful INTEGER NOT NULL,"
+        " at TEXT NOT NULL)",
+        "CREATE TABLE bot_status (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL,"
+        " host TEXT NOT NULL, mode TEXT NOT NULL, started REAL NOT NULL, heard REAL,"
+        " stopped REAL)",
+    ),
+]
+MOVED = (  # the tables migration 1 copies from the index's file, where they were before
+    "update_journal",
+    "button_sessions",
+    "chat_turns",
+    "question_log",
+    "feedback_salt",
+    "feedback",
+    "bot_status",
+)
+
+
+def state_file(index_path: Path) -> Path:
+    """Where the bot keeps its records: beside the index's file (in memory with it).
+
+    >>> state_file(Path("data/sanad.sqlite3")).as_posix(), str(state_file(Path(MEMORY)))
+    ('data/sanad-bot.sqlite3', ':memory:')
+    """
+    if str(index_path) == MEMORY:
+        return index_path
+    return index_path.with_name(f"{index_path.stem}-bot{index_path.suffix}")
+
+
+def state_of(index_path: Path) -> Database:
+    """The bot's file of records for the index at ``index_path`` (see :func:`open_state`)."""
+    return open_state(state_file(index_path), earlier=index_path)
+
+
+def open_state(path: Path | str = MEMORY, earlier: Path | None = None) -> Database:
+    """The bot's file at ``path``, migrated to the newest schema. The first time, the records
+    an older Sanad kept in the index's file (``earlier``) are copied over; they are left
+    there, for a rollback.
+
+    >>> db = open_state()
+    >>> db.query("PRAGMA user_version"), len(db.query("SELECT * FROM update_journal"))
+    ([(1,)], 0)
+    """
+    db = Database(path)
+    migrate(db, earlier if earlier is not None and earlier.is_file() else None)
+    return db
+
+
+def migrate(db: Database, earlier: Path | None = None) -> int:
+    """Run the migrations ``db`` has not had; its version after them."""
+    with db.lock:
+        [(version,)] = db.query("PRAGMA user_version")
+        if version >= len(MIGRATIONS):
+            return version
+        copying = version == 0 and earlier is not None
+        if copying:  # (ATTACH cannot happen inside a transaction)
+            db.connection.execute("ATTACH DATABASE ? AS earlier", (str(earlier),))
+        try:
+            with db.transaction() as c:
+                for number in range(version + 1, len(MIGRATIONS) + 1):
+                    for statement in MIGRATIONS[number - 1]:
+                        c.execute(statement)
+                    if number == 1 and copying:
+                        _copy_earlier(c)
+                    c.execute(f"PRAGMA user_version = {number}")
+        finally:
+            if copying:
+                db.connection.execute("DETACH DATABASE earlier")
+    return len(MIGRATIONS)
+
+
+def _copy_earlier(c: sqlite3.Connection) -> None:
+    """The moved tables' rows, from the attached ``earlier`` file (the columns both have)."""
+    copied = []
+    for table in MOVED:
+        there = {row[1] for row in c.execute(f"PRAGMA earlier.table_info({table})")}
+        if not there:
+            continue
+        here = [row[1] for row in c.execute(f"PRAGMA main.table_info({table})")]
+        columns = ", ".join(name for name in here if name in there)
+        c.execute(
+            f"INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {columns} FROM earlier.{table}"
+        )
+        copied.append(table)
+    if copied:
+        log.info("the bot's records moved to their own file: %s", ", ".join(copied))
