@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 
 from telegram import (
     BotCommand,
@@ -35,6 +36,11 @@ from bot.network import RetryingRateLimiter, SanadBot, UpdatesRequest
 
 MAX_RETRIES = 8  # a 429 is retried this often, each after Telegram's retry_after
 CONNECTIONS = 64  # to the Bot API at once (more than updates are handled at once)
+# How long a thread keeps the interpreter lock while another waits (Python's default: 5 ms).
+# A question makes many short calls that let go of the lock (SQLite, numpy), and after each
+# an upload analysed in a worker thread held it again for up to this long: at 5 ms an answer
+# took up to 0.7 s during a 15 MB upload, at 1 ms 0.17 s (bench/upload_stall.py).
+SWITCH_INTERVAL = 0.001
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
 log = logging.getLogger(__name__)
@@ -64,7 +70,10 @@ def file_url_for(base_url: str) -> str:
 
 async def post_init(application: Application) -> None:
     """Updates journaled and not handled when the bot last stopped go first in the queue;
-    then the command menu, in Arabic and by default, for private chats and for groups."""
+    then the command menu, in Arabic and by default, for private chats and for groups.
+    From here on, questions are answered while uploads are analysed: the interpreter lock
+    changes hands every :data:`SWITCH_INTERVAL`."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
     queue = application.update_queue
     if isinstance(queue, FairQueue):
         replayed = await asyncio.to_thread(queue.replay, application.bot)

@@ -844,14 +844,12 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_html(message, UPLOADS_FULL)
         return
     verb = "استُبدلت" if added.replaced else "أُضيفت"
-    sentences = added.document.sentences
-    pages = len({s.page for s in sentences if s.page is not None})
-    size = counted(len(sentences), SENTENCES)
-    if pages:
-        size = f"{counted(pages, PAGES)}، {size}"
+    size = counted(added.sentences, SENTENCES)
+    if added.pages:
+        size = f"{counted(added.pages, PAGES)}، {size}"
     await send_html(
         message,
-        f"✅ {verb} الوثيقة «{html.escape(added.document.title, quote=False)}» "
+        f"✅ {verb} الوثيقة «{html.escape(added.title, quote=False)}» "
         f"باسم {html.escape(added.name, quote=False)}: {size}. يمكن السؤال عنها الآن.",
     )
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -36,16 +38,27 @@ class UploadsFull(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Added:
-    """An uploaded document as added: the name it is kept under, and whether it replaced
-    an earlier upload of that name."""
+    """An uploaded document as added: the name it is kept under, its title, how many
+    sentences (and pages, 0 for a text without them) it has, and whether it replaced an
+    earlier upload of that name."""
 
-    document: Document
     name: str
-    replaced: bool
+    title: str
+    sentences: int
+    pages: int
+    replaced: bool = False
+
+    @classmethod
+    def of(cls, document: Document, name: str, replaced: bool = False) -> Added:
+        pages = {s.page for s in document.sentences if s.page is not None}
+        return cls(name, document.title, len(document.sentences), len(pages), replaced)
 
 
 log = logging.getLogger(__name__)
 FOLLOW_SECONDS = 1.0  # how often a reader looks for a change made by another process
+# An upload larger than this is read, analysed and stored by a worker process, so that the
+# process answering questions keeps its interpreter lock for them (see Collection.upload).
+APART_BYTES = 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,12 +302,16 @@ class Collection:
             self._reload()
         return document
 
-    def upload(self, name: str, raw: bytes) -> Added:
+    def upload(self, name: str, raw: bytes, apart_bytes: int = APART_BYTES) -> Added:
         """Add an admin's upload (``name``: a safe file name). An earlier upload of that
         name is replaced; a name that another document already has (a seed) or the
         default ``document.txt`` gets a number instead (``تقرير-2.txt``), so an upload never
         shadows another document. Raises UploadsFull past the configured quotas and
-        DocumentError for an unreadable document; either way nothing changed."""
+        DocumentError for an unreadable document; either way nothing changed.
+
+        An upload of more than ``apart_bytes`` is added by a worker process, as ``sanad
+        add`` would, and then answered from here: reading and analysing a large document
+        in a thread of this process would slow the answers given meanwhile."""
         with self._write_lock:
             folder = self.config.uploads_path
             replaced = (folder / name).is_file() and name != DEFAULT_UPLOAD
@@ -302,7 +319,13 @@ class Collection:
                 taken = {d.name for d in self._store.documents()} | _files(folder)
                 name = unique_name(name, taken)
             self._check_quota(folder, name, len(raw))
-            return Added(self.add(name, raw), name, replaced)
+            if len(raw) <= apart_bytes or self.cluster or str(self.config.index_path) == MEMORY:
+                return Added.of(self.add(name, raw), name, replaced)
+            context = multiprocessing.get_context("spawn")  # nothing of this process's threads
+            with ProcessPoolExecutor(1, mp_context=context) as worker:
+                added = worker.submit(_add_apart, self.config, name, raw).result()
+            self._reload()
+            return replace(added, replaced=replaced)
 
     def _check_quota(self, folder: Path, name: str, size: int) -> None:
         index = self.config.index
@@ -334,7 +357,8 @@ class Collection:
         """Save the index files for the store as it is now (so that every reader loads them
         instead of building them) and answer from them."""
         if self._searcher is not None:
-            self._searcher.reload()
+            with self._loading:  # not loaded twice: following the store waits for this
+                self._searcher.reload()
         elif self.cluster:
             self._shard_set().write(self._store)
         else:
@@ -367,6 +391,13 @@ def embedding_for(config: Config) -> Embedding | None:
 
 
 DEFAULT_UPLOAD = "document.txt"  # the name of an upload that came with none
+
+
+def _add_apart(config: Config, name: str, raw: bytes) -> Added:
+    """In a worker process: add one upload to the configured collection (its kept copy,
+    its sentences and the index files for the new generation)."""
+    with Collection.open(config, prepare=False) as collection:
+        return Added.of(collection.add(name, raw), name)
 
 
 def _files(folder: Path) -> set[str]:

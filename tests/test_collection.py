@@ -39,6 +39,25 @@ def test_a_bad_document_is_refused_before_anything_is_written(collection: Collec
     assert "bad.txt" not in [d.name for d in collection.documents()]
 
 
+def test_a_large_upload_added_by_a_worker_process_answers_at_once(
+    collection: Collection,
+) -> None:
+    # the bot's uploads over a megabyte are stored by another process (apart_bytes=0: all)
+    added = collection.upload("samarkand.txt", NEW.encode(), apart_bytes=0)
+    assert (added.name, added.sentences, added.pages, added.replaced) == (
+        "samarkand.txt",
+        2,
+        0,
+        False,
+    )
+    assert collection.ask("أين تقع سمرقند؟").hits[0].document == "samarkand.txt"
+    again = collection.upload("samarkand.txt", NEW.replace("سمرقند", "بخارى").encode(), 0)
+    assert again.replaced and collection.ask("أين تقع بخارى؟").hits[0].document == again.name
+    with pytest.raises(DocumentError, match="not UTF-8"):  # refused there, said here
+        collection.upload("bad.txt", "café résumé".encode("cp1252"), apart_bytes=0)
+    assert "bad.txt" not in [d.name for d in collection.documents()]
+
+
 def test_a_passage_is_the_sentences_around_a_hit(collection: Collection) -> None:
     hit = collection.ask("ماذا قال رودينكو عن أوزبكستان؟").hits[0]
     passage = collection.passage(hit.sentence_id, radius=2)
