@@ -251,15 +251,41 @@ def answer_keyboard(sid: str, page: int, has_more: bool) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup([nav, votes])
 
 
-async def search_page(svc: Services, question: str, page: int) -> tuple[Answer, bool]:
-    """One page of results (``top_k`` hits) and whether another page follows."""
+def search_page(svc: Services, question: str, page: int) -> tuple[Answer, bool]:
+    """One page of results (``top_k`` hits) and whether another page follows (blocking:
+    run it in a worker thread)."""
     wanted = (page + 1) * svc.top_k
-    answer = await asyncio.to_thread(svc.collection.ask, question, wanted + 1)
+    answer = svc.collection.ask(question, wanted + 1)
     hits = answer.hits[page * svc.top_k : wanted]
     shown = Answer(answer.question, hits, answer.reason if not hits else None)
     if not hits and answer.reason is None:
         shown = Answer(answer.question, (), "no_match")
     return shown, len(answer.hits) > wanted
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A question answered and ready to send: how it was understood (a follow-up, else
+    None), its first page, whether more follow, and its buttons' session (None: no hits)."""
+
+    understood: str | None
+    answer: Answer
+    has_more: bool
+    sid: str | None
+
+
+def first_page(svc: Services, chat: int, asker: int, question: str, at: float) -> Reply:
+    """Everything an answer needs from the collection and the bot's records (blocking: the
+    search and four SQLite calls; run it in a worker thread, never on the event loop)."""
+    understood = svc.turns.read(chat, asker, question, at)
+    asked = understood or question
+    answer, has_more = search_page(svc, asked, 0)
+    if answer.reason not in UNUSABLE:
+        svc.turns.remember(chat, asker, asked, at)
+        svc.questions.record(asked, answered=not answer.empty)
+    shown = [h.sentence_id for h in answer.hits]
+    sid = None if answer.empty else svc.sessions.open(asked, shown)
+    return Reply(understood, answer, has_more, sid)
 
 
 async def answer_question(
@@ -268,25 +294,21 @@ async def answer_question(
     """Search and reply to the question's message with the first page of sentences. A
     follow-up («وعن كازاخستان؟») is read with the asker's previous question in this chat,
     and the reply starts by saying how it was understood."""
-    svc = services(context)
     await show_typing(context, message.chat_id)
     asker = message.from_user.id if message.from_user else message.chat_id
     at = written_at(message)
-    understood = svc.turns.read(message.chat_id, asker, question, at)
-    asked = understood or question
-    answer, has_more = await search_page(svc, asked, 0)
-    if answer.reason not in UNUSABLE:
-        svc.turns.remember(message.chat_id, asker, asked, at)
-        svc.questions.record(asked, answered=not answer.empty)
-    if answer.empty:
+    reply = await asyncio.to_thread(
+        first_page, services(context), message.chat_id, asker, question, at
+    )
+    answer, understood = reply.answer, reply.understood
+    if answer.empty or reply.sid is None:
         hint = NO_ANSWER_HINT if answer.reason == "no_match" else ""
         text = html.escape(answer.message or "", quote=False) + hint
         await send_html(message, understood_html(understood) + text)
         return
-    sid = svc.sessions.open(asked, [h.sentence_id for h in answer.hits])
     late = LATE if time.time() - at > LATE_SECONDS else ""
     text = answer_html(answer, understood=understood, note=late)
-    await send_html(message, text, answer_keyboard(sid, 0, has_more))
+    await send_html(message, text, answer_keyboard(reply.sid, 0, reply.has_more))
 
 
 # -- gatekeeping ---------------------------------------------------------------------
@@ -533,7 +555,7 @@ async def more_button(
     """«المزيد» / «السابق»: show another page of results in place."""
     svc = services(context)
     page = int((query.data or "").split(":")[2])
-    answer, has_more = await search_page(svc, session.question, page)
+    answer, has_more = await asyncio.to_thread(search_page, svc, session.question, page)
     if answer.empty:
         await acknowledge(query, NO_MORE, alert=True)
         return

@@ -286,11 +286,13 @@ class JournalProcessor(BaseUpdateProcessor):
             raise
         finally:
             if isinstance(update, Update):
-                if not cancelled and not revoked(update):
-                    # at once, on the loop (a short SQLite write): the window in which a
-                    # crash would answer this update again is kept as narrow as it can be
-                    self.queue.journal.done(update.update_id)
-                self.queue.finished(update)
+                try:
+                    if not cancelled and not revoked(update):
+                        # at once (the window in which a crash would answer this update
+                        # again is kept narrow), in a worker thread like every SQLite call
+                        await asyncio.to_thread(self.queue.journal.done, update.update_id)
+                finally:
+                    self.queue.finished(update)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -18,6 +18,7 @@ from bot import handlers as h
 from bot.journal import KEEP_SECONDS, PRUNE_SECONDS, UpdateJournal, bot_id
 from bot.limits import RateLimiter
 from bot.state import open_state
+from bot.turns import Turns
 from harness.bot import ADMIN, make_services, running_bot
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import SEED_DOC
@@ -159,6 +160,28 @@ def test_a_newcomer_in_a_busy_group_is_answered_before_its_backlog(
     # at most the one answer already picked for the slot when the newcomer asked goes first
     assert place() <= before + 1, (place(), before)
     assert waited <= 5.0, waited
+
+
+def test_a_chat_whose_records_are_slow_holds_up_no_other_chat(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    # an answer's SQLite calls (follow-up turns, the question log, button sessions) ran on
+    # the event loop: one slow write (a busy disk, a lock) stalled every chat
+    class SlowTurns(Turns):
+        def read(self, chat: int, asker: int, question: str, at: float) -> str | None:
+            if chat == 2001:
+                time.sleep(2.0)
+            return super().read(chat, asker, question, at)
+
+    with running_bot(fake, make_services(tmp_path, turns=SlowTurns())):
+        fake.message(2001, QUESTION)
+        fake.wait_for(lambda: fake.sent("getUpdates"))
+        time.sleep(0.3)  # 2001's question is being answered
+        fake.message(2002, OTHER)
+        fake.wait_sent("sendMessage", 2001, timeout=20)
+        fake.wait_sent("sendMessage", 2002, timeout=20)
+    order = [c.params["chat_id"] for c in fake.sent("sendMessage")]
+    assert order == [2002, 2001]  # the other chat did not wait for the slow one
 
 
 def test_an_answer_that_comes_late_says_so(fake: FakeTelegram, tmp_path: Path) -> None:
