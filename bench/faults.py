@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.handlers import SORRY
+from bot.texts import SORRY
 from harness.bot import make_services, running_bot
 from harness.fake_telegram import FakeTelegram
 from harness.stops import QUESTIONS

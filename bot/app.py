@@ -27,12 +27,12 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import handlers as h
-from bot.handlers import Services
+from bot import access, admin, answering, buttons, callbacks, commands, errors, inline
 from bot.journal import FairQueue, JournalProcessor
 from bot.limits import GroupPace
 from bot.logs import protect_secrets
 from bot.network import RetryingRateLimiter, SanadBot, UpdatesRequest
+from bot.services import Services
 
 MAX_RETRIES = 8  # a 429 is retried this often, each after Telegram's retry_after
 CONNECTIONS = 64  # to the Bot API at once (more than updates are handled at once)
@@ -152,43 +152,44 @@ def wire(application: Application) -> None:
     groups = filters.ChatType.GROUPS
 
     # First, for every update: the chat allow-list and the per-user question limit.
-    application.add_handler(TypeHandler(Update, h.gatekeeper), group=-1)
+    application.add_handler(TypeHandler(Update, access.gatekeeper), group=-1)
 
     # Commands, in private chats and groups alike (/ask@botname included).
-    application.add_handler(CommandHandler("start", h.start))
-    application.add_handler(CommandHandler("help", h.help_command))
-    application.add_handler(CommandHandler("sources", h.sources))
-    application.add_handler(CommandHandler("ask", h.ask_command))
+    application.add_handler(CommandHandler("start", commands.start))
+    application.add_handler(CommandHandler("help", commands.help_command))
+    application.add_handler(CommandHandler("sources", commands.sources))
+    application.add_handler(CommandHandler("ask", answering.ask_command))
 
     # Admin commands and uploads; non-admins get a polite refusal.
-    application.add_handler(CommandHandler("reload", h.reload_command))
-    application.add_handler(CommandHandler("docs", h.docs_command))
-    application.add_handler(CommandHandler("remove", h.remove_command))
-    application.add_handler(CommandHandler("stats", h.stats_command))
-    application.add_handler(MessageHandler(private & filters.Document.ALL, h.upload))
+    application.add_handler(CommandHandler("reload", admin.reload_command))
+    application.add_handler(CommandHandler("docs", admin.docs_command))
+    application.add_handler(CommandHandler("remove", admin.remove_command))
+    application.add_handler(CommandHandler("stats", admin.stats_command))
+    application.add_handler(MessageHandler(private & filters.Document.ALL, admin.upload))
 
     # Questions: any text in private; in groups, only what mentions or replies to the bot.
-    application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, h.private_text)
-    )
-    application.add_handler(
-        MessageHandler(groups & filters.TEXT & ~filters.COMMAND & h.AddressedToBot(), h.group_text)
-    )
+    text = filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(private & text, answering.private_text))
+    addressed = groups & text & answering.AddressedToBot()
+    application.add_handler(MessageHandler(addressed, answering.group_text))
     # Any other command: one line pointing to /help.
-    application.add_handler(MessageHandler(filters.COMMAND, h.unknown_command))
+    application.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
 
-    # Buttons under answers and under /start; anything else is answered as expired.
-    application.add_handler(CallbackQueryHandler(h.more_button, pattern=r"^m:[\w-]+:\d+$"))
-    application.add_handler(CallbackQueryHandler(h.context_button, pattern=r"^c:[\w-]+$"))
-    application.add_handler(CallbackQueryHandler(h.feedback_button, pattern=r"^f:[\w-]+:[01]$"))
-    application.add_handler(CallbackQueryHandler(h.example_button, pattern=r"^example$"))
-    application.add_handler(CallbackQueryHandler(h.docs_button, pattern=r"^d:\d+$"))
-    application.add_handler(CallbackQueryHandler(h.sources_button, pattern=r"^s:\d+$"))
-    application.add_handler(CallbackQueryHandler(h.remove_button, pattern=r"^r:[\w-]+:[01]$"))
-    application.add_handler(CallbackQueryHandler(h.stale_button))
+    # Buttons under answers, lists and /start; anything else is answered as expired.
+    for kind, pressed in (
+        (buttons.MORE, callbacks.more_button),
+        (buttons.CONTEXT, callbacks.context_button),
+        (buttons.VOTE, callbacks.feedback_button),
+        (buttons.EXAMPLE, callbacks.example_button),
+        (buttons.DOCS, admin.docs_button),
+        (buttons.SOURCES, commands.sources_button),
+        (buttons.REMOVE, admin.remove_button),
+    ):
+        application.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(kind)))
+    application.add_handler(CallbackQueryHandler(callbacks.stale_button))
 
     # Inline mode: @bot question, in any chat.
-    application.add_handler(InlineQueryHandler(h.inline_query))
+    application.add_handler(InlineQueryHandler(inline.inline_query))
 
     # Errors: logged without the token; the user is told when there is a chat.
-    application.add_error_handler(h.on_error)
+    application.add_error_handler(errors.on_error)

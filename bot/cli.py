@@ -184,10 +184,10 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
-    from bot.handlers import Services
     from bot.lease import Lease
     from bot.logs import setup_logging
     from bot.network import SanadBot, watch_token
+    from bot.services import Services
     from bot.webhook import serve_webhooks_checked, webhook_path
     from index.collection import Collection
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+from bot.stats import Stats
 from index.analysis import is_arabic_letter
 from index.collection import Passage
 from index.highlight import marked
 from index.search import MEANING_LABEL, Answer, Hit
+from index.store import DocumentInfo
 
 MAX_MESSAGE_CHARS = 4096  # after entity parsing, counted in UTF-16 code units
 MAX_SENTENCE_CHARS = 1200
@@ -247,3 +249,73 @@ def context_html(passage: Passage) -> str:
 def inline_message_html(hit: Hit) -> str:
     """What an inline result posts: the quoted sentence and its citation."""
     return fit(lambda limit: _hits_html([hit], limit))
+
+
+# Lists of documents (/sources, /docs), a page a message: a title or a name is shown up
+# to LISTED_CHARS characters, so that a page of SOURCES_PAGE (or DOCS_PAGE) lines always
+# fits one message, whatever the documents are called.
+LISTED_CHARS = 100
+
+
+SOURCES_PAGE = 25
+
+
+DOCS_PAGE = 15  # documents per page of /docs
+
+
+def listed(text: str) -> str:
+    """A title or a name as a list shows it: LISTED_CHARS characters at most, escaped.
+
+    >>> listed("تقرير <سنوي>")
+    'تقرير &lt;سنوي&gt;'
+    >>> len(listed("كلمة " * 60)) <= LISTED_CHARS + 1
+    True
+    """
+    return html.escape(clip(text, (), LISTED_CHARS)[0], quote=False)
+
+
+def sources_page_html(docs: list[DocumentInfo], page: int) -> str:
+    """One page of the documents a reader can ask about, with their sentence counts."""
+    total = sum(d.sentences for d in docs)
+    pages = max(1, -(-len(docs) // SOURCES_PAGE))
+    head = f"📚 <b>الوثائق المتاحة</b>: {counted(len(docs), DOCUMENTS)}، "
+    head += counted(total, SENTENCES)
+    if pages > 1:
+        head += f" — الصفحة {page + 1} من {pages}"
+    first = page * SOURCES_PAGE
+    lines = [
+        f"• {listed(d.title)} — {counted(d.sentences, SENTENCES)}"
+        for d in docs[first : first + SOURCES_PAGE]
+    ]
+    return head + "\n" + "\n".join(lines)
+
+
+def docs_page_html(docs: list[DocumentInfo], page: int) -> str:
+    """One page of the collection for an admin: name, title, sentences, when added."""
+    first = page * DOCS_PAGE
+    lines = [
+        f"• <code>{listed(d.name)}</code> — {listed(d.title)} "
+        f"({counted(d.sentences, SENTENCES)}، {d.added_at[:10]})"
+        for d in docs[first : first + DOCS_PAGE]
+    ]
+    pages = max(1, -(-len(docs) // DOCS_PAGE))
+    head = f"📚 <b>الوثائق</b>: {counted(len(docs), DOCUMENTS)} — الصفحة {page + 1} من {pages}\n"
+    hint = "\n\nللحذف: /remove اسم_الوثيقة"
+    return head + "\n".join(lines) + hint
+
+
+def stats_html(stats: Stats) -> str:
+    """The operator's summary, in Arabic."""
+    lines = [
+        "📊 <b>الإحصاءات</b>",
+        f"الأسئلة اليوم: {stats.today}، وفي آخر ٧ أيام: {stats.week}",
+        f"أُجيب منها: {round(100 * stats.answered_share)}٪ ({stats.answered} من {stats.week})",
+        f"التقييمات في آخر ٧ أيام: 👍 {stats.helpful} · 👎 {stats.unhelpful}",
+    ]
+    if stats.unanswered:
+        lines.append("\nأكثر الأسئلة التي لم تجد إجابة (ما ينبغي إضافته من وثائق):")
+        lines += [f"• {html.escape(q, quote=False)} — {n}" for q, n in stats.unanswered]
+    if stats.hours:
+        busiest = "، ".join(f"{h:02d}:00 ({n})" for h, n in stats.hours)
+        lines.append(f"\nأكثر الساعات ازدحامًا: {busiest}")
+    return "\n".join(lines)

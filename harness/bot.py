@@ -12,7 +12,7 @@ from pathlib import Path
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.handlers import Services
+from bot.services import Services
 from bot.sessions import Sessions
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import SEEDS, seed_config

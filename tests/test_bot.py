@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import handlers as h
+from bot import texts
 from bot.limits import RateLimiter
 from bot.sessions import Sessions
 from harness.bot import ADMIN, make_services, running_bot
@@ -129,7 +129,7 @@ def test_votes_are_stored_and_answered_with_a_toast(fake: FakeTelegram, tmp_path
         fake.press(answer, buttons(answer)["👎"])
         fake.wait_sent("answerCallbackQuery", count=2)
     toast = fake.sent("answerCallbackQuery")[0].params
-    assert toast["text"] == h.THANKS and not toast.get("show_alert")
+    assert toast["text"] == texts.THANKS and not toast.get("show_alert")
     votes = services.feedback.all()
     assert [v[3] for v in votes] == [True, False]
     question, shown, chat_hash, _, at = votes[0]
@@ -144,7 +144,7 @@ def test_an_expired_button_answers_with_an_alert(fake: FakeTelegram, tmp_path: P
         query_id = fake.press(answer, buttons(answer)["المزيد"])
         fake.wait_for(lambda: fake.callbacks[query_id])
     [alert] = fake.sent("answerCallbackQuery")
-    assert alert.params["show_alert"] is True and alert.params["text"] == h.EXPIRED
+    assert alert.params["show_alert"] is True and alert.params["text"] == texts.EXPIRED
     assert not fake.sent("editMessageText")
 
 
@@ -222,7 +222,7 @@ def test_an_empty_inline_query_gets_a_hint(bot: FakeTelegram) -> None:
     bot.inline_query("   ")
     [call] = bot.wait_sent("answerInlineQuery")
     assert call.params["results"] == []
-    assert call.params["button"]["text"] == h.INLINE_HINT
+    assert call.params["button"]["text"] == texts.INLINE_HINT
 
 
 # -- groups ---------------------------------------------------------------------------
@@ -288,26 +288,26 @@ def test_an_admin_adds_a_document_that_answers_at_once(bot: FakeTelegram, tmp_pa
 def test_non_admins_cannot_upload_or_reload(bot: FakeTelegram) -> None:
     bot.document(USER, "x.txt", NEW_DOC.encode("utf-8"))
     [refusal] = bot.wait_sent("sendMessage", USER)
-    assert refusal.params["text"] == h.UPLOAD_ADMINS_ONLY
+    assert refusal.params["text"] == texts.UPLOAD_ADMINS_ONLY
     assert not bot.sent("getFile")
     bot.message(USER, "/reload")
     calls = bot.wait_sent("sendMessage", USER, count=2)
-    assert calls[1].params["text"] == h.ADMINS_ONLY
+    assert calls[1].params["text"] == texts.ADMINS_ONLY
 
 
 def test_an_admin_upload_that_is_not_text_is_refused(bot: FakeTelegram) -> None:
     bot.document(ADMIN, "photo.jpg", b"\xff\xd8\xff", mime_type="image/jpeg")
     bot.document(ADMIN, "latin.txt", "café".encode("latin-1"))
-    texts = sorted(c.params["text"] for c in bot.wait_sent("sendMessage", ADMIN, count=2))
+    said = sorted(c.params["text"] for c in bot.wait_sent("sendMessage", ADMIN, count=2))
     # Updates run concurrently: the two replies may come in either order.
-    assert h.NOT_TXT in texts
-    assert any("not UTF-8" in t for t in texts if t != h.NOT_TXT)
+    assert texts.NOT_TXT in said
+    assert any("not UTF-8" in t for t in said if t != texts.NOT_TXT)
 
 
 def test_an_upload_over_20_mb_is_refused_before_downloading(bot: FakeTelegram) -> None:
     bot.document(ADMIN, "big.txt", ("نص " * 4_500_000).encode())  # 22.5 MB
     [refusal] = bot.wait_sent("sendMessage", ADMIN)
-    assert refusal.params["text"] == h.TOO_BIG
+    assert refusal.params["text"] == texts.TOO_BIG
     assert not bot.sent("getFile")
 
 
@@ -406,7 +406,7 @@ def test_an_unexpected_error_is_logged_and_the_user_told(
     with caplog.at_level(logging.ERROR), running_bot(fake, services):
         fake.message(USER, QUESTION)
         [sorry] = fake.wait_sent("sendMessage", USER)
-    assert sorry.params["text"] == h.SORRY
+    assert sorry.params["text"] == texts.SORRY
     assert any(
         "index exploded" in r.getMessage() or "index exploded" in str(r.exc_info)
         for r in caplog.records
@@ -456,9 +456,9 @@ def test_with_an_allow_list_other_chats_are_refused_politely(
         ask(fake, QUESTION)  # an allowed chat is served
         fake.message(ADMIN, "/reload")  # admins always are
         fake.wait_sent("sendMessage", ADMIN)
-    assert refusal.params["text"] == h.NOT_ALLOWED
-    assert [c.params["text"] for c in fake.sent("sendMessage", -777)] == [h.NOT_ALLOWED]
-    assert inline.params["results"] == [] and inline.params["button"]["text"] == h.NOT_ALLOWED
+    assert refusal.params["text"] == texts.NOT_ALLOWED
+    assert [c.params["text"] for c in fake.sent("sendMessage", -777)] == [texts.NOT_ALLOWED]
+    assert inline.params["results"] == [] and inline.params["button"]["text"] == texts.NOT_ALLOWED
     assert "<blockquote>" in fake.sent("sendMessage", USER)[0].params["text"]
     assert not fake.sent("sendChatAction", 9009)  # no search was run for the stranger
 
@@ -474,9 +474,9 @@ def test_a_flood_of_questions_is_limited_with_one_polite_message(
         fake.message(5005, QUESTION)  # another user is not affected
         fake.wait_sent("sendMessage", 5005)
         time.sleep(0.3)
-    texts = [c.params["text"] for c in fake.sent("sendMessage", USER)]
-    assert sum("<blockquote>" in t for t in texts) == 3
-    assert texts.count(h.RATE_LIMITED) == 1 and len(texts) == 4
+    said = [c.params["text"] for c in fake.sent("sendMessage", USER)]
+    assert sum("<blockquote>" in t for t in said) == 3
+    assert said.count(texts.RATE_LIMITED) == 1 and len(said) == 4
 
 
 # -- Bot API faults -------------------------------------------------------------------
@@ -505,9 +505,9 @@ def test_timeouts_on_send_and_on_polling_are_survived(fake: FakeTelegram, tmp_pa
         fake.message(USER, "متى جاء كلام رودينكو؟")
         fake.wait_sent("sendMessage", USER, count=2, timeout=20)
         time.sleep(1.0)
-    texts = [c.params["text"] for c in fake.sent("sendMessage", USER)]
-    assert len(texts) == 2  # the timed-out answer went out once, with no retry and no "sorry"
-    assert "<b>رودينكو</b>" in texts[0] and "يوم أمس الخميس" in texts[1]
+    said = [c.params["text"] for c in fake.sent("sendMessage", USER)]
+    assert len(said) == 2  # the timed-out answer went out once, with no retry and no "sorry"
+    assert "<b>رودينكو</b>" in said[0] and "يوم أمس الخميس" in said[1]
 
 
 def test_after_a_restart_no_update_is_answered_twice(fake: FakeTelegram, tmp_path: Path) -> None:
@@ -524,19 +524,19 @@ def test_after_a_restart_no_update_is_answered_twice(fake: FakeTelegram, tmp_pat
         fake.message(USER, "ما حصة روسيا في التجارة الخارجية لكازاخستان؟")
         fake.wait_sent("sendMessage", USER, count=3)
         time.sleep(0.5)
-    texts = [c.params["text"] for c in fake.sent("sendMessage", USER)]
-    assert len(texts) == 3 and "أكثر من 20%" in texts[2]
+    said = [c.params["text"] for c in fake.sent("sendMessage", USER)]
+    assert len(said) == 3 and "أكثر من 20%" in said[2]
 
 
 def test_an_unknown_command_points_to_help(bot: FakeTelegram) -> None:
     bot.message(USER, "/foo")
     [reply] = bot.wait_sent("sendMessage", USER)
-    assert reply.params["text"] == h.UNKNOWN_COMMAND and "/help" in h.UNKNOWN_COMMAND
+    assert reply.params["text"] == texts.UNKNOWN_COMMAND and "/help" in texts.UNKNOWN_COMMAND
     bot.add_chat(GROUP, "group")
     bot.message(GROUP, "/foo", user_id=77)  # may be another bot's: left alone
     bot.message(GROUP, f"/foo@{BOT_USERNAME}", user_id=77)
     [group_reply] = bot.wait_sent("sendMessage", GROUP)
-    assert group_reply.params["text"] == h.UNKNOWN_COMMAND
+    assert group_reply.params["text"] == texts.UNKNOWN_COMMAND
     time.sleep(0.3)
     assert len(bot.sent("sendMessage", GROUP)) == 1
 
@@ -550,7 +550,7 @@ def test_inline_results_are_personal_and_typing_does_not_use_the_question_budget
             fake.inline_query(QUESTION[:end], user_id=USER)
         fake.wait_sent("answerInlineQuery", count=len(range(5, len(QUESTION) + 1, 5)))
         _, answer = ask(fake, QUESTION)  # the question budget (2) is untouched
-    assert "رودينكو" in answer["text"] and answer["text"] != h.RATE_LIMITED
+    assert "رودينكو" in answer["text"] and answer["text"] != texts.RATE_LIMITED
     assert all(c.params["is_personal"] for c in fake.sent("answerInlineQuery"))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bot import handlers as h
+from bot import texts
 from harness.bot import make_services, running_bot
 from harness.fake_telegram import FakeTelegram
 from harness.seeds import VECTOR_CACHE, seed_config
@@ -247,13 +247,13 @@ def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
     finally:
         fake.stop()
     replies = {c: [m["text"] for m in fake.bot_messages(c)] for c in chats}
-    assert all(len(texts) == 10 for texts in replies.values())  # each answered once
-    assert not any(h.SORRY in t for texts in replies.values() for t in texts)
+    assert all(len(said) == 10 for said in replies.values())  # each answered once
+    assert not any(texts.SORRY in t for said in replies.values() for t in said)
     by_question: dict[str, set[str]] = {}
     for n, chat in enumerate(chats):
         for round_, text in enumerate(replies[chat]):
             by_question.setdefault(questions[(n + round_) % len(questions)], set()).add(text)
-    assert all(len(texts) == 1 for texts in by_question.values())  # before the crash = after
+    assert all(len(said) == 1 for said in by_question.values())  # before the crash = after
 
 
 def test_a_build_read_and_analysed_on_the_cluster_stores_what_a_local_build_stores(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from bot.handlers import answer_keyboard
+from bot.buttons import answer_keyboard
 from bot.render import answer_html, inline_message_html, visible_length
 from harness.fake_telegram import check_markup, parse_html
 from index.analysis import Analyzer, LightSegmenter

@@ -100,7 +100,7 @@ def test_answers_stay_whole_while_another_process_adds_removes_and_rebuilds(
 def test_buttons_work_after_a_restart_and_say_so_when_their_sentence_is_gone(
     tmp_path: Path,
 ) -> None:
-    from bot import handlers as h
+    from bot import texts
     from bot.sessions import Sessions
     from bot.state import state_of
     from harness.bot import make_services, running_bot
@@ -127,11 +127,11 @@ def test_buttons_work_after_a_restart_and_say_so_when_their_sentence_is_gone(
         fake.stop()
     assert "نتائج إضافية (4–6)" in edit.params["text"]
     alerts = [c.params.get("text") for c in fake.sent("answerCallbackQuery")]
-    assert h.REMOVED in alerts and h.EXPIRED not in alerts
+    assert texts.REMOVED in alerts and texts.EXPIRED not in alerts
 
 
 def test_admins_list_remove_and_replace_documents_in_telegram(tmp_path: Path) -> None:
-    from bot import handlers as h
+    from bot import texts
     from harness.bot import ADMIN, make_services, running_bot
     from harness.fake_telegram import FakeTelegram
 
@@ -161,7 +161,7 @@ def test_admins_list_remove_and_replace_documents_in_telegram(tmp_path: Path) ->
     finally:
         fake.stop()
     refusals = [c.params["text"] for c in fake.sent("sendMessage", 1001)][:2]
-    assert refusals == [h.ADMINS_ONLY, h.ADMINS_ONLY]
+    assert refusals == [texts.ADMINS_ONLY, texts.ADMINS_ONLY]
     first_page = fake.sent("sendMessage", ADMIN)[20].params["text"]
     assert "city00.txt" in first_page and "city19.txt" not in first_page
     pages = fake.sent("editMessageText", ADMIN)
@@ -186,7 +186,7 @@ def test_answered_updates_are_kept_per_bot(tmp_path: Path) -> None:
 def test_a_serving_bot_answers_every_question_while_the_collection_changes(
     tmp_path: Path,
 ) -> None:
-    from bot import handlers as h
+    from bot import texts
     from harness.fake_telegram import FakeTelegram, parse_html
     from harness.stops import serve_env
 
@@ -226,7 +226,7 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
         fake.stop()
         log.close()
     replies = [parse_html(c.params["text"]) for c in fake.sent("sendMessage")]
-    assert len(fake.sent("sendMessage")) >= asked and h.SORRY not in replies
+    assert len(fake.sent("sendMessage")) >= asked and texts.SORRY not in replies
     logged = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert "Traceback" not in logged and "ERROR" not in logged
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from bot import handlers as h
+from bot import texts
 from bot.journal import KEEP_SECONDS, PRUNE_SECONDS, UpdateJournal, bot_id
 from bot.limits import RateLimiter
 from bot.state import open_state
@@ -69,7 +69,7 @@ def test_a_failed_typing_action_still_gets_the_answer(fake: FakeTelegram, tmp_pa
         fake.wait_sent("sendMessage", 1001)
         time.sleep(0.3)
     [answer] = answers(fake, 1001)
-    assert "<blockquote>" in answer and h.SORRY not in answer
+    assert "<blockquote>" in answer and texts.SORRY not in answer
 
 
 def test_a_call_that_never_reached_telegram_is_sent_again(
@@ -102,8 +102,8 @@ def test_a_reset_after_delivery_is_neither_repeated_nor_apologised_for(
             fake.wait_sent("sendMessage", chat, timeout=20)
         time.sleep(1.0)
     for chat in (1001, 1002, 1003, 1004):
-        texts = [c.params["text"] for c in fake.sent("sendMessage", chat, ok=None)]
-        assert len(texts) == 1 and "<blockquote>" in texts[0]  # at most once, no «عذرًا»
+        said = [c.params["text"] for c in fake.sent("sendMessage", chat, ok=None)]
+        assert len(said) == 1 and "<blockquote>" in said[0]  # at most once, no «عذرًا»
 
 
 # -- people starved -------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_an_answer_that_comes_late_says_so(fake: FakeTelegram, tmp_path: Path) -
         fake.message(4008, OTHER)
         fake.wait_sent("sendMessage", 4008, count=2, timeout=10)
     first, second = answers(fake, 4008)
-    assert first.startswith(h.LATE.strip()[:10]) and "<blockquote>" in first
+    assert first.startswith(texts.LATE.strip()[:10]) and "<blockquote>" in first
     assert not second.startswith("⏳")  # an answer on time has no such line
 
 
@@ -207,7 +207,7 @@ def test_a_stranger_is_refused_once_then_ignored(fake: FakeTelegram, tmp_path: P
         fake.message(1001, QUESTION)
         fake.wait_sent("sendMessage", 1001, timeout=10)
         time.sleep(0.5)
-    assert answers(fake, 9009) == [h.NOT_ALLOWED]
+    assert answers(fake, 9009) == [texts.NOT_ALLOWED]
 
 
 def test_the_question_limit_counts_when_a_message_was_written(
@@ -220,7 +220,7 @@ def test_the_question_limit_counts_when_a_message_was_written(
         for n in range(24):
             fake.message(1001, QUESTION, date=now - 90 + int(n * 60 / 17))
         fake.wait_sent("sendMessage", 1001, count=24, timeout=30)
-    assert h.RATE_LIMITED not in answers(fake, 1001)
+    assert texts.RATE_LIMITED not in answers(fake, 1001)
 
 
 def test_an_admins_uploads_do_not_hold_up_a_users_question(
@@ -292,7 +292,7 @@ def test_uploads_stop_at_the_quota_with_a_clear_reply(fake: FakeTelegram, tmp_pa
         fake.wait_sent("sendMessage", ADMIN, count=4, timeout=20)
     replies = answers(fake, ADMIN)
     assert "✅" in replies[0] and "✅" in replies[1]
-    assert replies[2] == h.UPLOADS_FULL
+    assert replies[2] == texts.UPLOADS_FULL
     assert "استُبدلت" in replies[3]  # replacing a kept one fits
 
 
@@ -306,7 +306,7 @@ def test_a_question_deleted_before_the_reply_still_gets_the_answer(
         fake.wait_sent("sendMessage", 4005, timeout=10)
         time.sleep(0.3)
     [answer] = answers(fake, 4005)
-    assert "<blockquote>" in answer and h.SORRY not in answer  # the answer, not «عذرًا»
+    assert "<blockquote>" in answer and texts.SORRY not in answer  # the answer, not «عذرًا»
 
 
 def test_a_button_pressed_while_the_bot_was_down_is_acted_on(
@@ -350,7 +350,7 @@ def test_edits_of_old_questions_count_against_the_question_limit(
             fake.push({"edited_message": message})
         time.sleep(1.5)
     replies = answers(fake, 4004)
-    assert len(replies) == 6 and replies[5] == h.RATE_LIMITED  # told once, none answered
+    assert len(replies) == 6 and replies[5] == texts.RATE_LIMITED  # told once, none answered
 
 
 def test_the_journal_forgets_handled_updates_while_the_bot_runs(
@@ -426,7 +426,7 @@ def test_the_size_quota_counts_every_format(fake: FakeTelegram, tmp_path: Path) 
             fake.document(ADMIN, name, big)
         fake.wait_sent("sendMessage", ADMIN, count=2, timeout=30)
     replies = answers(fake, ADMIN)
-    assert "✅" in replies[0] and replies[1] == h.UPLOADS_FULL
+    assert "✅" in replies[0] and replies[1] == texts.UPLOADS_FULL
     assert [p.name for p in (tmp_path / "uploads").iterdir()] == ["a.md"]
 
 

@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from bot.handlers import answer_keyboard, safe_file_name
+from bot.admin import safe_file_name
+from bot.buttons import answer_keyboard
 from bot.render import answer_html, clip, context_html, inline_message_html, visible_length
 from harness.fake_telegram import parse_html
 from index.collection import Passage

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import handlers as h
+from bot import texts
 from bot.stats import QuestionLog
 from harness.bot import ADMIN, make_services, running_bot
 from harness.fake_telegram import FakeTelegram, buttons
@@ -39,7 +39,7 @@ def test_an_admin_sees_the_weeks_questions_and_what_found_no_answer(
             [stats] = fake.wait_sent("sendMessage", ADMIN)
     finally:
         fake.stop()
-    assert fake.bot_messages(USER)[4]["text"] == h.ADMINS_ONLY
+    assert fake.bot_messages(USER)[4]["text"] == texts.ADMINS_ONLY
     text = stats.params["text"]
     assert "الأسئلة اليوم: 4، وفي آخر ٧ أيام: 4" in text
     assert "أُجيب منها: 50٪ (2 من 4)" in text
