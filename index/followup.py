@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.analysis import STOPWORD_FORMS, normalize, word_spans
+from index.lexicon import FRAME_NOUNS
 from index.speakers import REPORTING, speech_frame
 
 # Interrogatives (normalized), alone or behind a preposition («بماذا»، «لمن»).
@@ -15,15 +16,6 @@ INTERROGATIVES = frozenset(
 # Prepositions a follow-up may open with: «وعن كازاخستان؟»، «وفي سمرقند؟».
 PREPOSITIONS = frozenset(
     normalize(w) for w in "عن في حول بشأن بخصوص من إلى الى مع على تجاه".split()
-)
-# Nouns that frame a question and point to nothing: «كم عدد سكانها؟» has no referent.
-FRAME_NOUNS = frozenset(
-    normalize(w)
-    for w in """
-    عدد اسم نوع سبب أسباب مساحة طول عرض ارتفاع عمر عاصمة رئيس موقع تاريخ لغة عملة سكان
-    حجم قيمة نسبة دور أهمية معنى شكل لون وزن مدة بداية نهاية أصل
-    أغلب معظم أكثر أقل أول آخر كل بعض
-    """.split()
 )
 # Pronouns standing alone with a preposition: «عنها» → «عن» + what «ها» points to.
 _PREPOSITION_PRONOUNS = {

@@ -13,51 +13,33 @@ from index.analysis import (
     split_proclitic,
     word_spans,
 )
+from index.lexicon import MONTHS, NUMBER_WORDS, PLACE_NOUNS, normal_set
 from index.questions import AnswerType
 
 # The factoid kinds a phrase is looked for (a reason or a manner is a whole sentence).
 FACTOIDS: frozenset[AnswerType] = frozenset(["number", "date", "person", "place", "name"])
 
 
-def _normal_set(words: str) -> frozenset[str]:
-    return frozenset(normalize(w) for w in words.split())
-
-
-_MONTHS = _normal_set(
-    """
-    يناير فبراير مارس أبريل ابريل إبريل مايو يونيو يونيه يوليو يوليه أغسطس اغسطس سبتمبر أكتوبر
-    اكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين
-    محرم صفر ربيع جمادى رجب شعبان رمضان شوال القعدة الحجة ذو ذي
-    """
-)
-_MONTH_PARTS = _normal_set("الأول الثاني الآخر الأولى الآخرة")  # كانون الثاني، جمادى الأولى
-_ERAS = _normal_set("هـ ه م ق.م ميلادي ميلادية هجري هجرية الميلادي الهجري للميلاد للهجرة")
-_YEAR_NOUNS = _normal_set("عام العام سنة السنة عامي")
-_NUMBER_WORDS = _normal_set(
-    """
-    واحد واحدة اثنان اثنين اثنتان اثنتين ثلاث ثلاثة أربع أربعة خمس خمسة ست ستة سبع سبعة ثمان
-    ثماني ثمانية تسع تسعة عشر عشرة عشرون عشرين ثلاثون ثلاثين أربعون أربعين خمسون خمسين ستون
-    ستين سبعون سبعين ثمانون ثمانين تسعون تسعين مئة مائة مئتين مئتان مئات ألف ألفا آلاف ألفين
-    مليون ملايين مليار مليارات نصف ربع ثلث عشرات مرتين مرتان
-    """
-)
-_SCALES = _normal_set("ألف آلاف مليون ملايين مليار مليارات بليون ترليون")
-_TITLES = _normal_set(
+_MONTHS = MONTHS | normal_set("ذو ذي")  # ذو القعدة، ذي الحجة
+_MONTH_PARTS = normal_set("الأول الثاني الآخر الأولى الآخرة")  # كانون الثاني، جمادى الأولى
+_ERAS = normal_set("هـ ه م ق.م ميلادي ميلادية هجري هجرية الميلادي الهجري للميلاد للهجرة")
+_YEAR_NOUNS = normal_set("عام العام سنة السنة عامي")
+_SCALES = normal_set("ألف آلاف مليون ملايين مليار مليارات بليون ترليون")
+_TITLES = normal_set(
     """
     الرئيس الملك الملكة الأمير الأميرة الشيخ السيد السيدة الدكتور د المهندس الوزير الجنرال
     القائد البابا الإمام الخليفة السلطان الفيلسوف العالم الكاتب الشاعر المؤرخ اللاعب المدرب
     الفنان المخرج الممثل المغني القس الأب المطران العقيد اللواء الفريق المشير الرائد النقيب
     """
 )
-_NAMING = _normal_set(
+_NAMING = normal_set(
     """
     اسم باسم اسمه اسمها يسمى تسمى سمي سميت يسمي تسمي المسمى المسماة يعرف تعرف عرف عرفت
     المعروف المعروفة لقب يلقب تلقب الملقب الملقبة بلقب ويسمى وتسمى ويعرف وتعرف
     """
 )
-_PLACE_NOUNS = _normal_set("مدينة بلد دولة منطقة قارة محافظة ولاية جزيرة قرية إقليم عاصمة شارع")
-_PLACE_PREPOSITIONS = _normal_set("في إلى الى ب من قرب بالقرب داخل شمال جنوب شرق غرب وسط")
-_CONNECTORS = _normal_set("بن ابن بنت أبو ابو أبي عبد آل ال دي دا فان فون")
+_PLACE_PREPOSITIONS = normal_set("في إلى الى ب من قرب بالقرب داخل شمال جنوب شرق غرب وسط")
+_CONNECTORS = normal_set("بن ابن بنت أبو ابو أبي عبد آل ال دي دا فان فون")
 _DIGITS = re.compile(r"[0-9٠-٩]+(?:[.,٫٬][0-9٠-٩]+)*")
 
 
@@ -85,7 +67,7 @@ def _words(text: str) -> list[_Word]:
 
 
 def _is_number(w: _Word) -> bool:
-    return bool(_DIGITS.fullmatch(w.normal)) or w.normal in _NUMBER_WORDS or w.bare in _NUMBER_WORDS
+    return bool(_DIGITS.fullmatch(w.normal)) or w.normal in NUMBER_WORDS or w.bare in NUMBER_WORDS
 
 
 def _is_year(w: _Word) -> bool:
@@ -253,8 +235,8 @@ def _is_dated(words: Sequence[_Word], i: int) -> bool:
 
 
 _DECADE = re.compile(r"^(ال)?(عشر|ثلاث|اربع|خمس|ست|سبع|ثمان|تسع)يني?ات$")  # السبعينيات
-_CENTURY = _normal_set("القرن قرن القرون")
-_ORDINALS = _normal_set(
+_CENTURY = normal_set("القرن قرن القرون")
+_ORDINALS = normal_set(
     """
     الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر الحادي عشر
     الميلادي الهجري الماضي
@@ -330,7 +312,7 @@ def _people(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Cand
     return out
 
 
-_LINKS = _normal_set("بينما حين حيث كما ثم قد لقد إذ إذا لكن ولكن بعدما قبلما عندما لما")
+_LINKS = normal_set("بينما حين حيث كما ثم قد لقد إذ إذا لكن ولكن بعدما قبلما عندما لما")
 
 
 def _plausible_name(words: Sequence[_Word], a: int, b: int) -> bool:
@@ -383,7 +365,7 @@ def _phrase_after(text: str, words: Sequence[_Word], start: int, most: int) -> i
 
 
 # Nouns of time and manner that follow «في / من» without naming a place.
-_NOT_PLACES = _normal_set(
+_NOT_PLACES = normal_set(
     """
     وقت الوقت فترة الفترة أثناء مرحلة المرحلة حين نهاية بداية أجل قبل بعد خلال حالة الحالة
     مجال المجال إطار الإطار شكل صورة طريقة الصيف الشتاء الربيع الخريف عهد العهد ظل
@@ -414,7 +396,7 @@ def _places(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Cand
             continue
         end = _phrase_after(text, words, start, 3)
         after_question = any(old[j] for j in range(max(0, i - 2), i))
-        named = first.bare in _PLACE_NOUNS or not first.normal.startswith(("ال", "بال"))
+        named = first.bare in PLACE_NOUNS or not first.normal.startswith(("ال", "بال"))
         out.append((0 if after_question else 1 if named else 2, start, end))
     return out
 

@@ -6,41 +6,21 @@ from collections.abc import Collection, Sequence
 from typing import Literal
 
 from index.analysis import normalize, split_proclitic, text_words
+from index.lexicon import MONTHS, NUMBER_WORDS, PLACE_NOUNS, TIME_NOUNS, normal_set
 
 AnswerType = Literal["number", "date", "person", "place", "name", "reason", "manner"]
 # Questions answered by an explanation, which follows the sentence that names its subject.
 EXPLANATIONS: frozenset[AnswerType] = frozenset(["reason", "manner"])
 
 
-def _normal_set(words: str) -> frozenset[str]:
-    return frozenset(normalize(w) for w in words.split())
-
-
-_NUMBER_WORDS = _normal_set(
-    """
-    واحد اثنان اثنين اثنتان اثنتين ثلاث ثلاثة أربع أربعة خمس خمسة ست ستة سبع سبعة ثمان ثماني
-    ثمانية تسع تسعة عشر عشرة عشرون عشرين ثلاثون ثلاثين أربعون أربعين خمسون خمسين ستون ستين
-    سبعون سبعين ثمانون ثمانين تسعون تسعين مئة مائة مئات ألف آلاف مليون ملايين مليار مليارات
-    نصف ربع ثلث عشرات
-    """
-)
-_DATE_WORDS = _normal_set(
-    """
-    يناير فبراير مارس أبريل ابريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر
-    كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين
-    محرم صفر ربيع جمادى رجب شعبان رمضان شوال القعدة الحجة
-    عام سنة قرن القرن عقد
-    """
-)
+_DATE_WORDS = MONTHS | normal_set("عام سنة قرن القرن عقد")
 # Words that give a reason (لماذا، ما سبب) in a sentence.
-_REASON_WORDS = _normal_set(
+_REASON_WORDS = normal_set(
     """
     لأن لان لأنه لأنها لأنهم بسبب نتيجة نظرا لذلك لذا ولذلك ولذا مما أدى
     """
 )
-_TIME_NOUNS = _normal_set("عام سنة قرن يوم شهر تاريخ عقد")
-_PLACE_NOUNS = _normal_set("مدينة بلد دولة منطقة مكان قارة محافظة ولاية جزيرة قرية إقليم عاصمة")
-_NAME_VERBS = _normal_set("تسمى يسمى تسمي يسمي سمي سميت يعرف تعرف يلقب تلقب لقب")
+_NAME_VERBS = normal_set("تسمى يسمى تسمي يسمي سمي سميت يعرف تعرف يلقب تلقب لقب")
 
 # An interrogative written together with the next word («ماهي»، «لماذايستخدم»), or
 # misspelt («لمادا»): the words it stands for.
@@ -70,7 +50,7 @@ _FUSED = {
 _BEHIND = frozenset(["متي", "اين", "كم", "ماذا", "من"])
 _GLUED = tuple(normalize(w) for w in ("لماذا", "ماذا"))  # never the start of another word
 # Imperatives that open a question («علل …»، «اذكر …») and carry nothing to search for.
-_COMMANDS = _normal_set("علل اذكر أذكر اعط أعط اعطي أعطي وضح اشرح عدد")
+_COMMANDS = normal_set("علل اذكر أذكر اعط أعط اعطي أعطي وضح اشرح عدد")
 
 
 def unfuse(word: str) -> tuple[str, ...]:
@@ -152,9 +132,9 @@ def answer_type(normals: Sequence[str]) -> AnswerType | None:
         return "manner"
     if first in ("في", "الي", "ب") and second == "اي" and len(rest) > 1:
         noun = _bare(rest[1])
-        if noun in _TIME_NOUNS:
+        if noun in TIME_NOUNS:
             return "date"
-        if noun in _PLACE_NOUNS:
+        if noun in PLACE_NOUNS:
             return "place"
     if first in ("ما", "ماذا") and ("اسم" in [_bare(w) for w in rest[:2]] or second in _NAME_VERBS):
         return "name"
@@ -186,7 +166,7 @@ def offers(sentence: str, kind: AnswerType, asked: Collection[str] = ()) -> bool
     False
     """
     vocabulary = {
-        "number": _NUMBER_WORDS,
+        "number": NUMBER_WORDS,
         "date": _DATE_WORDS,
         "reason": _REASON_WORDS,
     }.get(kind)

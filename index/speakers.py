@@ -15,6 +15,7 @@ from index.analysis import (
     split_proclitic,
     word_spans,
 )
+from index.lexicon import SPEECH_NOUNS
 
 # What stems a word (a segmenter's ``segment``, see index.analysis.Segmenter).
 Stemmer = Callable[[str], tuple[str, ...]]
@@ -243,7 +244,6 @@ def _resolve(
 _LEADS = frozenset(["ماذا", "بماذا", "ما"])
 _AFTER_MA = frozenset(["الذي", "هو", "هي"])
 _ABOUT = frozenset(["عن", "حول", "بشأن", "بخصوص", "في", "من", "تجاه"])
-FRAME_NOUNS = frozenset(normalize(w) for w in "رأي موقف تصريح تصريحات كلام حديث".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +270,7 @@ def speech_frame(words: Sequence[str]) -> SpeechFrame | None:
     rest = verb + 1
     if len(words) <= rest:
         return None
-    if normalize(words[verb]) not in REPORTING and normalize(words[verb]) not in FRAME_NOUNS:
+    if normalize(words[verb]) not in REPORTING and normalize(words[verb]) not in SPEECH_NOUNS:
         return None
     split = next((i for i in range(rest, len(words)) if words[i] in _ABOUT), len(words))
     if split == rest:
