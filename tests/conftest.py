@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.fake_telegram import FakeTelegram
 from harness.seeds import ROOT, SEED_DOC, SEEDS, VECTOR_CACHE, seed_config
 from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
@@ -46,6 +47,17 @@ def run_sanad(
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    """The fake Bot API on 127.0.0.1, strict: after the test, the fake itself never failed
+    and every button press was answered (the client's spinner stopped)."""
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+    assert not server.internal_errors
+    assert not server.unanswered_callbacks()
 
 
 @pytest.fixture

@@ -22,15 +22,6 @@ GROUP = -100500
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-    assert not server.internal_errors
-    assert not server.unanswered_callbacks()  # every press was answered
-
-
-@pytest.fixture
 def bot(fake: FakeTelegram, tmp_path: Path) -> Iterator[FakeTelegram]:
     services = make_services(tmp_path)
     with running_bot(fake, services):

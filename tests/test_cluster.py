@@ -226,7 +226,7 @@ def test_sanad_ask_answers_from_the_cluster_as_from_this_machine(
 
 
 def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
-    ray_cluster: Any, tmp_path: Path
+    fake: FakeTelegram, ray_cluster: Any, tmp_path: Path
 ) -> None:
     import ray
 
@@ -234,18 +234,14 @@ def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
     sharded = Collection.in_memory(docs, SHARED).sharded(ClusterSettings(shards=3))
     questions = [e["question"] for e in seed_examples()] + ["متى ولد تسلا؟", "أين تقع مصر؟"]
     chats = [7000 + n for n in range(20)]
-    fake = FakeTelegram().start()
-    try:
-        with running_bot(fake, make_services(tmp_path, collection=sharded)):
-            for round_ in range(10):  # 20 chats × 10 questions, as fast as they come
-                for n, chat in enumerate(chats):
-                    fake.message(chat, questions[(n + round_) % len(questions)])
-                if round_ == 3:  # a shard's process dies mid-burst; Ray starts it again
-                    ray.kill(sharded.searcher.generation.engine.actors[1][0], no_restart=False)
-            fake.wait_for(lambda: sum(len(fake.bot_messages(c)) for c in chats) >= 200, timeout=120)
-            time.sleep(0.5)  # and no second answer comes late
-    finally:
-        fake.stop()
+    with running_bot(fake, make_services(tmp_path, collection=sharded)):
+        for round_ in range(10):  # 20 chats × 10 questions, as fast as they come
+            for n, chat in enumerate(chats):
+                fake.message(chat, questions[(n + round_) % len(questions)])
+            if round_ == 3:  # a shard's process dies mid-burst; Ray starts it again
+                ray.kill(sharded.searcher.generation.engine.actors[1][0], no_restart=False)
+        fake.wait_for(lambda: sum(len(fake.bot_messages(c)) for c in chats) >= 200, timeout=120)
+        time.sleep(0.5)  # and no second answer comes late
     replies = {c: [m["text"] for m in fake.bot_messages(c)] for c in chats}
     assert all(len(said) == 10 for said in replies.values())  # each answered once
     assert not any(texts.SORRY in t for said in replies.values() for t in said)

@@ -7,11 +7,8 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-
-import pytest
 
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import sanad_free_environ
@@ -83,13 +80,6 @@ def test_kill_9_during_sanad_build_leaves_the_previous_index(tmp_path: Path) -> 
             assert len(after[0]) == 41 and all(n == 400 for name, n in after[0] if "big" in name)
             break
     assert interrupted >= 2
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
 
 
 def test_kill_9_during_an_admin_upload_never_leaves_half_a_document(

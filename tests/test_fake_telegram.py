@@ -4,7 +4,6 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,11 +11,9 @@ from harness.fake_telegram import TOKEN, FakeTelegram, parse_html
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    server = FakeTelegram().start()
-    server.add_chat(1)
-    yield server
-    server.stop()
+def fake(fake: FakeTelegram) -> FakeTelegram:
+    fake.add_chat(1)  # the strict fake of conftest.py, with one private chat
+    return fake
 
 
 def call(fake: FakeTelegram, method: str, token: str = TOKEN, **params) -> tuple[int, dict]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from harness.fake_telegram import FakeTelegram
 from index.cli import main
 from index.collection import Collection
 from index.documents import DocumentError, parse_document
@@ -306,22 +307,18 @@ def test_damaged_and_encrypted_pdfs_are_refused_with_one_line() -> None:
 
 
 def test_the_bot_takes_every_format_from_an_admin_and_cites_page_and_section(
-    formats: Path, tmp_path: Path
+    fake: FakeTelegram, formats: Path, tmp_path: Path
 ) -> None:
     from harness.bot import ADMIN, make_services, running_bot
-    from harness.fake_telegram import FakeTelegram, parse_html
+    from harness.fake_telegram import parse_html
 
     names = sorted(p.name for p in formats.iterdir() if not p.name.startswith("wire"))
-    fake = FakeTelegram().start()
-    try:
-        with running_bot(fake, make_services(tmp_path / "bot"), max_messages_per_second=1000):
-            for name in names:
-                fake.document(ADMIN, name, (formats / name).read_bytes())
-            replies = fake.wait_sent("sendMessage", ADMIN, count=len(names), timeout=60)
-            asked = {fake.message(1001, q)["message_id"]: case for q, *case in CASES}
-            answers = fake.wait_sent("sendMessage", 1001, count=len(CASES), timeout=60)
-    finally:
-        fake.stop()
+    with running_bot(fake, make_services(tmp_path / "bot"), max_messages_per_second=1000):
+        for name in names:
+            fake.document(ADMIN, name, (formats / name).read_bytes())
+        replies = fake.wait_sent("sendMessage", ADMIN, count=len(names), timeout=60)
+        asked = {fake.message(1001, q)["message_id"]: case for q, *case in CASES}
+        answers = fake.wait_sent("sendMessage", 1001, count=len(CASES), timeout=60)
     texts = [r.params["text"] for r in replies]
     assert sum(t.startswith("✅") for t in texts) == len(names) - 1  # all but the scan
     assert any("scanned PDF with no text layer" in t for t in texts)

@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from harness.fake_telegram import buttons
+from harness.fake_telegram import FakeTelegram, buttons
 from harness.seeds import SEED_DOC, seed_config
 from harness.stops import SANAD
 from index.collection import Collection
@@ -98,68 +98,61 @@ def test_answers_stay_whole_while_another_process_adds_removes_and_rebuilds(
 
 
 def test_buttons_work_after_a_restart_and_say_so_when_their_sentence_is_gone(
+    fake: FakeTelegram,
     tmp_path: Path,
 ) -> None:
     from bot import texts
     from bot.sessions import Sessions
     from bot.state import state_of
     from harness.bot import make_services, running_bot
-    from harness.fake_telegram import FakeTelegram
 
     def services():  # as `sanad serve` makes them: button state in the bot's file
         return make_services(tmp_path, sessions=Sessions(state_of(tmp_path / "index.sqlite3")))
 
-    fake = FakeTelegram().start()
-    try:
-        with running_bot(fake, services()):
-            fake.message(1001, QUESTION)
-            fake.wait_sent("sendMessage", 1001)
-        answer = fake.bot_messages(1001)[-1]
-        keys = buttons(answer)
-        restarted = services()
-        with running_bot(fake, restarted):  # a new process: nothing kept in memory
-            fake.press(answer, keys["المزيد"])
-            [edit] = fake.wait_sent("editMessageText", 1001)
-            restarted.collection.remove([SEED_DOC.name])
-            fake.press(answer, keys["السياق"])
-            fake.wait_for(lambda: all(fake.callbacks.values()))
-    finally:
-        fake.stop()
+    with running_bot(fake, services()):
+        fake.message(1001, QUESTION)
+        fake.wait_sent("sendMessage", 1001)
+    answer = fake.bot_messages(1001)[-1]
+    keys = buttons(answer)
+    restarted = services()
+    with running_bot(fake, restarted):  # a new process: nothing kept in memory
+        fake.press(answer, keys["المزيد"])
+        [edit] = fake.wait_sent("editMessageText", 1001)
+        restarted.collection.remove([SEED_DOC.name])
+        fake.press(answer, keys["السياق"])
+        fake.wait_for(lambda: all(fake.callbacks.values()))
     assert "نتائج إضافية (4–6)" in edit.params["text"]
     alerts = [c.params.get("text") for c in fake.sent("answerCallbackQuery")]
     assert texts.REMOVED in alerts and texts.EXPIRED not in alerts
 
 
-def test_admins_list_remove_and_replace_documents_in_telegram(tmp_path: Path) -> None:
+def test_admins_list_remove_and_replace_documents_in_telegram(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
     from bot import texts
     from harness.bot import ADMIN, make_services, running_bot
-    from harness.fake_telegram import FakeTelegram
 
-    fake = FakeTelegram().start()
-    try:
-        with running_bot(fake, make_services(tmp_path), max_messages_per_second=1000):
-            for n in range(20):  # more than a page
-                fake.document(ADMIN, f"city{n:02}.txt", f"المدينة رقم {n} في أوزبكستان.".encode())
-            fake.wait_sent("sendMessage", ADMIN, count=20, timeout=30)
-            fake.message(1001, "/docs")
-            fake.message(1001, "/remove city01.txt")
-            fake.wait_sent("sendMessage", 1001, count=2)
-            fake.message(ADMIN, "/docs")
-            fake.wait_sent("sendMessage", ADMIN, count=21)
-            listing = fake.bot_messages(ADMIN)[-1]
-            fake.press(listing, buttons(listing)["التالي"])
-            fake.wait_sent("editMessageText", ADMIN)
-            fake.message(ADMIN, "/remove city01.txt")
-            fake.wait_sent("sendMessage", ADMIN, count=22)
-            confirm = fake.bot_messages(ADMIN)[-1]
-            fake.press(confirm, buttons(confirm)["نعم، احذفها"])
-            fake.wait_sent("editMessageText", ADMIN, count=2)
-            fake.document(ADMIN, "city02.txt", "المدينة رقم اثنين صارت عاصمة للثقافة.".encode())
-            fake.wait_sent("sendMessage", ADMIN, count=23)
-            fake.message(1001, "ما المدينة التي صارت عاصمة للثقافة؟")
-            fake.wait_sent("sendMessage", 1001, count=3)
-    finally:
-        fake.stop()
+    with running_bot(fake, make_services(tmp_path), max_messages_per_second=1000):
+        for n in range(20):  # more than a page
+            fake.document(ADMIN, f"city{n:02}.txt", f"المدينة رقم {n} في أوزبكستان.".encode())
+        fake.wait_sent("sendMessage", ADMIN, count=20, timeout=30)
+        fake.message(1001, "/docs")
+        fake.message(1001, "/remove city01.txt")
+        fake.wait_sent("sendMessage", 1001, count=2)
+        fake.message(ADMIN, "/docs")
+        fake.wait_sent("sendMessage", ADMIN, count=21)
+        listing = fake.bot_messages(ADMIN)[-1]
+        fake.press(listing, buttons(listing)["التالي"])
+        fake.wait_sent("editMessageText", ADMIN)
+        fake.message(ADMIN, "/remove city01.txt")
+        fake.wait_sent("sendMessage", ADMIN, count=22)
+        confirm = fake.bot_messages(ADMIN)[-1]
+        fake.press(confirm, buttons(confirm)["نعم، احذفها"])
+        fake.wait_sent("editMessageText", ADMIN, count=2)
+        fake.document(ADMIN, "city02.txt", "المدينة رقم اثنين صارت عاصمة للثقافة.".encode())
+        fake.wait_sent("sendMessage", ADMIN, count=23)
+        fake.message(1001, "ما المدينة التي صارت عاصمة للثقافة؟")
+        fake.wait_sent("sendMessage", 1001, count=3)
     refusals = [c.params["text"] for c in fake.sent("sendMessage", 1001)][:2]
     assert refusals == [texts.ADMINS_ONLY, texts.ADMINS_ONLY]
     first_page = fake.sent("sendMessage", ADMIN)[20].params["text"]
@@ -184,13 +177,12 @@ def test_answered_updates_are_kept_per_bot(tmp_path: Path) -> None:
 
 
 def test_a_serving_bot_answers_every_question_while_the_collection_changes(
-    tmp_path: Path,
+    fake: FakeTelegram, tmp_path: Path
 ) -> None:
     from bot import texts
-    from harness.fake_telegram import FakeTelegram, parse_html
+    from harness.fake_telegram import parse_html
     from harness.stops import serve_env
 
-    fake = FakeTelegram().start()
     env = serve_env(tmp_path, fake)
     more = tmp_path / "more"
     more.mkdir()
@@ -223,7 +215,6 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
     finally:
         bot.terminate()
         bot.wait(timeout=30)
-        fake.stop()
         log.close()
     replies = [parse_html(c.params["text"]) for c in fake.sent("sendMessage")]
     assert len(fake.sent("sendMessage")) >= asked and texts.SORRY not in replies

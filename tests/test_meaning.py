@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness.fake_telegram import FakeTelegram
 from harness.seeds import VECTOR_CACHE
 from index.build import read_documents, reanalyse
 from index.check import check_vectors
@@ -164,21 +165,16 @@ def test_characters_that_expand_are_encoded_safely() -> None:
 
 
 def test_the_bot_answers_an_english_question_by_meaning_and_says_so(
-    collection: Collection, tmp_path: Path
+    fake: FakeTelegram, collection: Collection, tmp_path: Path
 ) -> None:
     # through python-telegram-bot's real polling loop, as a reader would ask
     from harness.bot import make_services, running_bot
-    from harness.fake_telegram import FakeTelegram
 
-    fake = FakeTelegram().start()
-    try:
-        with running_bot(fake, make_services(tmp_path, collection=collection)):
-            fake.message(1001, "When did Rudenko give the interview?")
-            fake.wait_for(lambda: fake.bot_messages(1001))
-            fake.inline_query("Does Russia respect Uzbekistan's sovereign choice?")
-            [inline] = fake.wait_sent("answerInlineQuery")
-    finally:
-        fake.stop()
+    with running_bot(fake, make_services(tmp_path, collection=collection)):
+        fake.message(1001, "When did Rudenko give the interview?")
+        fake.wait_for(lambda: fake.bot_messages(1001))
+        fake.inline_query("Does Russia respect Uzbekistan's sovereign choice?")
+        [inline] = fake.wait_sent("answerInlineQuery")
     [call] = fake.sent("sendMessage", 1001)
     first = call.params["text"].split("</blockquote>")[0]
     assert "يوم أمس الخميس 16" in first and "<b>" not in first  # no word of it matched

@@ -7,7 +7,6 @@ import io
 import sqlite3
 import time
 import zipfile
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,14 +24,6 @@ from harness.seeds import SEED_DOC
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 OTHER = "ما حصة روسيا في التجارة الخارجية لكازاخستان؟"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-    assert not server.internal_errors
 
 
 def answers(fake: FakeTelegram, chat_id: int) -> list[str]:

@@ -11,11 +11,8 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import pytest
 
 from bot.cli import REVOKED_TOKEN
 from harness.fake_telegram import TOKEN, FakeTelegram
@@ -24,13 +21,6 @@ from harness.stops import exit_on_revocation
 from tests.conftest import SANAD, SEEDS, run_sanad
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
 
 
 def env_for(tmp_path: Path, fake: FakeTelegram, **extra: str) -> dict[str, str]:

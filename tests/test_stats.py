@@ -22,23 +22,22 @@ USER = 1001
 
 
 def test_an_admin_sees_the_weeks_questions_and_what_found_no_answer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fake: FakeTelegram,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    fake = FakeTelegram().start()
-    try:
-        with running_bot(fake, make_services(tmp_path)):
-            for n, text in enumerate([QUESTION, MISSING, MISSING, "متى جاء كلام رودينكو؟"], 1):
-                fake.message(USER, text)
-                fake.wait_for(lambda n=n: len(fake.bot_messages(USER)) == n)
-            first = fake.bot_messages(USER)[0]
-            fake.press(first, buttons(first)["👍"])
-            fake.wait_for(lambda: fake.sent("answerCallbackQuery"))
-            fake.message(USER, "/stats")  # not an admin
-            fake.wait_for(lambda: len(fake.bot_messages(USER)) == 5)
-            fake.message(ADMIN, "/stats")
-            [stats] = fake.wait_sent("sendMessage", ADMIN)
-    finally:
-        fake.stop()
+    with running_bot(fake, make_services(tmp_path)):
+        for n, text in enumerate([QUESTION, MISSING, MISSING, "متى جاء كلام رودينكو؟"], 1):
+            fake.message(USER, text)
+            fake.wait_for(lambda n=n: len(fake.bot_messages(USER)) == n)
+        first = fake.bot_messages(USER)[0]
+        fake.press(first, buttons(first)["👍"])
+        fake.wait_for(lambda: fake.sent("answerCallbackQuery"))
+        fake.message(USER, "/stats")  # not an admin
+        fake.wait_for(lambda: len(fake.bot_messages(USER)) == 5)
+        fake.message(ADMIN, "/stats")
+        [stats] = fake.wait_sent("sendMessage", ADMIN)
     assert fake.bot_messages(USER)[4]["text"] == texts.ADMINS_ONLY
     text = stats.params["text"]
     assert "الأسئلة اليوم: 4، وفي آخر ٧ أيام: 4" in text

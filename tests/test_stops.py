@@ -5,7 +5,6 @@ answered, once."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,6 @@ from bot.cli import REVOKED_TOKEN
 from bot.journal import IN_FLIGHT
 from harness.fake_telegram import FakeTelegram
 from harness.stops import SANAD, burst_through_a_stop, exit_on_revocation, serve_env
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("how", ["kill", "int", "term"])
