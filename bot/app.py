@@ -76,9 +76,11 @@ async def post_init(application: Application) -> None:
     sys.setswitchinterval(SWITCH_INTERVAL)
     queue = application.update_queue
     if isinstance(queue, FairQueue):
-        replayed = await asyncio.to_thread(queue.replay, application.bot)
+        replayed = await asyncio.to_thread(queue.pending, application.bot)
+        for update in replayed:
+            queue.put_nowait(update)
         if replayed:
-            log.info("%d updates received before the last stop are answered now", replayed)
+            log.info("%d updates received before the last stop are answered now", len(replayed))
     bot = application.bot
     for language in ("ar", None):
         await bot.set_my_commands(

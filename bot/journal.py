@@ -155,49 +155,63 @@ class FairQueue(asyncio.Queue):
     its answer, not before: the one picked is the fairest at that moment, so a newcomer in
     a busy group is answered in the group's next slot (3 s apart once its burst is spent).
 
-    python-telegram-bot's own objects (its stop signal) pass straight through.
+    python-telegram-bot's own objects (its stop signal) pass straight through. It is an
+    ``asyncio.Queue`` by type only: python-telegram-bot calls the public methods below,
+    which keep their own state (none of asyncio's private hooks are used).
     """
 
     def __init__(
         self, journal: UpdateJournal, pace: GroupPace | None = None, limit: int = IN_FLIGHT
     ) -> None:
+        super().__init__()
         self.journal = journal
         self.pace = pace or GroupPace()
         self.limit = limit
-        super().__init__()
-
-    # asyncio.Queue's storage hooks, as PriorityQueue overrides them
-    def _init(self, maxsize: int) -> None:
-        self._control: deque[object] = deque()
+        self._control: deque[object] = deque()  # python-telegram-bot's stop signal
         self._chats: dict[int, Waiting] = {}
         self._ready: deque[int] = deque()  # chats with a queued update and none in flight
         self._busy: set[int] = set()
         self._stopping = False  # once the stop signal is out: hand out anything, to drop it
+        self._available = asyncio.Event()  # set when something may be handed out
+        self._unfinished = 0  # queued and not yet marked done (python-telegram-bot's join)
+        self._all_done = asyncio.Event()
+        self._all_done.set()
 
-    def qsize(self) -> int:
-        """Updates that can be handed out now."""
-        return self._qsize()
+    # -- what python-telegram-bot calls -----------------------------------------------------
 
-    def empty(self) -> bool:
-        return self._qsize() == 0
+    async def put(self, item: object) -> None:
+        """Journal an update (dropping one received before), then queue it."""
+        if isinstance(item, Update):
+            body = json.dumps(item.to_dict(), ensure_ascii=False)
+            if not await asyncio.to_thread(self.journal.record, item.update_id, body):
+                log.info("update %s was received before; skipped", item.update_id)
+                return
+        self.put_nowait(item)
 
-    def _qsize(self) -> int:
-        if self._stopping:
-            return len(self._control) + self.backlog
-        available = len(self._ready) if len(self._busy) < self.limit else 0
-        return len(self._control) + available
-
-    def _put(self, item: object) -> None:
+    def put_nowait(self, item: object) -> None:
+        """Queue an update (already journaled), or python-telegram-bot's stop signal."""
+        self._unfinished += 1
+        self._all_done.clear()
         if not isinstance(item, Update):
             self._control.append(item)
-            return
-        chat = chat_key(item)
-        waiting = self._chats.setdefault(chat, Waiting())
-        waiting.add(item.effective_user.id if item.effective_user else 0, item)
-        if chat not in self._busy and waiting.count == 1:
-            self._turn(chat)
+        else:
+            chat = chat_key(item)
+            waiting = self._chats.setdefault(chat, Waiting())
+            waiting.add(item.effective_user.id if item.effective_user else 0, item)
+            if chat not in self._busy and waiting.count == 1:
+                self._turn(chat)
+        self._available.set()
 
-    def _get(self) -> object:
+    async def get(self) -> object:
+        """The next update to handle, when there is one to hand out."""
+        while self.empty():
+            self._available.clear()
+            await self._available.wait()
+        return self.get_nowait()
+
+    def get_nowait(self) -> object:
+        if self.empty():
+            raise asyncio.QueueEmpty
         if self._control:
             self._stopping = True  # python-telegram-bot drops what is left: it stays journaled
             return self._control.popleft()
@@ -209,34 +223,44 @@ class FairQueue(asyncio.Queue):
         self._busy.add(chat)
         return update
 
+    def task_done(self) -> None:
+        if self._unfinished <= 0:
+            raise ValueError("task_done() called too many times")
+        self._unfinished -= 1
+        if not self._unfinished:
+            self._all_done.set()
+
+    async def join(self) -> None:
+        await self._all_done.wait()
+
+    def qsize(self) -> int:
+        """Updates that can be handed out now."""
+        if self._stopping:
+            return len(self._control) + self.backlog
+        available = len(self._ready) if len(self._busy) < self.limit else 0
+        return len(self._control) + available
+
+    def empty(self) -> bool:
+        return self.qsize() == 0
+
+    # -- Sanad's own ------------------------------------------------------------------------
+
     @property
     def backlog(self) -> int:
         """Updates received and not yet handed out."""
         return sum(w.count for w in self._chats.values())
 
-    async def put(self, item: object) -> None:
-        """Journal an update (dropping one received before), then queue it."""
-        if isinstance(item, Update):
-            body = json.dumps(item.to_dict(), ensure_ascii=False)
-            if not await asyncio.to_thread(self.journal.record, item.update_id, body):
-                log.info("update %s was received before; skipped", item.update_id)
-                return
-        await super().put(item)
-
-    def replay(self, bot: Bot) -> int:
-        """Queue the updates journaled and not handled to the end (the bot stopped or died
-        before); how many."""
-        count = 0
+    def pending(self, bot: Bot) -> list[Update]:
+        """The updates journaled and not handled to the end (the bot stopped or died
+        before), to queue again first (blocking: SQLite)."""
+        updates = []
         for update_id, body in self.journal.pending():
             try:
-                update = Update.de_json(json.loads(body), bot)
+                updates.append(Update.de_json(json.loads(body), bot))
             except (ValueError, TypeError, KeyError) as exc:
                 log.warning("journaled update %s unreadable (%s); dropped", update_id, exc)
                 self.journal.done(update_id)
-                continue
-            super().put_nowait(update)
-            count += 1
-        return count
+        return updates
 
     def finished(self, update: Update) -> None:
         """The update's chat may have its next turn."""
@@ -244,7 +268,7 @@ class FairQueue(asyncio.Queue):
         self._busy.discard(chat)
         if self._chats.get(chat):
             self._turn(chat)
-        self._wakeup_next(self._getters)  # type: ignore[attr-defined]
+        self._available.set()
 
     def _turn(self, chat: int) -> None:
         """The chat is ready now, or when its group's next slot is free."""
@@ -257,7 +281,7 @@ class FairQueue(asyncio.Queue):
     def _due(self, chat: int) -> None:
         if self._chats.get(chat) and chat not in self._busy and chat not in self._ready:
             self._turn(chat)  # ready, or later again if answers to other updates took the slot
-            self._wakeup_next(self._getters)  # type: ignore[attr-defined]
+            self._available.set()
 
 
 def revoked(update: Update) -> bool:
