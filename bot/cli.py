@@ -188,7 +188,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from bot.logs import setup_logging
     from bot.network import SanadBot, watch_token
     from bot.services import Services
-    from bot.webhook import serve_webhooks_checked, webhook_path
+    from bot.webhook import run_webhook, webhook_path
     from index.collection import Collection
 
     lease = Lease.take(config.index_path)
@@ -244,18 +244,9 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
                 tg.webhook_port,
                 path,
             )
-            serve_webhooks_checked(health)
             if isinstance(application.bot, SanadBot):
                 watch_token(application.bot, loop, tg.webhook_token_check_s)
-            application.run_webhook(
-                listen=tg.webhook_listen,
-                port=tg.webhook_port,
-                url_path=path,
-                webhook_url=tg.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-                stop_signals=None,
-            )
+            run_webhook(application, loop, tg, secret, health)
         else:
             log.info("serving with long polling")
             application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
