@@ -137,6 +137,7 @@ def test_a_newcomer_in_a_busy_group_is_answered_before_its_backlog(
         fake.wait_for(lambda: len(fake.sent("sendMessage", group)) >= 20, timeout=30)
         before = len(fake.sent("sendMessage", group))
         newcomer = fake.message(group, f"/ask {OTHER}", user_id=999)
+        fake.message(998, OTHER)  # the same question in private, where no pace holds it
         asked = time.monotonic()
 
         def place() -> int:
@@ -145,12 +146,16 @@ def test_a_newcomer_in_a_busy_group_is_answered_before_its_backlog(
             mine = newcomer["message_id"]
             return replies.index(mine) if mine in replies else -1
 
+        fake.wait_sent("sendMessage", 998, timeout=30)
+        in_private = time.monotonic() - asked  # how long answering takes on this machine now
         fake.wait_for(lambda: place() >= 0, timeout=30)
         waited = time.monotonic() - asked
     # the group's next slot (3 s apart) goes to the newcomer, not to the 280 still waiting;
     # at most the one answer already picked for the slot when the newcomer asked goes first
     assert place() <= before + 1, (place(), before)
-    assert waited <= 5.0, waited
+    # so the newcomer waits one slot at most more than in private: within 5 s on an idle
+    # machine (bench/fairness.py --group: 1.1-2.8 s), and no more on a loaded one
+    assert waited <= 3.0 + max(in_private, 2.0), (waited, in_private)
 
 
 def test_a_chat_whose_records_are_slow_holds_up_no_other_chat(
