@@ -11,31 +11,29 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from index.sqlite import MEMORY, Database
+from index.sqlite import MEMORY, Database, Migration, migrate
 
 log = logging.getLogger(__name__)
 
-# Each migration's statements, in order; migration n brings user_version from n-1 to n.
-MIGRATIONS: list[tuple[str, ...]] = [
-    (  # 1: the tables as Sanad kept them in the index's file until they moved here
-        "CREATE TABLE update_journal (bot INTEGER NOT NULL, update_id INTEGER NOT NULL,"
-        " body TEXT NOT NULL, received REAL NOT NULL, done REAL, PRIMARY KEY (bot, update_id))",
-        "CREATE TABLE button_sessions (id TEXT PRIMARY KEY, question TEXT NOT NULL,"
-        " shown TEXT NOT NULL, created REAL NOT NULL)",
-        "CREATE TABLE chat_turns (chat INTEGER NOT NULL, asker INTEGER NOT NULL,"
-        " question TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (chat, asker))",
-        "CREATE TABLE question_log (id INTEGER PRIMARY KEY, at REAL NOT NULL,"
-        " answered INTEGER NOT NULL, question TEXT)",
-        "CREATE INDEX question_log_at ON question_log(at)",
-        "CREATE TABLE feedback_salt (salt TEXT NOT NULL)",
-        "CREATE TABLE feedback (id INTEGER PRIMARY KEY, question TEXT NOT NULL,"
-        " shown TEXT NOT NULL, chat_hash TEXT NOT NULL, helpful INTEGER NOT NULL,"
-        " at TEXT NOT NULL)",
-        "CREATE TABLE bot_status (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL,"
-        " host TEXT NOT NULL, mode TEXT NOT NULL, started REAL NOT NULL, heard REAL,"
-        " stopped REAL)",
-    ),
-]
+# The tables as Sanad kept them in the index's file until they moved here.
+FIRST_TABLES = (
+    "CREATE TABLE update_journal (bot INTEGER NOT NULL, update_id INTEGER NOT NULL,"
+    " body TEXT NOT NULL, received REAL NOT NULL, done REAL, PRIMARY KEY (bot, update_id))",
+    "CREATE TABLE button_sessions (id TEXT PRIMARY KEY, question TEXT NOT NULL,"
+    " shown TEXT NOT NULL, created REAL NOT NULL)",
+    "CREATE TABLE chat_turns (chat INTEGER NOT NULL, asker INTEGER NOT NULL,"
+    " question TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (chat, asker))",
+    "CREATE TABLE question_log (id INTEGER PRIMARY KEY, at REAL NOT NULL,"
+    " answered INTEGER NOT NULL, question TEXT)",
+    "CREATE INDEX question_log_at ON question_log(at)",
+    "CREATE TABLE feedback_salt (salt TEXT NOT NULL)",
+    "CREATE TABLE feedback (id INTEGER PRIMARY KEY, question TEXT NOT NULL,"
+    " shown TEXT NOT NULL, chat_hash TEXT NOT NULL, helpful INTEGER NOT NULL,"
+    " at TEXT NOT NULL)",
+    "CREATE TABLE bot_status (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL,"
+    " host TEXT NOT NULL, mode TEXT NOT NULL, started REAL NOT NULL, heard REAL,"
+    " stopped REAL)",
+)
 MOVED = (  # the tables migration 1 copies from the index's file, where they were before
     "update_journal",
     "button_sessions",
@@ -73,31 +71,26 @@ def open_state(path: Path | str = MEMORY, earlier: Path | None = None) -> Databa
     ([(1,)], 0)
     """
     db = Database(path)
-    migrate(db, earlier if earlier is not None and earlier.is_file() else None)
-    return db
-
-
-def migrate(db: Database, earlier: Path | None = None) -> int:
-    """Run the migrations ``db`` has not had; its version after them."""
+    [(version,)] = db.query("PRAGMA user_version")
+    copying = version == 0 and earlier is not None and earlier.is_file()
     with db.lock:
-        [(version,)] = db.query("PRAGMA user_version")
-        if version >= len(MIGRATIONS):
-            return version
-        copying = version == 0 and earlier is not None
         if copying:  # (ATTACH cannot happen inside a transaction)
             db.connection.execute("ATTACH DATABASE ? AS earlier", (str(earlier),))
         try:
-            with db.transaction() as c:
-                for number in range(version + 1, len(MIGRATIONS) + 1):
-                    for statement in MIGRATIONS[number - 1]:
-                        c.execute(statement)
-                    if number == 1 and copying:
-                        _copy_earlier(c)
-                    c.execute(f"PRAGMA user_version = {number}")
+            migrate(db, MIGRATIONS)
         finally:
             if copying:
                 db.connection.execute("DETACH DATABASE earlier")
-    return len(MIGRATIONS)
+    return db
+
+
+def _first(c: sqlite3.Connection) -> None:
+    """Migration 1: the tables, and an older Sanad's records when its index file is
+    attached as ``earlier``."""
+    for statement in FIRST_TABLES:
+        c.execute(statement)
+    if any(row[1] == "earlier" for row in c.execute("PRAGMA database_list")):
+        _copy_earlier(c)
 
 
 def _copy_earlier(c: sqlite3.Connection) -> None:
@@ -115,3 +108,7 @@ def _copy_earlier(c: sqlite3.Connection) -> None:
         copied.append(table)
     if copied:
         log.info("the bot's records moved to their own file: %s", ", ".join(copied))
+
+
+# The bot file's migrations, in order (a new one goes at the end; none is ever changed).
+MIGRATIONS: list[Migration] = [_first]

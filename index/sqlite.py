@@ -1,10 +1,10 @@
-"""One way to open Sanad's SQLite file: WAL, a lock per connection, short transactions."""
+"""One way to open Sanad's SQLite files: WAL, a lock per connection, numbered migrations."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -83,3 +83,27 @@ class Database:
         if self._reader is not self.connection:
             with self._read_lock:
                 self._reader.close()
+
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def migrate(db: Database, migrations: Sequence[Migration]) -> int:
+    """Bring ``db`` to the newest of its numbered migrations (migration n takes ``PRAGMA
+    user_version`` from n-1 to n, in one transaction with the others due); its version
+    after. A file already up to date is only read: opening it never waits for a writer.
+
+    >>> db = Database(MEMORY)
+    >>> steps = [lambda c: c.execute("CREATE TABLE t (x INTEGER)")]
+    >>> migrate(db, steps), migrate(db, steps), db.query("SELECT COUNT(*) FROM t")
+    (1, 1, [(0,)])
+    """
+    [(version,)] = db.query("PRAGMA user_version")
+    if version >= len(migrations):
+        return version
+    with db.transaction() as c:
+        [(version,)] = c.execute("PRAGMA user_version").fetchall()  # (another process's?)
+        for number in range(version + 1, len(migrations) + 1):
+            migrations[number - 1](c)
+            c.execute(f"PRAGMA user_version = {number}")
+    return max(version, len(migrations))

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.documents import Document
-from index.sqlite import MEMORY, Database
-from index.vectors import VectorCache
+from index.sqlite import MEMORY, Database, Migration, migrate
+from index.vectors import VECTORS_SCHEMA, VectorCache
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -45,11 +45,37 @@ CREATE TABLE IF NOT EXISTS sentences (
 );
 """
 
-# Columns added since the first release, added in place to an older index.
+# Columns added before the schema was numbered, added in place to an older index.
 NEW_COLUMNS = {
     "documents": [("kind", "TEXT NOT NULL DEFAULT 'text'"), ("source", "TEXT NOT NULL DEFAULT ''")],
     "sentences": [("page", "INTEGER"), ("section", "TEXT NOT NULL DEFAULT ''")],
 }
+
+
+def _numbered(db: sqlite3.Connection) -> None:
+    """Migration 1: the schema when it was first numbered, from nothing or from any index
+    an older Sanad wrote (tables made if missing, columns added since then filled in)."""
+    for statement in [*_SCHEMA.split(";"), VECTORS_SCHEMA]:
+        if statement.strip():
+            db.execute(statement)
+    columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+    for name, kind in NEW_COLUMNS["documents"]:
+        if name not in columns:
+            db.execute(f"ALTER TABLE documents ADD COLUMN {name} {kind}")
+    sentence_columns = {row[1] for row in db.execute("PRAGMA table_info(sentences)")}
+    for name, kind in NEW_COLUMNS["sentences"]:
+        if name not in sentence_columns:
+            db.execute(f"ALTER TABLE sentences ADD COLUMN {name} {kind}")
+    if "sentence_count" not in columns:
+        db.execute("ALTER TABLE documents ADD COLUMN sentence_count INTEGER NOT NULL DEFAULT 0")
+        db.execute(
+            "UPDATE documents SET sentence_count = "
+            "(SELECT COUNT(*) FROM sentences WHERE sentences.document = documents.id)"
+        )
+
+
+# The index file's migrations, in order (a new one goes at the end; none is ever changed).
+MIGRATIONS: list[Migration] = [_numbered]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,31 +124,8 @@ class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._db = Database(path)
-        with self.transaction() as db:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            self._migrate(db)
+        migrate(self._db, MIGRATIONS)  # (only read when up to date: no writer is waited for)
         self.vectors = VectorCache(self._db)  # each sentence's vector, kept by its text
-
-    @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        """Bring an index written by an older Sanad up to this schema (inside the open
-        transaction)."""
-        columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
-        for name, kind in NEW_COLUMNS["documents"]:
-            if name not in columns:
-                db.execute(f"ALTER TABLE documents ADD COLUMN {name} {kind}")
-        sentence_columns = {row[1] for row in db.execute("PRAGMA table_info(sentences)")}
-        for name, kind in NEW_COLUMNS["sentences"]:
-            if name not in sentence_columns:
-                db.execute(f"ALTER TABLE sentences ADD COLUMN {name} {kind}")
-        if "sentence_count" not in columns:
-            db.execute("ALTER TABLE documents ADD COLUMN sentence_count INTEGER NOT NULL DEFAULT 0")
-            db.execute(
-                "UPDATE documents SET sentence_count = "
-                "(SELECT COUNT(*) FROM sentences WHERE sentences.document = documents.id)"
-            )
 
     def close(self) -> None:
         self._db.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from tqdm import tqdm
 
 from index.encoder import BATCH, PASSAGE_FORM, Encoder, passage, text_key
 from index.files import numbered, replace_generation
-from index.sqlite import Database
+from index.sqlite import Database, migrate
 
 if TYPE_CHECKING:
     from index.documents import Document
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
+VECTORS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
     key    BLOB PRIMARY KEY,
     vector BLOB NOT NULL
@@ -32,17 +33,24 @@ STORED = np.float16  # half the bytes, and cosines equal to 1e-3
 LOOKUP_BATCH = 500  # keys asked of SQLite in one statement
 
 
+def _vectors_table(c: sqlite3.Connection) -> None:
+    """A vector cache file's migration 1."""
+    c.execute(VECTORS_SCHEMA)
+
+
 class VectorCache:
     """Vectors by :func:`index.encoder.text_key`, in one SQLite table (the store's own, or
     a file of its own shared by collections: ``semantic.cache``)."""
 
     def __init__(self, db: Database) -> None:
-        self.db = db
-        self.db.execute(SCHEMA)
+        self.db = db  # (its table made by the file's migrations)
 
     @classmethod
     def file(cls, path: Path) -> VectorCache:
-        return cls(Database(path))
+        """A cache in a file of its own (``semantic.cache``), shared by collections."""
+        db = Database(path)
+        migrate(db, [_vectors_table])
+        return cls(db)
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         """The kept vectors of these keys (as float32); absent keys are left out."""

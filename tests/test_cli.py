@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -178,6 +179,25 @@ def test_the_installed_console_script_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("1. كما أشار **رودينكو**")
     assert "\033[" not in done.stdout
+
+
+def test_asking_never_waits_for_a_writer(tmp_path: Path) -> None:
+    # opening the store began a write transaction: `sanad ask` waited 14 s and `sanad
+    # status` 19 s behind a connection holding the write lock (a build, an upload)
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    env = sanad_free_environ()
+    env["CAMELTOOLS_DATA"] = str(tmp_path / "none")
+    assert run_sanad("build", cwd=tmp_path, env=env).returncode == 0
+    writer = sqlite3.connect(tmp_path / "data" / "sanad.sqlite3", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # held for the whole of both commands
+    try:
+        asked = run_sanad("ask", QUESTION, cwd=tmp_path, env=env, timeout=30)
+        status = run_sanad("status", cwd=tmp_path, env=env, timeout=30)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert asked.returncode == 0 and "رودينكو" in asked.stdout, asked.stderr
+    assert "25" in status.stdout, status.stdout + status.stderr  # its sentences, read
 
 
 def test_options_go_where_users_type_them_and_version_is_known(

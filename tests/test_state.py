@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.feedback import FeedbackStore
 from bot.journal import UpdateJournal
-from bot.state import MIGRATIONS, state_file, state_of
+from bot.state import FIRST_TABLES, MIGRATIONS, state_file, state_of
 from bot.stats import QuestionLog
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
@@ -18,7 +18,7 @@ BODY = '{"update_id": 42}'
 def older_index(path: Path) -> None:
     """An index file as an older Sanad left it: the bot's tables beside the documents'."""
     with sqlite3.connect(path) as db:
-        for statement in MIGRATIONS[0]:
+        for statement in FIRST_TABLES:
             db.execute(statement)
         db.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, name TEXT)")
         now = time.time()

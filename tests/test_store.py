@@ -257,6 +257,7 @@ def test_an_index_from_before_sentence_counts_is_upgraded(tmp_path: Path) -> Non
         before = top(store)
     old = sqlite3.connect(db)  # what the first release wrote: no sentence_count column
     old.execute("ALTER TABLE documents DROP COLUMN sentence_count")
+    old.execute("PRAGMA user_version = 0")  # nor numbered migrations
     old.commit()
     old.close()
     with Store(db) as store:
