@@ -311,6 +311,7 @@ def test_admin_reload_rebuilds_and_reports(bot: FakeTelegram) -> None:
 # -- faults ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_429_is_retried_and_the_answer_still_arrives(bot: FakeTelegram) -> None:
     bot.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     bot.message(USER, QUESTION)
@@ -341,6 +342,7 @@ def test_a_blocked_chat_is_logged_and_others_are_still_served(
         bot.wait_for(lambda: any("blocked" in r.getMessage() for r in caplog.records))
 
 
+@pytest.mark.slow
 def test_server_errors_are_survived(bot: FakeTelegram) -> None:
     bot.fail("getUpdates", 502, "Bad Gateway")
     bot.fail("sendMessage", 500, "Internal Server Error")
@@ -362,6 +364,7 @@ def test_every_message_the_bot_sent_is_valid_telegram_html(bot: FakeTelegram) ->
 # -- concurrency and errors -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_slow_search_does_not_block_another_chat(
     fake: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -404,6 +407,7 @@ def test_an_unexpected_error_is_logged_and_the_user_told(
     )
 
 
+@pytest.mark.slow
 def test_the_token_never_appears_in_debug_logs_of_a_full_session(
     fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -473,6 +477,7 @@ def test_a_flood_of_questions_is_limited_with_one_polite_message(
 # -- Bot API faults -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_429_storm_still_delivers_every_answer(fake: FakeTelegram, tmp_path: Path) -> None:
     chats = [6001, 6002, 6003, 6004]
     with running_bot(fake, make_services(tmp_path)):
@@ -487,6 +492,7 @@ def test_a_429_storm_still_delivers_every_answer(fake: FakeTelegram, tmp_path: P
         assert "<b>رودينكو</b>" in answer.params["text"]
 
 
+@pytest.mark.slow
 def test_timeouts_on_send_and_on_polling_are_survived(fake: FakeTelegram, tmp_path: Path) -> None:
     with running_bot(fake, make_services(tmp_path), timeout=0.5):
         fake.stall("getUpdates", 2.0)
@@ -501,6 +507,7 @@ def test_timeouts_on_send_and_on_polling_are_survived(fake: FakeTelegram, tmp_pa
     assert "<b>رودينكو</b>" in said[0] and "يوم أمس الخميس" in said[1]
 
 
+@pytest.mark.slow
 def test_after_a_restart_no_update_is_answered_twice(fake: FakeTelegram, tmp_path: Path) -> None:
     services = make_services(tmp_path)
     with running_bot(fake, services):

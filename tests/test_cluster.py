@@ -98,6 +98,7 @@ def same(one: Answer, many: Answer) -> bool:
     return keys[0] == keys[1] and scores and one.reason == many.reason
 
 
+@pytest.mark.slow
 def test_three_shards_answer_every_question_as_one_machine(ray_cluster: Any) -> None:
     docs, questions = documents_and_questions()
     # the shards score words; matching by meaning is done where the question arrives, by
@@ -111,6 +112,7 @@ def test_three_shards_answer_every_question_as_one_machine(ray_cluster: Any) -> 
     assert len(questions) >= 20  # the shared dev sets, where they are here, add many more
 
 
+@pytest.mark.slow
 def test_shards_keep_the_vectors_and_answer_by_meaning_as_one_machine(ray_cluster: Any) -> None:
     from index.cluster import ClusterDense
 
@@ -124,6 +126,7 @@ def test_shards_keep_the_vectors_and_answer_by_meaning_as_one_machine(ray_cluste
     assert sum(any(h.meaning for h in a.hits) for a, _ in answers) >= 3
 
 
+@pytest.mark.slow
 def test_with_two_replicas_a_lost_replica_is_covered_by_the_other(ray_cluster: Any) -> None:
     import ray
 
@@ -140,6 +143,7 @@ def test_with_two_replicas_a_lost_replica_is_covered_by_the_other(ray_cluster: A
     assert all(same(one.ask(q, 10), many.ask(q, 10)) for q in questions)
 
 
+@pytest.mark.slow
 def test_shards_on_a_node_that_leaves_come_back_elsewhere_from_their_files(
     ray_cluster: Any,
 ) -> None:
@@ -162,6 +166,7 @@ def test_shards_on_a_node_that_leaves_come_back_elsewhere_from_their_files(
     assert all(a["generations"] == [many.generation] for a in after)  # loaded from files
 
 
+@pytest.mark.slow
 def test_changes_go_to_the_owning_shard_and_every_shard_switches_at_once(
     ray_cluster: Any, tmp_path: Path
 ) -> None:
@@ -198,6 +203,7 @@ def test_changes_go_to_the_owning_shard_and_every_shard_switches_at_once(
     many.close()
 
 
+@pytest.mark.slow
 def test_sanad_ask_answers_from_the_cluster_as_from_this_machine(
     ray_cluster: Any,
     tmp_path: Path,
@@ -225,6 +231,7 @@ def test_sanad_ask_answers_from_the_cluster_as_from_this_machine(
     assert answers[0]["hits"][0]["doc"] == "قمح.txt"
 
 
+@pytest.mark.slow
 def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
     fake: FakeTelegram, ray_cluster: Any, tmp_path: Path
 ) -> None:
@@ -252,6 +259,7 @@ def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
     assert all(len(said) == 1 for said in by_question.values())  # before the crash = after
 
 
+@pytest.mark.slow
 def test_a_build_read_and_analysed_on_the_cluster_stores_what_a_local_build_stores(
     ray_cluster: Any,
     tmp_path: Path,
@@ -286,6 +294,7 @@ def test_a_build_read_and_analysed_on_the_cluster_stores_what_a_local_build_stor
         assert np.allclose(here, there, atol=2e-3)
 
 
+@pytest.mark.slow
 def test_without_a_cluster_nothing_imports_ray() -> None:
     code = (
         "import sys\n"

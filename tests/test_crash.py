@@ -10,6 +10,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import sanad_free_environ
 from index.analysis import Analyzer, LightSegmenter
@@ -46,6 +48,7 @@ def env_without_sanad(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_kill_9_during_sanad_build_leaves_the_previous_index(tmp_path: Path) -> None:
     db = tmp_path / "data" / "sanad.sqlite3"
     store = Store(db)
@@ -82,6 +85,7 @@ def test_kill_9_during_sanad_build_leaves_the_previous_index(tmp_path: Path) -> 
     assert interrupted >= 2
 
 
+@pytest.mark.slow
 def test_kill_9_during_an_admin_upload_never_leaves_half_a_document(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:

@@ -45,6 +45,7 @@ def eval_json(capsys: pytest.CaptureFixture[str], corpus: Path, questions: Path)
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_eval_reports_recall_and_the_answer_phrases_it_marked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -119,6 +119,7 @@ def replies(fake: FakeTelegram, asked: dict[int, str], before: int) -> dict[int,
     return {c: parse_html(fake.sent("sendMessage", c)[before].params["text"]) for c in asked}
 
 
+@pytest.mark.slow
 def test_every_turn_pair_is_answered_as_understood_through_the_polling_loop(
     chat: FakeTelegram,
 ) -> None:

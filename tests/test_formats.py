@@ -362,6 +362,7 @@ def web() -> Iterator[str]:
     server.shutdown()
 
 
+@pytest.mark.slow
 def test_sanad_add_url_fetches_a_page_once_and_cites_its_address(
     web: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -103,6 +103,7 @@ def assert_valid_message(html: str) -> None:
         HealthCheck.function_scoped_fixture,
     ],
 )
+@pytest.mark.slow
 @given(question=questions, k=st.integers(1, 10))
 def test_any_question_gives_a_valid_reply(collection: Collection, question: str, k: int) -> None:
     answer = collection.ask(question, k)
@@ -142,6 +143,7 @@ def test_bom_and_crlf_are_read_as_plain_text(tmp_path: Path) -> None:
     assert all(doc.text[s.start : s.end] == s.text for s in doc.sentences)
 
 
+@pytest.mark.slow
 def test_a_one_line_5_mb_document_is_indexed_whole(tmp_path: Path) -> None:
     line = ("كلمة عادية " * 110 + "رودينكو في طشقند. ") * 2300  # ~5 MB, one line
     raw = line.encode()

@@ -8,6 +8,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from harness.fake_telegram import FakeTelegram, buttons
 from harness.seeds import SEED_DOC, seed_config
 from harness.stops import SANAD
@@ -38,6 +40,7 @@ def writer_env(config: Config) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_a_reader_follows_another_writer_within_seconds(tmp_path: Path) -> None:
     config = seed_config(tmp_path)
     reader = Collection.open(config)
@@ -54,6 +57,7 @@ def test_a_reader_follows_another_writer_within_seconds(tmp_path: Path) -> None:
     writer.close()
 
 
+@pytest.mark.slow
 def test_answers_stay_whole_while_another_process_adds_removes_and_rebuilds(
     tmp_path: Path,
 ) -> None:
@@ -176,6 +180,7 @@ def test_answered_updates_are_kept_per_bot(tmp_path: Path) -> None:
     assert not staging.record(5, "{}")
 
 
+@pytest.mark.slow
 def test_a_serving_bot_answers_every_question_while_the_collection_changes(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -222,6 +227,7 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
     assert "Traceback" not in logged and "ERROR" not in logged
 
 
+@pytest.mark.slow
 def test_a_second_writer_waits_for_the_first_then_succeeds(tmp_path: Path) -> None:
     from index.sqlite import Database
 

