@@ -15,6 +15,8 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from index.ranges import Range, ranges
+
 if TYPE_CHECKING:  # the modules themselves load with the command that needs them, so that
     # `sanad --help` and `sanad ask` pay for no more than they use
     from index.config import Config
@@ -238,19 +240,34 @@ def cluster_flag(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--cluster", action="store_true", help=what)
 
 
-def positive_int(text: str) -> int:
-    """A count given on the command line: a whole number from 1 to 50.
+ONE_OR_MORE = Range(1, None, "1 or more")
 
-    >>> positive_int("3")
-    3
-    >>> positive_int("abc")
+
+def count(text: str, valid: Range = ONE_OR_MORE) -> int:
+    """A count given on the command line: a whole number in ``valid``.
+
+    >>> count("3"), count("500")
+    (3, 500)
+    >>> count("abc")
     Traceback (most recent call last):
-    argparse.ArgumentTypeError: 'abc' is not a whole number from 1 to 50
+    argparse.ArgumentTypeError: 'abc' is not a whole number, 1 or more
     """
     value = int(text) if text.strip().isdigit() else 0
-    if not 1 <= value <= 50:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 50")
+    if not text.strip().isdigit() or not valid.holds(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number, {valid.words}")
     return value
+
+
+def sentences_wanted(text: str) -> int:
+    """``-k``: as many sentences as ``search.top_k`` may be.
+
+    >>> sentences_wanted("51")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: '51' is not a whole number, between 1 and 50
+    """
+    from index.config import SearchSettings  # (numpy and the rest only when asked)
+
+    return count(text, ranges(SearchSettings)["top_k"])
 
 
 def parser() -> argparse.ArgumentParser:
@@ -292,7 +309,7 @@ def parser() -> argparse.ArgumentParser:
         "2 nothing to search in the question.",
     )
     ask.add_argument("question")
-    ask.add_argument("-k", type=positive_int, help="how many sentences (default: search.top_k)")
+    ask.add_argument("-k", type=sentences_wanted, help="how many sentences (default: search.top_k)")
     ask.add_argument("--json", action="store_true", help="print JSON")
     cluster_flag(ask, "answer from shards on the Ray cluster of [cluster] (the same answers)")
     ask.add_argument(
@@ -332,7 +349,7 @@ def parser() -> argparse.ArgumentParser:
         description="One line per check; exit 0 when all are sound, 1 otherwise.",
     )
     check.add_argument(
-        "--sample", type=positive_int, default=20, help="questions whose scores are compared"
+        "--sample", type=count, default=20, help="questions whose scores are compared"
     )
     check.set_defaults(run=cmd_check)
 

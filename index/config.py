@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from index.engine import BM25Params
+from index.ranges import ranged, ranges
 from index.rerank import Weights
 from index.search import (
     MIN_EVIDENCE,
@@ -45,11 +46,11 @@ class IndexSettings:
     path: str = "data/sanad.sqlite3"
     seeds: str = "seeds"
     uploads: str = "data/uploads"
-    uploads_max_files: int = 1000
-    uploads_max_mb: int = 200
-    max_document_mb: int = 50
-    max_pdf_pages: int = 2000
-    fetch_timeout: float = 20.0
+    uploads_max_files: int = ranged(1000, 0, None, "0 or more")
+    uploads_max_mb: int = ranged(200, 0, None, "0 or more")
+    max_document_mb: int = ranged(50, 1, None, "1 or more")
+    max_pdf_pages: int = ranged(2000, 1, None, "1 or more")
+    fetch_timeout: float = ranged(20.0, 0.001, None, "more than 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +63,14 @@ _WEIGHTS = Weights()  # the second stage's defaults, written once in index.reran
 
 @dataclass(frozen=True, slots=True)
 class SearchSettings:
-    top_k: int = TOP_K
-    min_evidence: float = MIN_EVIDENCE
-    context_weight: float = _WEIGHTS.context
-    context_ahead: float = _WEIGHTS.ahead
-    gram_weight: float = _WEIGHTS.grams
-    stem_weight: float = _WEIGHTS.stems
-    answer_type_weight: float = _WEIGHTS.answer_type
-    title_weight: float = _WEIGHTS.title
+    top_k: int = ranged(TOP_K, 1, 50, "between 1 and 50")
+    min_evidence: float = ranged(MIN_EVIDENCE, 0, 1, "between 0 and 1")
+    context_weight: float = ranged(_WEIGHTS.context, 0, None, "0 or more")
+    context_ahead: float = ranged(_WEIGHTS.ahead, 0, None, "0 or more")
+    gram_weight: float = ranged(_WEIGHTS.grams, 0, None, "0 or more")
+    stem_weight: float = ranged(_WEIGHTS.stems, 0, None, "0 or more")
+    answer_type_weight: float = ranged(_WEIGHTS.answer_type, 0, None, "0 or more")
+    title_weight: float = ranged(_WEIGHTS.title, 0, None, "0 or more")
 
     def weights(self) -> Weights:
         """The second stage's weights (see index.rerank)."""
@@ -89,9 +90,12 @@ class SemanticSettings:
     engine's alone, exactly as before it."""
 
     enabled: bool = True
-    weight: float = SEMANTIC_WEIGHT  # the encoder's cosine in the second stage
-    candidates: int = SEMANTIC_CANDIDATES  # its nearest sentences added to the pool
-    min_similarity: float = MIN_SIMILARITY  # answered by meaning alone from this cosine on
+    # the encoder's cosine in the second stage
+    weight: float = ranged(SEMANTIC_WEIGHT, 0, 1, "between 0 and 1")
+    # its nearest sentences added to the pool
+    candidates: int = ranged(SEMANTIC_CANDIDATES, 1, 200, "between 1 and 200")
+    # answered by meaning alone from this cosine on
+    min_similarity: float = ranged(MIN_SIMILARITY, -1, 1, "between -1 and 1")
     cache: str = ""  # a file of vectors shared by collections (sanad eval keeps its own)
 
 
@@ -102,23 +106,26 @@ class TelegramSettings:
     admins: list[int] = field(default_factory=list)
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
+    webhook_port: int = ranged(8443, 1, 65535, "a port, 1 to 65535")
     webhook_secret: str = field(default="", repr=False)
-    webhook_token_check_s: int = 60  # with a webhook: how often the token is checked
+    # with a webhook: how often the token is checked
+    webhook_token_check_s: int = ranged(60, 1, 86400, "seconds, 1 to 86400")
     example: str = "ماذا قال رودينكو عن أوزبكستان؟"
-    button_ttl: int = 86400
+    button_ttl: int = ranged(86400, 1, None, "1 or more")
     allowed_chats: list[int] = field(default_factory=list)
-    questions_per_minute: int = 20
-    inline_queries_per_minute: int = 120
-    followup_minutes: float = 10
-    keep_questions_days: float = 30
+    questions_per_minute: int = ranged(20, 0, None, "0 (no limit) or more")
+    inline_queries_per_minute: int = ranged(120, 0, None, "0 (no limit) or more")
+    followup_minutes: float = ranged(10, 0, None, "0 or more")
+    keep_questions_days: float = ranged(30, 0, None, "0 or more")
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterSettings:
     address: str = ""  # a Ray cluster's address ("" starts one on this machine)
-    shards: int = 3  # the collection cut into this many shards of whole documents
-    replicas: int = 1  # actors serving each shard, spread over the nodes
+    # the collection cut into this many shards of whole documents
+    shards: int = ranged(3, 1, 1024, "between 1 and 1024")
+    # actors serving each shard, spread over the nodes
+    replicas: int = ranged(1, 1, 16, "between 1 and 16")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,36 +216,6 @@ def _coerce(key: str, value: Any, default: Any, from_env: bool) -> Any:
 
 
 # Allowed ranges: key → (lowest, highest, what to say); None: no bound on that side.
-_RANGES: dict[str, tuple[float | None, float | None, str]] = {
-    "index.uploads_max_files": (0, None, "0 or more"),
-    "index.uploads_max_mb": (0, None, "0 or more"),
-    "index.max_document_mb": (1, None, "1 or more"),
-    "index.max_pdf_pages": (1, None, "1 or more"),
-    "index.fetch_timeout": (0.001, None, "more than 0"),
-    "bm25.k1": (1e-9, None, "more than 0"),
-    "bm25.b": (0, 1, "between 0 and 1"),
-    "bm25.epsilon": (0, None, "0 or more"),
-    "search.top_k": (1, 50, "between 1 and 50"),
-    "search.min_evidence": (0, 1, "between 0 and 1"),
-    "search.context_weight": (0, None, "0 or more"),
-    "search.context_ahead": (0, None, "0 or more"),
-    "search.gram_weight": (0, None, "0 or more"),
-    "search.stem_weight": (0, None, "0 or more"),
-    "search.answer_type_weight": (0, None, "0 or more"),
-    "search.title_weight": (0, None, "0 or more"),
-    "semantic.weight": (0, 1, "between 0 and 1"),
-    "semantic.candidates": (1, 200, "between 1 and 200"),
-    "semantic.min_similarity": (-1, 1, "between -1 and 1"),
-    "telegram.webhook_port": (1, 65535, "a port, 1 to 65535"),
-    "telegram.webhook_token_check_s": (1, 86_400, "seconds, 1 to 86400"),
-    "telegram.button_ttl": (1, None, "1 or more"),
-    "telegram.questions_per_minute": (0, None, "0 (no limit) or more"),
-    "telegram.inline_queries_per_minute": (0, None, "0 (no limit) or more"),
-    "telegram.followup_minutes": (0, None, "0 or more"),
-    "telegram.keep_questions_days": (0, None, "0 or more"),
-    "cluster.shards": (1, 1024, "between 1 and 1024"),
-    "cluster.replicas": (1, 16, "between 1 and 16"),
-}
 
 
 def check_ranges(config: Config) -> None:
@@ -249,11 +226,14 @@ def check_ranges(config: Config) -> None:
     ...
     index.config.ConfigError: config key bm25.b: expected a number between 0 and 1, got 1.5
     """
-    for key, (low, high, words) in _RANGES.items():
-        section, name = key.split(".")
-        value = getattr(getattr(config, section), name)
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise ConfigError(f"config key {key}: expected a number {words}, got {value!r}")
+    for section in _SECTIONS:
+        settings = getattr(config, section)
+        for name, valid in ranges(settings).items():
+            value = getattr(settings, name)
+            if not valid.holds(value):
+                raise ConfigError(
+                    f"config key {section}.{name}: expected a number {valid.words}, got {value!r}"
+                )
 
 
 def _section(config: Config, name: str, values: Mapping[str, Any], env: bool, where: str):

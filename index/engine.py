@@ -12,6 +12,8 @@ from typing import Protocol
 
 import numpy as np
 
+from index.ranges import ranged
+
 # Candidate sets larger than this share of the collection are scored into a dense array.
 DENSE_SHARE = 0.05
 
@@ -20,9 +22,9 @@ DENSE_SHARE = 0.05
 class BM25Params:
     """BM25Okapi's parameters; k1 0.9 and b 0.4 suit short Arabic sentences."""
 
-    k1: float = 0.9
-    b: float = 0.4
-    epsilon: float = 0.25
+    k1: float = ranged(0.9, 1e-9, None, "more than 0")
+    b: float = ranged(0.4, 0, 1, "between 0 and 1")
+    epsilon: float = ranged(0.25, 0, None, "0 or more")
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:

@@ -200,6 +200,19 @@ def test_asking_never_waits_for_a_writer(tmp_path: Path) -> None:
     assert "25" in status.stdout, status.stdout + status.stderr  # its sentences, read
 
 
+def test_counts_on_the_command_line_are_checked_against_their_settings(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["ask", "-k", "51", QUESTION])  # search.top_k's own range
+    assert "'51' is not a whole number, between 1 and 50" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["ask", "-k", "abc", QUESTION])
+    assert "'abc' is not a whole number" in capsys.readouterr().err
+    assert main(["build"]) == 0
+    assert main(["check", "--sample", "60"]) == 0  # a sample is no page: past 50 is fine
+
+
 def test_options_go_where_users_type_them_and_version_is_known(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
