@@ -1,7 +1,7 @@
 """Measure second-stage weights on the A (or B) halves of every dev set at once.
 
     uv run python bench/halves.py ../shared/eval/xquad-ar /tmp/halves/xquad-ar   # each set
-    uv run python bench/tune.py /tmp/halves A context=0.3,0.5 across=0,0.5,1
+    uv run python bench/tune.py /tmp/halves A context_weight=0.3,0.5 context_ahead=0,0.5,1
     uv run python bench/tune.py /tmp/halves A meaning.weight=0.3,0.5 meaning.candidates=10,20
 
 Each set's half is indexed once; every combination of the given values is then asked of

@@ -158,7 +158,7 @@ class Collection:
                     self._analyzer,
                     self.config.bm25,
                     min_evidence=search.min_evidence,
-                    weights=search.weights(),
+                    weights=search,
                     load=self._cluster_files if self.cluster else ensure_index_files,
                     meaning=self._meaning(),
                 )

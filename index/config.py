@@ -58,30 +58,13 @@ class AnalysisSettings:
     segmenter: str = "auto"
 
 
-_WEIGHTS = Weights()  # the second stage's defaults, written once in index.rerank
-
-
 @dataclass(frozen=True, slots=True)
-class SearchSettings:
+class SearchSettings(Weights):
+    """The ``[search]`` section: the second stage's weights (index.rerank.Weights) and
+    how many sentences an answer shows."""
+
     top_k: int = ranged(TOP_K, 1, 50, "between 1 and 50")
     min_evidence: float = ranged(MIN_EVIDENCE, 0, 1, "between 0 and 1")
-    context_weight: float = ranged(_WEIGHTS.context, 0, None, "0 or more")
-    context_ahead: float = ranged(_WEIGHTS.ahead, 0, None, "0 or more")
-    gram_weight: float = ranged(_WEIGHTS.grams, 0, None, "0 or more")
-    stem_weight: float = ranged(_WEIGHTS.stems, 0, None, "0 or more")
-    answer_type_weight: float = ranged(_WEIGHTS.answer_type, 0, None, "0 or more")
-    title_weight: float = ranged(_WEIGHTS.title, 0, None, "0 or more")
-
-    def weights(self) -> Weights:
-        """The second stage's weights (see index.rerank)."""
-        return Weights(
-            context=self.context_weight,
-            ahead=self.context_ahead,
-            grams=self.gram_weight,
-            stems=self.stem_weight,
-            answer_type=self.answer_type_weight,
-            title=self.title_weight,
-        )
 
 
 @dataclass(frozen=True, slots=True)

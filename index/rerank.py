@@ -13,6 +13,7 @@ from index.engine import Scorer
 from index.grams import GramLine, GramStats, gram_counts
 from index.query import Query
 from index.questions import EXPLANATIONS, offers
+from index.ranges import ranged
 from index.store import StoredSentence
 from index.titles import Titles
 
@@ -25,14 +26,22 @@ GRAM_B = 0.4
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """How the second stage weighs its evidence (tuned on the A halves of three dev sets)."""
+    """How the second stage weighs its evidence (tuned on the A halves of three dev sets):
+    the ``[search]`` section's weights, as configured (a new weight is a field here, with
+    its range, and its use in :meth:`Reranker.rank`)."""
 
-    context: float = 0.3  # a neighbour's words, against the sentence's own (±2: half that)
-    ahead: float = 0.3  # «لماذا / كيف»: a following neighbour's share of a preceding one's
-    grams: float = 1.0  # the character n-gram field (scores scaled to the best candidate's)
-    stems: float = 0.45  # the stem field (likewise)
-    answer_type: float = 0.2  # the sentence offers the kind of answer asked for
-    title: float = 1.0  # its document's title, as one more occurrence of its words
+    # a neighbour's words, against the sentence's own (±2: half that)
+    context_weight: float = ranged(0.3, 0, None, "0 or more")
+    # «لماذا / كيف»: a following neighbour's share of a preceding one's
+    context_ahead: float = ranged(0.3, 0, None, "0 or more")
+    # the character n-gram field (scores scaled to the best candidate's)
+    gram_weight: float = ranged(1.0, 0, None, "0 or more")
+    # the stem field (likewise)
+    stem_weight: float = ranged(0.45, 0, None, "0 or more")
+    # the sentence offers the kind of answer asked for
+    answer_type_weight: float = ranged(0.2, 0, None, "0 or more")
+    # its document's title, as one more occurrence of its words
+    title_weight: float = ranged(1.0, 0, None, "0 or more")
 
 
 def bm25f(
@@ -115,7 +124,7 @@ class Reranker:
     Stem frequencies come from the engine's postings, gram frequencies from counting the
     question's grams in each sentence's words, so no sentence is re-analysed. A document's
     given title counts in each of its sentences' passages as one more occurrence of its
-    words (``Weights.title``): the words every sentence shares weigh less between them,
+    words (``Weights.title_weight``): the words every sentence shares weigh less between them,
     so the sentence that holds the rest of the question comes first (measured on the A
     halves of ARCD and KaifLematha: +2.3 and +5.6 points of R@1; XQuAD-ar's titles are
     English, and it stays as it was)."""
@@ -159,7 +168,7 @@ class Reranker:
         if total <= 0:
             return 1.0
         line = self.line(number, text).padded
-        if self.titles is not None and self.weights.title > 0:
+        if self.titles is not None and self.weights.title_weight > 0:
             line += " " + self.titles.of(document).line.padded
         return sum(w for g, w in weights.items() if g in line) / total
 
@@ -186,11 +195,11 @@ class Reranker:
         candidates = [n for n in candidates if n in rows]
         numbers = sorted(rows)
         at = np.asarray(numbers, dtype=np.int64)
-        ahead = w.ahead if query.answer_type in EXPLANATIONS else 1.0
-        parts = passage_weights(candidates, numbers, rows, w.context, ahead)
+        ahead = w.context_ahead if query.answer_type in EXPLANATIONS else 1.0
+        parts = passage_weights(candidates, numbers, rows, w.context_weight, ahead)
 
         documents = [rows[n].document for n in candidates]
-        titles = self.titles if w.title > 0 else None
+        titles = self.titles if w.title_weight > 0 else None
 
         stem_query = Counter(query.stems)
         stem_tf = engine.term_matrix(list(stem_query), at).astype(np.float64)
@@ -204,7 +213,7 @@ class Reranker:
             stem_idf,
             engine.params.k1,  # the stem field scores as the engine does
             engine.params.b,
-            w.title * titles.stem_counts(list(stem_query), documents) if titles else None,
+            w.title_weight * titles.stem_counts(list(stem_query), documents) if titles else None,
         )
 
         gram_query = Counter(query.grams)
@@ -217,19 +226,21 @@ class Reranker:
             self.stats.avg_len,
             parts,
             gram_idf,
-            shared=w.title * titles.gram_counts(list(gram_query), documents) if titles else None,
+            shared=w.title_weight * titles.gram_counts(list(gram_query), documents)
+            if titles
+            else None,
         )
 
         top_stems = float(stems.max(initial=0.0)) or 1.0
         top_grams = float(grams.max(initial=0.0)) or 1.0
-        score = w.stems * stems / top_stems + w.grams * grams / top_grams
+        score = w.stem_weight * stems / top_stems + w.gram_weight * grams / top_grams
         kind = query.answer_type
         asked = {w.normal for w in query.words}
         ranked = []
         for c, number in enumerate(candidates):
             if (matched is None or not matched[c]) and number not in near:
                 continue  # shared letters alone (#ال…) are no evidence: a word must match
-            bonus = w.answer_type if kind and offers(rows[number].text, kind, asked) else 0.0
+            bonus = w.answer_type_weight if kind and offers(rows[number].text, kind, asked) else 0.0
             ranked.append((number, float(score[c]) + bonus))
         ranked.sort(key=lambda hit: (-hit[1], hit[0]))
         return ranked
