@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -114,31 +114,46 @@ def chat_key(update: Update) -> int:
 
 
 class Waiting:
-    """One chat's updates waiting, by person: the next is the oldest of whoever has the
-    fewest waiting, so that in a busy group a newcomer is not queued behind the backlog
-    of the members asking most (a group's answers go out at Telegram's 20 a minute).
+    """One chat's updates waiting, by person: the next is the oldest of whoever asked least
+    in this backlog (waiting and served), then of whoever was served least, so that in a
+    busy group a newcomer goes before the members asking most, and those take turns (a
+    group's answers go out at Telegram's 20 a minute).
 
     >>> w = Waiting()
     >>> for update_id, user in [(1, 7), (2, 7), (3, 7), (4, 8)]:
     ...     w.add(user, update_id)
     >>> [w.take() for _ in range(4)]
     [4, 1, 2, 3]
+    >>> w = Waiting()  # (a chat's Waiting lasts as long as its backlog)
+    >>> for update_id, user in [(1, 7), (2, 7), (3, 8), (4, 8), (5, 9)]:
+    ...     w.add(user, update_id)
+    >>> [w.take() for _ in range(5)]  # the newcomer first, then turns
+    [5, 1, 3, 2, 4]
     """
 
     def __init__(self) -> None:
-        self.people: dict[int, deque[Any]] = {}
+        self.people: dict[int, deque[tuple[int, Any]]] = {}
+        self.asked: Counter[int] = Counter()
+        self.served: Counter[int] = Counter()
         self.count = 0
+        self._order = 0
 
     def add(self, person: int, item: Any) -> None:
-        self.people.setdefault(person, deque()).append(item)
+        self.people.setdefault(person, deque()).append((self._order, item))
+        self._order += 1
+        self.asked[person] += 1
         self.count += 1
 
     def take(self) -> Any:
-        person = min(self.people, key=lambda p: len(self.people[p]))  # ties: who came first
+        person = min(
+            self.people,
+            key=lambda p: (self.asked[p], self.served[p], self.people[p][0][0]),
+        )
         queued = self.people[person]
-        item = queued.popleft()
+        _, item = queued.popleft()
         if not queued:
             del self.people[person]
+        self.served[person] += 1
         self.count -= 1
         return item
 
