@@ -231,13 +231,18 @@ def _section(config: Config, name: str, values: Mapping[str, Any], env: bool, wh
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
-    """Defaults ← ``path`` (or ``config.toml`` in the current folder, else in the project
-    root, when present) ← ``SANAD_<SECTION>_<KEY>`` variables (others that start with
-    ``SANAD_`` are not Sanad's settings, and left alone). Relative paths resolve against
-    the config file's folder, or :func:`home` when there is none.
+    """Defaults ← ``path`` (else the file ``SANAD_CONFIG`` names, else ``config.toml`` in
+    the current folder, else in the project root, when present) ← ``SANAD_<SECTION>_<KEY>``
+    variables (others that start with ``SANAD_`` are not Sanad's settings, and left alone).
+    Relative paths resolve against the config file's folder, or :func:`home` when there is
+    none.
 
     >>> load_config(environ={"SANAD_BM25_K1": "1.2"}).bm25.k1
     1.2
+    >>> load_config(environ={"SANAD_CONFIG": "/nowhere/sanad.toml"})
+    Traceback (most recent call last):
+    ...
+    index.config.ConfigError: config file /nowhere/sanad.toml not found
     >>> load_config(environ={"SANAD_SEARCH_TOPK": "1"})
     Traceback (most recent call last):
     ...
@@ -245,6 +250,8 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     """
     environ = os.environ if environ is None else environ
     config = Config(base=home())
+    if path is None and environ.get("SANAD_CONFIG", "").strip():
+        path = Path(environ["SANAD_CONFIG"].strip())  # as --config (a service's unit file)
     if path is None:
         path = next(
             (

@@ -36,6 +36,18 @@ def test_a_config_file_in_the_current_folder_is_found_and_paths_follow_it(
     assert load_config(environ={}).index_path.resolve() == tmp_path / "i.sqlite3"
 
 
+def test_sanad_config_names_the_file_a_service_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # it was silently ignored: a unit file's Environment=SANAD_CONFIG=… changed nothing
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "sanad.toml").write_text('[index]\npath = "/srv/sanad/i.sqlite3"\n', "utf-8")
+    monkeypatch.chdir(tmp_path)
+    config = load_config(environ={"SANAD_CONFIG": str(etc / "sanad.toml")})
+    assert config.index_path == Path("/srv/sanad/i.sqlite3")
+
+
 @pytest.mark.parametrize(
     ("var", "value", "message"),
     [
