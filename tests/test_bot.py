@@ -344,12 +344,14 @@ def test_a_blocked_chat_is_logged_and_others_are_still_served(
 
 @pytest.mark.slow
 def test_server_errors_are_survived(bot: FakeTelegram) -> None:
-    bot.fail("getUpdates", 502, "Bad Gateway")
-    bot.fail("sendMessage", 500, "Internal Server Error")
+    polling = bot.fail("getUpdates", 502, "Bad Gateway")
+    sending = bot.fail("sendMessage", 500, "Internal Server Error")
     bot.message(USER, QUESTION)
     bot.wait_for(lambda: bot.sent("sendMessage", USER, ok=True), timeout=15)
     bot.message(USER, "متى جاء كلام رودينكو؟")
     bot.wait_sent("sendMessage", USER, count=2, timeout=15)
+    assert polling.times == 0 and sending.times == 0  # both faults did happen
+    assert bot.sent("getUpdates", ok=False) and bot.sent("sendMessage", USER, ok=False)
 
 
 def test_every_message_the_bot_sent_is_valid_telegram_html(bot: FakeTelegram) -> None:
