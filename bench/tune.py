@@ -49,10 +49,10 @@ def main(root: Path, half: str, grid: list[str]) -> None:
         for _, collection, ids, questions in sets:
             collection.searcher.weights = weights
             collection.searcher.generation.reranker.weights = weights
-            if collection.searcher.meaning is not None:
-                collection.searcher.meaning = dataclasses.replace(
-                    collection.searcher.meaning, **meaning
-                )
+            now = collection.searcher.meaning
+            if now is not None:
+                settings = dataclasses.replace(now.settings, **meaning)
+                collection.searcher.meaning = dataclasses.replace(now, settings=settings)
             row = evaluate(collection, ids, questions).summary()
             cells.append(f"{row[0]:.1f} {row[1]:.1f} {row[2]:.3f}")
             total = [t + r / len(sets) for t, r in zip(total, row, strict=True)]

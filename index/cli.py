@@ -252,10 +252,9 @@ def count(text: str, valid: Range = ONE_OR_MORE) -> int:
     Traceback (most recent call last):
     argparse.ArgumentTypeError: 'abc' is not a whole number, 1 or more
     """
-    value = int(text) if text.strip().isdigit() else 0
-    if not text.strip().isdigit() or not valid.holds(value):
+    if not text.strip().isdigit() or not valid.holds(int(text)):
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number, {valid.words}")
-    return value
+    return int(text)
 
 
 def sentences_wanted(text: str) -> int:

@@ -167,10 +167,7 @@ class Collection:
     def _meaning(self) -> Meaning | None:
         if self.embedding is None:
             return None
-        semantic = self.config.semantic
-        return Meaning(
-            self.embedding, semantic.weight, semantic.candidates, semantic.min_similarity
-        )
+        return Meaning(self.embedding, self.config.semantic)
 
     def _cluster_files(self, store: Store, params: BM25Params) -> IndexFiles:
         return self._shard_set().files(store, params)

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from index.speech import speech_ranking
 from index.store import DocumentInfo, Store, StoredSentence
 from index.titles import Titles
 from index.vectors import Embedding, Nearest
+
+if TYPE_CHECKING:  # (the config imports this module's defaults)
+    from index.config import SemanticSettings
 
 # The engine's best sentence must match at least this share of the question's stem idf
 # weight (words the index has never seen counting as the rarest), and the answer's first
@@ -280,13 +284,11 @@ class Generation:
 
 @dataclass(frozen=True, slots=True)
 class Meaning:
-    """Matching by meaning, as configured (``[semantic]``): the encoder and its caches,
-    and how much its cosine counts."""
+    """Matching by meaning: the encoder and its caches, and the ``[semantic]`` section as
+    configured (how much its cosine counts, how many of its nearest sentences join)."""
 
     embedding: Embedding
-    weight: float = SEMANTIC_WEIGHT
-    candidates: int = SEMANTIC_CANDIDATES
-    min_similarity: float = MIN_SIMILARITY
+    settings: SemanticSettings
 
 
 class Searcher:
@@ -408,7 +410,7 @@ class Searcher:
         if not near or vector is None or now.dense is None or self.meaning is None:
             return False
         top = near[0][1]
-        least = MIN_SIMILARITY_OTHER if other_language else self.meaning.min_similarity
+        least = MIN_SIMILARITY_OTHER if other_language else self.meaning.settings.min_similarity
         return top >= least and top - now.dense.baseline(vector) >= MIN_MARGIN
 
     def _vector(self, question: str, query: Query | str, now: Generation) -> np.ndarray | None:
@@ -426,7 +428,7 @@ class Searcher:
         is off)."""
         if vector is None or now.dense is None or self.meaning is None:
             return []
-        return now.dense.top(vector, self.meaning.candidates)
+        return now.dense.top(vector, self.meaning.settings.candidates)
 
     def _fused(
         self,
@@ -442,7 +444,7 @@ class Searcher:
         if vector is None or now.dense is None or self.meaning is None:
             return ranked
         cosines = now.dense.cosines(vector, [n for n, _ in ranked])
-        return fuse(ranked, cosines, min(1.0, self.meaning.weight * (2 - share)))
+        return fuse(ranked, cosines, min(1.0, self.meaning.settings.weight * (2 - share)))
 
     def _by_meaning(
         self,
