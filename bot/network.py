@@ -139,7 +139,10 @@ class UpdatesRequest(HTTPXRequest):
             return code, payload  # the library says what is wrong with it
         if not isinstance(result, list):
             return code, payload
-        answer["result"] = [u for u in (readable(raw) for raw in result) if u is not None]
+        checked = [readable(raw) for raw in result]
+        if all(u is raw for u, raw in zip(checked, result, strict=True)):
+            return code, payload  # every update readable: the batch as it came
+        answer["result"] = [u for u in checked if u is not None]
         return code, json.dumps(answer).encode()
 
 
