@@ -36,9 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.engine import rss_mb, sample_shape, synthetic_queries
 from bench.meaning import synthetic
 from index.collection import Collection
-from index.config import AnalysisSettings, Config, IndexSettings, SemanticSettings
-from index.encoder import E5_NAME, E5Encoder, passage, text_key
-from index.store import Store
+from index.config import AnalysisSettings, Config, IndexSettings
+from index.retrieval.encoder import E5_NAME, E5Encoder, passage, text_key
+from index.retrieval.settings import SemanticSettings
+from index.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 LETTERS = list("ابتثجحخدذرزسشصضطظعغفقكلمنهوي")

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.build import ask_timings, bench_config, bench_questions, write_corpus
 from bench.engine import rss_mb
-from index.cluster import connect
+from index.cluster.actors import connect
 from index.collection import Collection
 from index.config import ClusterSettings
 

@@ -18,8 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index.cli import EVAL_VECTORS
 from index.collection import Collection
-from index.config import ClusterSettings, Config, SemanticSettings, load_config
+from index.config import ClusterSettings, Config, load_config
 from index.evaluate import corpus_documents
+from index.retrieval.settings import SemanticSettings
 from tests.test_cluster import same
 
 

@@ -17,10 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index.cli import EVAL_VECTORS
 from index.collection import Collection
-from index.config import Config, SemanticSettings
+from index.config import Config
 from index.evaluate import evaluate, load_questions, read_corpus
-from index.rows import Rows
-from index.search import Answer, Hit
+from index.retrieval.answers import Answer, Hit
+from index.retrieval.settings import SemanticSettings
+from index.storage.rows import Rows
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -35,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.engine import BM25Params, Engine
+from index.retrieval.scoring import BM25Params, Engine
 
 ZIPF_S = 0.76
 HEAPS_K, HEAPS_BETA = 51.0, 0.48

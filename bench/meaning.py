@@ -1,6 +1,6 @@
 """What matching by meaning costs: the encoder's throughput, a question's vector, and the
 nearest-sentence search at 100 k and 1 M sentences (exact, and by bit codes beyond
-index.vectors.EXACT_UP_TO, with the recall of its top 10 against exact search).
+index.retrieval.vectors.EXACT_UP_TO, with the recall of its top 10 against exact search).
 
     uv run python bench/meaning.py                      # 100 k and 1 M
     uv run python bench/meaning.py --sizes 100000 --base ../shared/eval/xquad-ar/corpus.jsonl
@@ -27,8 +27,8 @@ import index  # noqa: F401  first: it sets up the process as `sanad` does (one B
 import numpy as np
 
 from index.build import read_documents
-from index.encoder import E5Encoder
-from index.vectors import EXACT_UP_TO, RESCORED, Dense
+from index.retrieval.encoder import E5Encoder
+from index.retrieval.vectors import EXACT_UP_TO, RESCORED, Dense
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = 50

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index.collection import Collection
 from index.config import AnalysisSettings, Config, IndexSettings
-from index.pdf import pdf_blocks
-from index.sentences import split_blocks
+from index.reading.pdf import pdf_blocks
+from index.reading.sentences import split_blocks
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "pdf"
 

@@ -6,8 +6,8 @@
 
 Each set's half is indexed once; every combination of the given values is then asked of
 all of them, and one line per combination prints R@1 / R@3 / MRR@10 per set and their mean.
-Names are the second stage's weights (index.rerank.Weights), or ``meaning.`` and a field of
-index.search.Meaning (matching by meaning).
+Names are the second stage's weights (index.retrieval.rerank.Weights), or ``meaning.``
+and a field of index.retrieval.search.Meaning (matching by meaning).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from index.collection import Collection
-from index.config import Config, SemanticSettings
+from index.config import Config
 from index.evaluate import evaluate, load_questions, read_corpus
-from index.rerank import Weights
+from index.retrieval.settings import SemanticSettings
 
 
 def main(root: Path, half: str, grid: list[str]) -> None:
@@ -37,9 +37,7 @@ def main(root: Path, half: str, grid: list[str]) -> None:
     print("  ".join(names) + "  |  " + "  |  ".join(name for name, *_ in sets) + "  |  mean")
     for combination in itertools.product(*values):
         chosen = dict(zip(names, combination, strict=True))
-        weights = dataclasses.replace(
-            Weights(), **{k: v for k, v in chosen.items() if not k.startswith("meaning.")}
-        )
+        weights: dict[str, Any] = {k: v for k, v in chosen.items() if not k.startswith("meaning.")}
         meaning: dict[str, Any] = {
             k.removeprefix("meaning."): int(v) if k.endswith("candidates") else v
             for k, v in chosen.items()
@@ -47,8 +45,9 @@ def main(root: Path, half: str, grid: list[str]) -> None:
         }
         cells, total = [], [0.0, 0.0, 0.0]
         for _, collection, ids, questions in sets:
-            collection.searcher.weights = weights
-            collection.searcher.generation.reranker.weights = weights
+            searcher = collection.searcher
+            searcher.settings = dataclasses.replace(searcher.settings, **weights)
+            searcher.generation.reranker.weights = searcher.settings
             now = collection.searcher.meaning
             if now is not None:
                 settings = dataclasses.replace(now.settings, **meaning)

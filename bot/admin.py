@@ -29,8 +29,8 @@ from bot.services import services
 from bot.sessions import Session
 from bot.texts import ADMINS_ONLY, NOT_TXT, REMOVE_USAGE, TOO_BIG, UPLOAD_ADMINS_ONLY, UPLOADS_FULL
 from index.collection import UploadsFull
-from index.documents import SUFFIXES, DocumentError
-from index.query import REASONS
+from index.question.query import REASONS
+from index.reading.documents import SUFFIXES, DocumentError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 

@@ -16,8 +16,8 @@ from bot.render import answer_html, understood_html
 from bot.send import send_html, show_typing
 from bot.services import Services, services
 from bot.texts import ASK_USAGE, LATE, LATE_SECONDS, NO_ANSWER_HINT
-from index.query import UNUSABLE
-from index.search import Answer
+from index.question.query import UNUSABLE
+from index.retrieval.answers import Answer
 
 
 def search_page(svc: Services, question: str, page: int) -> tuple[Answer, bool]:

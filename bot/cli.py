@@ -93,7 +93,7 @@ def run_feedback(args: argparse.Namespace, config: Config) -> int:
 
     from bot.feedback import FeedbackStore
     from bot.state import state_of
-    from index.store import Store
+    from index.storage.store import Store
 
     records = state_of(config.index_path)
     store = Store(config.index_path)

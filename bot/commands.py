@@ -13,7 +13,7 @@ from bot.render import SOURCES_PAGE, sources_page_html
 from bot.send import acknowledge, edit_html, send_html
 from bot.services import services
 from bot.texts import HELP, UNKNOWN_COMMAND, WELCOME
-from index.query import REASONS
+from index.question.query import REASONS
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,7 +10,7 @@ import time
 from datetime import UTC, datetime
 
 from bot.state import open_state
-from index.sqlite import Database
+from index.storage.sqlite import Database
 
 
 class FeedbackStore:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.state import open_state
-from index.sqlite import Database
+from index.storage.sqlite import Database
 
 log = logging.getLogger(__name__)
 

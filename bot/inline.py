@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 from bot.render import inline_message_html
 from bot.services import services
 from bot.texts import INLINE_HINT, INLINE_NONE
-from index.search import MEANING_LABEL
+from index.retrieval.answers import MEANING_LABEL
 
 INLINE_RESULTS = 10
 

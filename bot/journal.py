@@ -14,7 +14,7 @@ from telegram import Bot, Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.limits import GroupPace
-from index.sqlite import Database
+from index.storage.sqlite import Database
 
 log = logging.getLogger(__name__)
 

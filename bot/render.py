@@ -6,11 +6,11 @@ import html
 from collections.abc import Sequence
 
 from bot.stats import Stats
-from index.analysis import is_arabic_letter
 from index.collection import Passage
-from index.highlight import marked
-from index.search import MEANING_LABEL, Answer, Hit
-from index.store import DocumentInfo
+from index.retrieval.answers import MEANING_LABEL, Answer, Hit
+from index.retrieval.highlight import marked
+from index.storage.store import DocumentInfo
+from index.text.analysis import is_arabic_letter
 
 MAX_MESSAGE_CHARS = 4096  # after entity parsing, counted in UTF-16 code units
 MAX_SENTENCE_CHARS = 1200

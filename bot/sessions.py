@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.state import open_state
-from index.sqlite import Database
+from index.storage.sqlite import Database
 
 PRUNE_EVERY = 500  # sessions opened between two sweeps of expired ones
 

@@ -3,7 +3,7 @@
 # The update journal, button sessions, follow-up turns, question log, votes and the bot's
 # status are written while questions are answered; in a file of their own they never wait
 # for an upload or a build holding the index's write lock (SQLite has one writer a file).
-# One connection (index.sqlite.Database) serves them all.
+# One connection (index.storage.sqlite.Database) serves them all.
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from index.sqlite import MEMORY, Database, Migration, migrate
+from index.storage.sqlite import MEMORY, Database, Migration, migrate
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.state import open_state
-from index.sqlite import Database
+from index.storage.sqlite import Database
 
 DAY = 86_400.0
 TOP = 5  # unanswered questions and busiest hours shown

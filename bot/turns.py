@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from bot.state import open_state
-from index.followup import follow_up
-from index.sqlite import Database
+from index.question.followup import follow_up
+from index.storage.sqlite import Database
 
 
 class Turns:
     """Each asker's last question per chat (as it was understood) and when it was asked,
     in the index's SQLite file (table ``chat_turns``), so a conversation survives a restart.
     A question asked within ``window`` seconds of the previous one and leaning on it
-    («وعن كازاخستان؟») is read together with it (:func:`index.followup.follow_up`).
+    («وعن كازاخستان؟») is read together with it (:func:`index.question.followup.follow_up`).
 
     >>> turns = Turns(window=600)
     >>> turns.remember(1, 7, "ماذا قال رودينكو عن أوزبكستان؟", at=1000.0)

@@ -7,7 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from index.config import AnalysisSettings, Config, IndexSettings, SemanticSettings
+from index.config import AnalysisSettings, Config, IndexSettings
+from index.retrieval.settings import SemanticSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

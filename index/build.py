@@ -8,11 +8,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+import numpy as np
 from tqdm import tqdm
 
-from index.analysis import Analyzer
-from index.documents import (
+from index.reading.blocks import Limits
+from index.reading.documents import (
     Document,
     DocumentError,
     ScannedDocument,
@@ -20,10 +22,10 @@ from index.documents import (
     parse_document,
     unique_name,
 )
-from index.readers import Limits
-from index.sentences import Sentence
-from index.store import AnalysedDocument, Store
-from index.vectors import Embedding
+from index.reading.sentences import Sentence
+from index.retrieval.vectors import Embedding
+from index.storage.store import AnalysedDocument, Store
+from index.text.analysis import Analyzer
 
 
 @dataclass(slots=True)
@@ -87,6 +89,27 @@ def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
+class Farm(Protocol):
+    """Machines a build sends its work to (a Ray cluster's:
+    :class:`index.cluster.tasks.RayFarm`), doing what this module does on this one."""
+
+    encode_chunk: int  # sentences sent out to be encoded at once
+
+    def analyse(self, chunks: list[list[Document]], segmenter: str) -> list[tuple[str, ...]]:
+        """Each sentence's terms (:func:`analyse_chunk_with` of every chunk), in order."""
+        ...
+
+    def parse(
+        self, files: Iterable[tuple[str, bytes, str]], limits: Limits | None
+    ) -> list[Document | DocumentError]:
+        """:func:`parse_or_error` of every file (name, bytes, source), in order."""
+        ...
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """The passages' vectors, in order."""
+        ...
+
+
 PARALLEL_FROM = 20_000  # sentences; below this, worker processes cost more than they save
 CHUNK_SENTENCES = 5_000
 
@@ -95,17 +118,14 @@ def analyse_documents(
     documents: Sequence[Document],
     analyzer: Analyzer,
     progress: bool = False,
-    cluster: bool = False,
+    farm: Farm | None = None,
 ) -> list[AnalysedDocument]:
     """Index terms for every sentence of every document, on every core for big batches
-    (with ``cluster``: as tasks on every node of the Ray cluster)."""
+    (with a ``farm``: on its machines)."""
     total = sum(len(d.sentences) for d in documents)
     workers = min(os.cpu_count() or 1, 8)
-    if cluster and documents:
-        from index.cluster import analyse_on_cluster  # imports Ray: only for a cluster
-
-        chunks = _chunks(documents)
-        terms = analyse_on_cluster(chunks, analyzer.segmenter.name)
+    if farm is not None and documents:
+        terms = farm.analyse(_chunks(documents), analyzer.segmenter.name)
         return [AnalysedDocument(d, t) for d, t in zip(documents, terms, strict=True)]
     with tqdm(total=total, unit="sentence", disable=not progress or None, leave=False) as bar:
         if total < PARALLEL_FROM or workers < 2:
@@ -146,7 +166,7 @@ _worker_analyzer: Analyzer | None = None  # one per worker process, made by _sta
 
 def _start_worker(segmenter: str) -> None:
     global _worker_analyzer
-    from index.camel import make_segmenter
+    from index.text.camel import make_segmenter
 
     _worker_analyzer = Analyzer(make_segmenter(segmenter))
 
@@ -167,13 +187,13 @@ def read_documents(
     paths: Sequence[Path],
     limits: Limits | None = None,
     scanned: list[str] | None = None,
-    cluster: bool = False,
+    farm: Farm | None = None,
 ) -> tuple[list[Document], list[Path]]:
     """Parse every document under ``paths``; any bad one stops everything (DocumentError).
     Files of the same name keep the first one's name; later ones get a number
-    (``تقرير-2.txt``), so an upload named like a seed never stops a build. With
-    ``cluster``, the files read here are parsed (text extracted, sentences split) by
-    tasks on the Ray cluster's nodes, the same way."""
+    (``تقرير-2.txt``), so an upload named like a seed never stops a build. With a
+    ``farm``, the files read here are parsed (text extracted, sentences split) on its
+    machines, the same way."""
     files, ignored = find_documents(list(paths))
     limit = (limits or Limits()).max_bytes
     seen: set[str] = set()
@@ -189,10 +209,8 @@ def read_documents(
             except OSError as exc:
                 raise DocumentError(f"{file}: cannot read ({exc.strerror})") from None
 
-    if cluster and files:
-        from index.cluster import parse_on_cluster  # imports Ray: only for a cluster
-
-        parsed: Iterable[Document | DocumentError] = parse_on_cluster(raw_files(), limits)
+    if farm is not None and files:
+        parsed: Iterable[Document | DocumentError] = farm.parse(raw_files(), limits)
     else:
         parsed = (parse_or_error(item, limits) for item in raw_files())
     documents: list[Document] = []
@@ -225,7 +243,7 @@ def build_index(
     paths: Sequence[Path],
     progress: bool = False,
     limits: Limits | None = None,
-    cluster: bool = False,
+    farm: Farm | None = None,
     embedding: Embedding | None = None,
 ) -> BuildReport:
     """Make the store hold exactly the documents under ``paths``.
@@ -237,24 +255,20 @@ def build_index(
     """
     started = time.perf_counter()
     scanned: list[str] = []
-    documents, ignored = read_documents(paths, limits, scanned, cluster)
+    documents, ignored = read_documents(paths, limits, scanned, farm)
     if not documents:
         raise DocumentError("no documents found in " + ", ".join(str(p) for p in paths))
     read = time.perf_counter()
     stored = {info.name: info.sha256 for info in store.documents()}
     same_analysis = store.signature == analyzer.signature
     changed = [d for d in documents if not (same_analysis and stored.get(d.name) == d.sha256)]
-    analysed = analyse_documents(changed, analyzer, progress, cluster)
+    analysed = analyse_documents(changed, analyzer, progress, farm)
     names = {d.name for d in documents}
     done = time.perf_counter()
     report = BuildReport(ignored=[str(p) for p in ignored], scanned=scanned)
     report.phases = {"read": read - started, "analyse": done - read}
     if embedding is not None:
-        encode = None
-        if cluster and changed:
-            from index.cluster import ENCODE_CHUNK, encode_on_cluster  # imports Ray
-
-            encode = (encode_on_cluster, ENCODE_CHUNK)
+        encode = None if farm is None or not changed else (farm.encode, farm.encode_chunk)
         report.encoded = embedding.keep(store, changed, progress, encode)
         report.phases["encode"] = time.perf_counter() - done
         done = time.perf_counter()

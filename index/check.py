@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from index.encoder import passage, text_key
-from index.engine import BM25Params
-from index.segments import read_engine_files
-from index.store import Store
+from index.retrieval.encoder import passage, text_key
+from index.retrieval.scoring import BM25Params
+from index.retrieval.segments import read_engine_files
+from index.storage.store import Store
 
 SAMPLE = 20  # questions whose scores are compared with rank_bm25's
 RTOL = 1e-9

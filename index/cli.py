@@ -20,7 +20,7 @@ from index.ranges import Range, ranges
 if TYPE_CHECKING:  # the modules themselves load with the command that needs them, so that
     # `sanad --help` and `sanad ask` pay for no more than they use
     from index.config import Config
-    from index.search import Answer
+    from index.retrieval.answers import Answer
 
 EXIT_NO_ANSWER = 1
 EXIT_BAD_QUESTION = 2
@@ -42,8 +42,8 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_add(args: argparse.Namespace, config: Config) -> int:
     from index.collection import Collection
-    from index.documents import find_documents
-    from index.fetch import fetch, is_url
+    from index.reading.documents import find_documents
+    from index.reading.fetch import fetch, is_url
 
     with Collection.open(config, sys.stderr, cluster=args.cluster) as collection:
         for source in args.sources:
@@ -104,8 +104,8 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
     """Ranked sentences, matched words marked (``**…**``), the phrase that answers too
     (``__…__``), each with ``[title #n]`` (and its page, «section», web address, speaker
     where known)."""
-    from index.highlight import marked
-    from index.search import MEANING_LABEL
+    from index.retrieval.answers import MEANING_LABEL
+    from index.retrieval.highlight import marked
 
     if answer.empty:
         print(answer.message, file=out)
@@ -130,9 +130,9 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     from index.collection import Collection
-    from index.followup import follow_up
-    from index.query import UNUSABLE, unusable
-    from index.search import BY_MEANING_ONLY, Answer
+    from index.question.followup import follow_up
+    from index.question.query import UNUSABLE, unusable
+    from index.retrieval.answers import BY_MEANING_ONLY, Answer
 
     understood = follow_up(args.question, args.after) if args.after else None
     question = understood or args.question
@@ -165,8 +165,8 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     from index.check import check_store
-    from index.encoder import E5_NAME
-    from index.store import Store
+    from index.retrieval.encoder import E5_NAME
+    from index.storage.store import Store
 
     if not config.index_path.exists():
         print(f"FAIL no index at {config.index_path} (sanad build makes one)")
@@ -264,7 +264,7 @@ def sentences_wanted(text: str) -> int:
     Traceback (most recent call last):
     argparse.ArgumentTypeError: '51' is not a whole number, between 1 and 50
     """
-    from index.config import SearchSettings  # (numpy and the rest only when asked)
+    from index.retrieval.settings import SearchSettings
 
     return count(text, ranges(SearchSettings)["top_k"])
 
@@ -376,11 +376,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="sanad: %(message)s"
     )
-    from index.camel import CamelUnavailable
-    from index.cluster import ClusterUnavailable
+    from index.cluster.actors import ClusterUnavailable
     from index.config import ConfigError, load_config
-    from index.documents import DocumentError
     from index.evaluate import EvalError
+    from index.reading.documents import DocumentError
+    from index.text.camel import CamelUnavailable
 
     try:
         config = load_config(args.config)

@@ -14,22 +14,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from index.analysis import Analyzer
-from index.build import BuildReport, add_document, analyse_documents, build_index, reanalyse
-from index.camel import make_segmenter
+from index.build import BuildReport, Farm, add_document, analyse_documents, build_index, reanalyse
 from index.config import ClusterSettings, Config
-from index.documents import Document, DocumentError, parse_document, unique_name
-from index.engine import BM25Params
-from index.files import TMP_MARK, write_file_atomically
-from index.readers import Limits
-from index.search import Answer, Meaning, Searcher
-from index.segments import IndexFiles, ensure_index_files
-from index.sqlite import MEMORY
-from index.store import DocumentInfo, Store, StoredSentence
-from index.vectors import Embedding, VectorCache
+from index.reading.blocks import Limits
+from index.reading.documents import Document, DocumentError, parse_document, unique_name
+from index.retrieval.answers import Answer
+from index.retrieval.scoring import BM25Params
+from index.retrieval.search import Meaning, Searcher
+from index.retrieval.segments import IndexFiles, ensure_index_files
+from index.retrieval.vectors import Embedding
+from index.storage.files import TMP_MARK, write_file_atomically
+from index.storage.sqlite import MEMORY
+from index.storage.store import DocumentInfo, Store, StoredSentence
+from index.storage.vector_cache import VectorCache
+from index.text.analysis import Analyzer
+from index.text.camel import make_segmenter
 
 if TYPE_CHECKING:
-    from index.cluster import ShardSet
+    from index.cluster.actors import ShardSet
 
 
 class UploadsFull(ValueError):
@@ -152,13 +154,11 @@ class Collection:
         """The searcher over the index, loaded on first use."""
         with self._load_lock:
             if self._searcher is None:
-                search = self.config.search
                 self._searcher = Searcher(
                     self._store,
                     self._analyzer,
                     self.config.bm25,
-                    min_evidence=search.min_evidence,
-                    weights=search,
+                    self.config.search,
                     load=self._cluster_files if self.cluster else ensure_index_files,
                     meaning=self._meaning(),
                 )
@@ -172,10 +172,21 @@ class Collection:
     def _cluster_files(self, store: Store, params: BM25Params) -> IndexFiles:
         return self._shard_set().files(store, params)
 
+    def _farm(self) -> Farm | None:
+        """Where a build's work is done: on the Ray cluster's nodes for a clustered
+        collection (this imports Ray and joins the cluster), else here."""
+        if not self.cluster:
+            return None
+        from index.cluster.actors import connect
+        from index.cluster.tasks import RayFarm
+
+        connect(self.config.cluster.address)
+        return RayFarm()
+
     def _shard_set(self) -> ShardSet:
         """The collection's shards on the Ray cluster of ``config.cluster`` (this imports
         Ray: only for a cluster)."""
-        from index.cluster import ShardSet
+        from index.cluster.actors import ShardSet
 
         if self._shards is None:
             settings = self.config.cluster
@@ -261,10 +272,7 @@ class Collection:
         cluster, the documents are analysed by tasks on its nodes."""
         if paths is None:
             paths = [p for p in self.config.sources if p.exists()]
-        if self.cluster:
-            from index.cluster import connect
-
-            connect(self.config.cluster.address)
+        farm = self._farm()
         with self._write_lock:
             report = build_index(
                 self._store,
@@ -272,7 +280,7 @@ class Collection:
                 paths,
                 progress,
                 self.limits,
-                self.cluster,
+                farm,
                 self.embedding,
             )
             started = time.perf_counter()
@@ -363,6 +371,8 @@ class Collection:
 
     def close(self) -> None:
         with self._loading:  # a generation being loaded in the background finishes first
+            if self._shards is not None:
+                self._shards.close()
             self._store.close()
             for cache in self.embedding.caches if self.embedding else ():
                 cache.close()
@@ -381,7 +391,7 @@ def embedding_for(config: Config) -> Embedding | None:
     meaning is off)."""
     if not config.semantic.enabled:
         return None
-    from index.encoder import E5Encoder
+    from index.retrieval.encoder import E5Encoder
 
     cache = config.vector_cache_path
     return Embedding(E5Encoder(), (VectorCache.file(cache),) if cache else ())

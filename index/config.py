@@ -9,16 +9,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from index.engine import BM25Params
 from index.ranges import ranged, ranges
-from index.rerank import Weights
-from index.search import (
-    MIN_EVIDENCE,
-    MIN_SIMILARITY,
-    SEMANTIC_CANDIDATES,
-    SEMANTIC_WEIGHT,
-    TOP_K,
-)
+from index.retrieval.scoring import BM25Params
+from index.retrieval.settings import SearchSettings, SemanticSettings
 
 DEFAULT_CONFIG_FILE = Path("config.toml")
 SEGMENTERS = ("auto", "light", "camel")
@@ -56,30 +49,6 @@ class IndexSettings:
 @dataclass(frozen=True, slots=True)
 class AnalysisSettings:
     segmenter: str = "auto"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchSettings(Weights):
-    """The ``[search]`` section: the second stage's weights (index.rerank.Weights) and
-    how many sentences an answer shows."""
-
-    top_k: int = ranged(TOP_K, 1, 50, "between 1 and 50")
-    min_evidence: float = ranged(MIN_EVIDENCE, 0, 1, "between 0 and 1")
-
-
-@dataclass(frozen=True, slots=True)
-class SemanticSettings:
-    """Matching by meaning (index.vectors): on by default; off, answers are the lexical
-    engine's alone, exactly as before it."""
-
-    enabled: bool = True
-    # the encoder's cosine in the second stage
-    weight: float = ranged(SEMANTIC_WEIGHT, 0, 1, "between 0 and 1")
-    # its nearest sentences added to the pool
-    candidates: int = ranged(SEMANTIC_CANDIDATES, 1, 200, "between 1 and 200")
-    # answered by meaning alone from this cosine on
-    min_similarity: float = ranged(MIN_SIMILARITY, -1, 1, "between -1 and 1")
-    cache: str = ""  # a file of vectors shared by collections (sanad eval keeps its own)
 
 
 @dataclass(frozen=True, slots=True)

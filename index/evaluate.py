@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from index.analysis import STOPWORD_FORMS, text_words
-from index.documents import Document
-from index.phrases import FACTOIDS
-from index.search import Answer
-from index.sentences import Sentence
+from index.question.phrases import FACTOIDS
+from index.reading.documents import Document
+from index.reading.sentences import Sentence
+from index.retrieval.answers import Answer
+from index.text.analysis import STOPWORD_FORMS, text_words
 
 CUTS = (1, 3, 5)
 MRR_DEPTH = 10

@@ -13,10 +13,10 @@ import pytest
 
 from harness.fake_telegram import FakeTelegram
 from harness.seeds import ROOT, SEED_DOC, SEEDS, VECTOR_CACHE, seed_config
-from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
 from index.collection import Collection
-from index.store import Store
+from index.storage.store import Store
+from index.text.analysis import Analyzer, LightSegmenter
 
 __all__ = ["ROOT", "SEEDS", "SEED_DOC", "seed_config"]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.analysis import (
+from index.text.analysis import (
     Analyzer,
     LightSegmenter,
     is_stopword,

@@ -14,7 +14,7 @@ from bot.limits import RateLimiter
 from bot.sessions import Sessions
 from harness.bot import ADMIN, make_services, running_bot
 from harness.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, buttons, parse_html
-from index.search import Answer
+from index.retrieval.answers import Answer
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 USER = 1001

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from index.analysis import Analyzer, LightSegmenter, prepare
-from index.camel import CamelSegmenter, CamelUnavailable, find_camel_data, make_segmenter
+from index.text.analysis import Analyzer, LightSegmenter, prepare
+from index.text.camel import CamelSegmenter, CamelUnavailable, find_camel_data, make_segmenter
 from tests.conftest import CAMEL_DATA
 
 
@@ -58,7 +58,7 @@ def test_camel_analysis_of_a_question(camel_env: None) -> None:
 def test_auto_falls_back_to_light_with_one_log_line(
     no_camel_env: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="index.camel"):
+    with caplog.at_level(logging.INFO, logger="index.text.camel"):
         segmenter = make_segmenter("auto")
     assert isinstance(segmenter, LightSegmenter)
     assert len(caplog.records) == 1 and "light" in caplog.records[0].getMessage()

@@ -22,12 +22,14 @@ from harness.bot import make_services, running_bot
 from harness.fake_telegram import FakeTelegram
 from harness.seeds import VECTOR_CACHE, seed_config
 from index.cli import main
+from index.cluster.actors import ClusterUnavailable
 from index.collection import Collection
-from index.config import ClusterSettings, Config, SemanticSettings
-from index.documents import parse_document
+from index.config import ClusterSettings, Config
 from index.evaluate import corpus_documents
-from index.search import Answer
-from index.store import Store
+from index.reading.documents import parse_document
+from index.retrieval.answers import Answer
+from index.retrieval.settings import SemanticSettings
+from index.storage.store import Store
 from tests.conftest import ROOT, SEEDS, seed_examples
 from tests.test_followup import REWRITTEN
 from tests.test_meaning import paraphrases
@@ -114,7 +116,7 @@ def test_three_shards_answer_every_question_as_one_machine(ray_cluster: Any) -> 
 
 @pytest.mark.slow
 def test_shards_keep_the_vectors_and_answer_by_meaning_as_one_machine(ray_cluster: Any) -> None:
-    from index.cluster import ClusterDense
+    from index.cluster.actors import ClusterDense
 
     one = Collection.in_memory(small_documents(), SHARED)
     many = one.sharded(ClusterSettings(shards=3))
@@ -144,6 +146,41 @@ def test_with_two_replicas_a_lost_replica_is_covered_by_the_other(ray_cluster: A
 
 
 @pytest.mark.slow
+def test_closing_stops_the_shards_and_a_cluster_without_room_says_so(
+    ray_cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ray
+    from ray.exceptions import RayActorError
+    from ray.util import placement_group_table
+
+    from index.cluster import actors as cluster_actors
+
+    def held() -> set[str]:  # the placement groups holding room on the cluster
+        return {i for i, g in placement_group_table().items() if g["state"] != "REMOVED"}
+
+    before = held()
+    one = Collection.in_memory(small_documents(), SHARED)
+    many = one.sharded(ClusterSettings(shards=2, replicas=2))
+    assert same(one.ask("أين تقع مصر؟", 10), many.ask("أين تقع مصر؟", 10))
+    assert len(held() - before) == 2  # a group per shard
+    started = [a for replicas in many.searcher.generation.engine.actors for a in replicas]
+    many.close()
+    for actor in started:  # stopped for good, and the memory they reserved given back
+        with pytest.raises(RayActorError):
+            ray.get(actor.info.remote(), timeout=30)
+    assert held() == before
+
+    monkeypatch.setattr(cluster_actors, "SHARD_MEMORY", 2**50)  # more than any node has
+    monkeypatch.setattr(cluster_actors, "PLACEMENT_WAIT", 1.0)
+    roomless = Collection.in_memory(small_documents(), SHARED).sharded(
+        ClusterSettings(shards=2, replicas=2)
+    )
+    with pytest.raises(ClusterUnavailable, match="no room on the cluster for 2 replicas"):
+        roomless.ask("أين تقع مصر؟")
+    assert held() == before
+
+
+@pytest.mark.slow
 def test_shards_on_a_node_that_leaves_come_back_elsewhere_from_their_files(
     ray_cluster: Any,
 ) -> None:
@@ -170,7 +207,7 @@ def test_shards_on_a_node_that_leaves_come_back_elsewhere_from_their_files(
 def test_changes_go_to_the_owning_shard_and_every_shard_switches_at_once(
     ray_cluster: Any, tmp_path: Path
 ) -> None:
-    from index.shards import read_manifest
+    from index.cluster.shards import read_manifest
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -298,9 +335,9 @@ def test_a_build_read_and_analysed_on_the_cluster_stores_what_a_local_build_stor
 def test_without_a_cluster_nothing_imports_ray() -> None:
     code = (
         "import sys\n"
-        "import index.cluster\n"
+        "import index.cluster.actors\n"
         "from index.collection import Collection\n"
-        "from index.documents import parse_document\n"
+        "from index.reading.documents import parse_document\n"
         "doc = parse_document('a.txt', 'زار الوفد روسيا أمس.'.encode())\n"
         "assert not Collection.in_memory([doc]).ask('من زار روسيا؟').empty\n"
         "print('ray' in sys.modules)\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.collection import Collection
-from index.documents import DocumentError
+from index.reading.documents import DocumentError
 
 NEW = "سمرقند مدينة تاريخية في أوزبكستان. يزورها السياح كل عام."
 

@@ -14,11 +14,11 @@ import pytest
 
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import sanad_free_environ
-from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
 from index.collection import Collection
 from index.config import IndexSettings
-from index.store import Store
+from index.storage.store import Store
+from index.text.analysis import Analyzer, LightSegmenter
 from tests.conftest import SANAD, SEED_DOC, SEEDS, seed_config
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.engine import BM25Params, Engine, SegmentedEngine
+from index.retrieval.parts import SegmentedEngine
+from index.retrieval.scoring import BM25Params, Engine
 
 
 def reference_top_k(bm25: BM25Okapi, query: list[str], k: int) -> list[tuple[int, float]]:

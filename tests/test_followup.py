@@ -17,7 +17,7 @@ from harness.bot import make_services, running_bot
 from harness.fake_telegram import BOT_USERNAME, FakeTelegram, parse_html
 from harness.seeds import SEEDS
 from index.cli import main
-from index.followup import follow_up
+from index.question.followup import follow_up
 
 FOLLOWUP_DOCS = Path(__file__).parent / "fixtures" / "followup"
 SEED_Q = "ماذا قال رودينكو عن أوزبكستان؟"

@@ -17,7 +17,7 @@ import pytest
 from harness.fake_telegram import FakeTelegram
 from index.cli import main
 from index.collection import Collection
-from index.documents import DocumentError, parse_document
+from index.reading.documents import DocumentError, parse_document
 
 NEWS_PAGE = """<!doctype html>
 <html lang="ar"><head><meta charset="utf-8"><title>وكالة الأنباء | زيارة وفد تجاري</title>

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from bot.buttons import answer_keyboard
 from bot.render import answer_html, inline_message_html, visible_length
 from harness.fake_telegram import check_markup, parse_html
-from index.analysis import Analyzer, LightSegmenter
 from index.collection import Collection
-from index.documents import DocumentError, parse_document
+from index.reading.documents import DocumentError, parse_document
+from index.text.analysis import Analyzer, LightSegmenter
 from tests.conftest import seed_config
 
 ANALYZER = Analyzer(LightSegmenter())

@@ -229,7 +229,7 @@ def test_a_serving_bot_answers_every_question_while_the_collection_changes(
 
 @pytest.mark.slow
 def test_a_second_writer_waits_for_the_first_then_succeeds(tmp_path: Path) -> None:
-    from index.sqlite import Database
+    from index.storage.sqlite import Database
 
     config = seed_config(tmp_path)
     Collection.open(config).close()

@@ -17,10 +17,11 @@ from index.build import read_documents, reanalyse
 from index.check import check_vectors
 from index.cli import answer_json, print_answer
 from index.collection import Collection
-from index.config import SemanticSettings, load_config
-from index.encoder import E5_NAME, E5Encoder
-from index.search import worded
-from index.vectors import Embedding
+from index.config import load_config
+from index.retrieval.answers import worded
+from index.retrieval.encoder import E5_NAME, E5Encoder
+from index.retrieval.settings import SemanticSettings
+from index.retrieval.vectors import Embedding
 from tests.conftest import FIXTURES, SEEDS, seed_config
 
 PARAPHRASES = FIXTURES / "seed-paraphrases.jsonl"

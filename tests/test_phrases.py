@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.analysis import text_words
-from index.phrases import answer_phrase, asked_stems
+from index.question.phrases import answer_phrase, asked_stems
+from index.text.analysis import text_words
 
 
 def phrase(sentence: str, kind: str, question: str) -> str | None:

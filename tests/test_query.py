@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-import index.analysis
-import index.query
-from index.analysis import Analyzer, LightSegmenter
+import index.question.query
+import index.text.analysis
 from index.collection import Collection
-from index.query import parse_query
+from index.question.query import parse_query
+from index.text.analysis import Analyzer, LightSegmenter
 
 # Both names misspelt or written without hamza, so that no answer sentence holds these
 # exact words and every analysis of them below is the question's own.
@@ -42,10 +42,10 @@ def test_each_ask_tokenizes_analyses_gram_splits_and_corrects_the_question_once(
     collection: Collection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     collection.ask(QUESTION)  # load the index first
-    spans = spy(monkeypatch, index.analysis, "word_spans")
-    words = spy(monkeypatch, index.analysis, "text_words")
-    grams = spy(monkeypatch, index.query, "word_grams")
-    corrections = spy(monkeypatch, index.query, "correct")
+    spans = spy(monkeypatch, index.text.analysis, "word_spans")
+    words = spy(monkeypatch, index.text.analysis, "text_words")
+    grams = spy(monkeypatch, index.question.query, "word_grams")
+    corrections = spy(monkeypatch, index.question.query, "correct")
     analysed: Counter[str] = Counter()
     real_terms = Analyzer.word_terms
 

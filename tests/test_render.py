@@ -11,8 +11,8 @@ from bot.buttons import answer_keyboard
 from bot.render import answer_html, clip, context_html, inline_message_html, visible_length
 from harness.fake_telegram import parse_html
 from index.collection import Passage
-from index.search import Answer, Hit
-from index.store import StoredSentence
+from index.retrieval.answers import Answer, Hit
+from index.storage.store import StoredSentence
 
 
 def hit(

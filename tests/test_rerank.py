@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from index.analysis import Analyzer, LightSegmenter
 from index.build import build_index
 from index.collection import Collection
-from index.config import SearchSettings
-from index.search import Searcher
-from index.store import Store
+from index.retrieval.search import Searcher
+from index.retrieval.settings import SearchSettings
+from index.storage.store import Store
+from index.text.analysis import Analyzer, LightSegmenter
 
 # Sentences on other subjects, so that idf behaves as in a real collection.
 FILLER = (

@@ -4,7 +4,7 @@ say why."""
 import pytest
 
 from index.collection import Collection
-from index.config import SearchSettings
+from index.retrieval.settings import SearchSettings
 from tests.conftest import SEEDS
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"

@@ -1,6 +1,6 @@
 """Sentence splitting: the seed article's sentences are pinned, and each rule has a case."""
 
-from index.sentences import split_sentences
+from index.reading.sentences import split_sentences
 from tests.conftest import SEED_DOC
 
 # (paragraph, heading, first two words, last two words) of every seed sentence.

@@ -11,11 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.analysis import Analyzer
 from index.build import add_document, build_index
-from index.documents import parse_document
-from index.engine import BM25Params, Engine, Layout, PartedScorer
-from index.shards import (
+from index.cluster.shards import (
     Manifest,
     collection_idf,
     load_shard,
@@ -23,7 +20,11 @@ from index.shards import (
     shard_ids,
     write_generation,
 )
-from index.store import Store
+from index.reading.documents import parse_document
+from index.retrieval.parts import Call, Layout, PartedScorer
+from index.retrieval.scoring import BM25Params, Engine
+from index.storage.store import Store
+from index.text.analysis import Analyzer
 from tests.conftest import FIXTURES, SEEDS
 
 QUESTIONS = [
@@ -47,8 +48,8 @@ class FileShards(PartedScorer):
         self._idf = collection_idf(root, manifest)
         self.avgdl = manifest.avgdl
 
-    def _run(self, calls: Sequence[tuple[int, str, tuple]]) -> list:
-        return [getattr(self.engines[i], method)(*args) for i, method, args in calls]
+    def _run(self, calls: Sequence[Call]) -> list:
+        return [method(self.engines[i], *args) for i, method, args in calls]
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """Speaker tracking and questions about what someone said («ماذا قال X عن Y؟»)."""
 
 from index.collection import Collection
-from index.sentences import split_sentences
-from index.speakers import speaker_stems, speech_question, track_speakers
+from index.question.speakers import speaker_stems, speech_question, track_speakers
+from index.reading.sentences import split_sentences
 from tests.conftest import SEED_DOC
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from index.analysis import Analyzer, LightSegmenter, word_spans
 from index.build import build_index
-from index.documents import DocumentError
-from index.search import Searcher
-from index.store import Store
+from index.reading.documents import DocumentError
+from index.retrieval.search import Searcher
+from index.storage.store import Store
+from index.text.analysis import Analyzer, LightSegmenter, word_spans
 from tests.conftest import ROOT, SEED_DOC
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
@@ -126,10 +126,10 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path: Path) -> None:
 KILLED_BUILD = textwrap.dedent(
     """
     import sys, time
-    from index.analysis import Analyzer, LightSegmenter
+    from index.text.analysis import Analyzer, LightSegmenter
     from index.build import analyse_documents
-    from index.documents import parse_document
-    from index.store import AnalysedDocument, Store
+    from index.reading.documents import parse_document
+    from index.storage.store import AnalysedDocument, Store
 
     class Stalling(tuple):
         # Sentence terms that stall half-way through the write, inside the transaction.
@@ -206,8 +206,8 @@ def test_damaged_engine_files_are_rebuilt_from_the_store(tmp_path: Path) -> None
 
 def test_added_documents_answer_through_a_small_segment_exactly(tmp_path: Path) -> None:
     from index.build import add_document
-    from index.documents import parse_document
-    from index.engine import SegmentedEngine
+    from index.reading.documents import parse_document
+    from index.retrieval.parts import SegmentedEngine
 
     db = tmp_path / "i.sqlite3"
     analyzer = Analyzer(LightSegmenter())
@@ -234,8 +234,8 @@ def test_added_documents_answer_through_a_small_segment_exactly(tmp_path: Path) 
 
 def test_a_replaced_document_rebuilds_the_engine(tmp_path: Path) -> None:
     from index.build import add_document
-    from index.documents import parse_document
-    from index.engine import Engine
+    from index.reading.documents import parse_document
+    from index.retrieval.scoring import Engine
 
     analyzer = Analyzer(LightSegmenter())
     with Store(tmp_path / "i.sqlite3") as store:

@@ -1,4 +1,4 @@
-"""index.unicode is camel-tools' tokenizer and Arabic character sets, only faster to import:
+"""index.text.unicode is camel-tools' tokenizer and Arabic character sets, only faster to import:
 the same tokens and the same sets, checked against camel-tools itself."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from camel_tools.utils.charsets import AR_DIAC_CHARSET, AR_LETTERS_CHARSET
 from camel_tools.utils.dediac import dediac_ar as camel_dediac
 from emoji import EMOJI_DATA
 
-from index import unicode
-from index.unicode import AR_DIAC, AR_LETTERS, dediac_ar, simple_word_tokenize
+from index.text import unicode
+from index.text.unicode import AR_DIAC, AR_LETTERS, dediac_ar, simple_word_tokenize
 
 PIECES = [
     *"ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأؤإئىة",

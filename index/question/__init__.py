@@ -1,0 +1,1 @@
+"""The question: parsed once into one value (terms, speakers, phrases, follow-ups)."""

@@ -1,0 +1,1 @@
+"""Reading documents: bytes of any format into paragraphs, sentences with offsets and pages."""

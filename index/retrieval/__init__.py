@@ -1,0 +1,1 @@
+"""Retrieval: exact BM25Okapi postings and scoring, vectors, reranking, highlighting."""

@@ -1,0 +1,1 @@
+"""Storage: the SQLite store of documents and sentences, its migrations, files on disk."""

@@ -1,0 +1,1 @@
+"""Arabic text analysis: normalization, clitic segmentation, stems, character grams."""
