@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from index.question.lexicon import FRAME_NOUNS
 from index.question.speakers import REPORTING, speech_frame
-from index.text.analysis import STOPWORD_FORMS, normalize, word_spans
+from index.text.analysis import STOPWORD_FORMS, normalize
+from index.text.words import Word, words_of
 
 # Interrogatives (normalized), alone or behind a preposition («بماذا»، «لمن»).
 INTERROGATIVES = frozenset(
@@ -27,25 +28,11 @@ _SUFFIXES = ("هما", "هم", "ها", "ه")  # longest first
 MIN_STEM = 3
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
-    text: str
-    normal: str
-
-
-def _word(text: str) -> _Word:
-    return _Word(text, normalize(text))
-
-
-def _words(text: str) -> list[_Word]:
-    return [_word(w) for w, _, _ in word_spans(text)]
-
-
-def _join(words: Sequence[_Word]) -> str:
+def _join(words: Sequence[Word]) -> str:
     return " ".join(w.text for w in words)
 
 
-def _content(words: Sequence[_Word]) -> list[_Word]:
+def _content(words: Sequence[Word]) -> list[Word]:
     return [
         w
         for w in words
@@ -55,7 +42,7 @@ def _content(words: Sequence[_Word]) -> list[_Word]:
     ]
 
 
-def _without_conjunction(words: list[_Word]) -> tuple[list[_Word], bool]:
+def _without_conjunction(words: list[Word]) -> tuple[list[Word], bool]:
     """The words without an opening «و / ف / ثم», and whether there was one."""
     if not words:
         return words, False
@@ -66,16 +53,16 @@ def _without_conjunction(words: list[_Word]) -> tuple[list[_Word], bool]:
         rest = first.normal[1:]
         alone = len(words) == 1 and len(rest) >= MIN_STEM
         if rest in INTERROGATIVES or rest in PREPOSITIONS or alone:
-            return [_word(first.text[1:]), *words[1:]], True
+            return [Word.of(first.text[1:]), *words[1:]], True
     return words, False
 
 
-def _pronoun(word: _Word) -> tuple[str, str] | None:
+def _pronoun(word: Word) -> tuple[str, str] | None:
     """A word that carries a pronoun: (the word without it, the pronoun), or None.
 
-    >>> _pronoun(_Word("سكانها", "سكانها")), _pronoun(_Word("عنه", "عنه"))
+    >>> _pronoun(Word.of("سكانها")), _pronoun(Word.of("عنه"))
     (('سكان', 'ها'), ('عن', 'ه'))
-    >>> _pronoun(_Word("عاصمة", "عاصمه")) is None
+    >>> _pronoun(Word.of("عاصمة")) is None
     True
     """
     if word.normal in _PREPOSITION_PRONOUNS:
@@ -103,7 +90,7 @@ class Topic:
 _BEFORE_VERBS = frozenset(normalize(w) for w in "متى أين كيف لماذا ماذا هل لم بماذا".split())
 
 
-def _verb_at(words: Sequence[_Word]) -> int | None:
+def _verb_at(words: Sequence[Word]) -> int | None:
     """The word right after the question word, read as its verb when it has no article
     («متى ولد …»، «أين تقع …»)."""
     if len(words) > 1 and words[0].normal in _BEFORE_VERBS:
@@ -113,13 +100,13 @@ def _verb_at(words: Sequence[_Word]) -> int | None:
     return None
 
 
-def _subject(words: Sequence[_Word]) -> list[_Word]:
+def _subject(words: Sequence[Word]) -> list[Word]:
     """The words that name what a question is about: its last run of content words, the
     verb and the framing nouns («عدد»، «سكان») left out.
 
-    >>> [w.text for w in _subject(_words("متى تأسست بورصة وارسو؟"))]
+    >>> [w.text for w in _subject(words_of("متى تأسست بورصة وارسو؟"))]
     ['بورصة', 'وارسو']
-    >>> [w.text for w in _subject(_words("كم عدد سكان طشقند؟"))]
+    >>> [w.text for w in _subject(words_of("كم عدد سكان طشقند؟"))]
     ['طشقند']
     """
     verb = _verb_at(words)
@@ -144,7 +131,7 @@ def topic_of(question: str) -> Topic:
     >>> topic_of("كم عدد سكان طشقند؟"), topic_of("من هو رودينكو؟")
     (Topic(who='', about='طشقند'), Topic(who='رودينكو', about='رودينكو'))
     """
-    words = _words(question)
+    words = words_of(question)
     frame = speech_frame([w.text for w in words])
     if frame is not None:
         return Topic(_join(words[frame.who]), _join(words[frame.about]))
@@ -175,8 +162,8 @@ def follow_up(question: str, previous: str) -> str | None:
     >>> follow_up("ما عاصمة كازاخستان؟", before) is None
     True
     """
-    words, joined = _without_conjunction(_words(question))
-    before = _words(previous)
+    words, joined = _without_conjunction(words_of(question))
+    before = words_of(previous)
     if not words or not before:
         return None
     asks = words[0].normal in INTERROGATIVES
@@ -191,25 +178,25 @@ def follow_up(question: str, previous: str) -> str | None:
         return _ask_again(words, before)
     frame = speech_frame([w.text for w in words])
     if joined and frame is not None and frame.about.start >= len(words) and topic.about:
-        return _question([*words, _word("عن"), _word(topic.about)])  # «وماذا قال لافروف؟»
+        return _question([*words, Word.of("عن"), Word.of(topic.about)])  # «وماذا قال لافروف؟»
     resolved = _resolve_pronouns(words, topic)
     if topic.who and _unnamed_speech(resolved or words) is not None:
         base = resolved or words
         at = _unnamed_speech(base) or 0
-        return _question([*base[:at], _word(topic.who), *base[at:]])
+        return _question([*base[:at], Word.of(topic.who), *base[at:]])
     if resolved:
         return _question(resolved)
     subject = topic.who or topic.about
     if len(words) == 2 and _verb_at(words) == 1 and subject:
-        return _question([*words, _word(subject)])  # «أين عاش؟»: who did, the previous says
+        return _question([*words, Word.of(subject)])  # «أين عاش؟»: who did, the previous says
     return None
 
 
-def _question(words: Sequence[_Word]) -> str:
+def _question(words: Sequence[Word]) -> str:
     return _join(words) + "؟"
 
 
-def _replace_subject(words: list[_Word], before: list[_Word], topic: Topic) -> str | None:
+def _replace_subject(words: list[Word], before: list[Word], topic: Topic) -> str | None:
     """«وعن كازاخستان؟» after «ماذا قال رودينكو عن أوزبكستان؟»: the new subject in the old
     one's place (after the same preposition, where the previous question has it)."""
     opener = words[0].normal if words[0].normal in PREPOSITIONS else ""
@@ -229,7 +216,7 @@ def _replace_subject(words: list[_Word], before: list[_Word], topic: Topic) -> s
     return _question([*before[:last], *subject, *before[last + 1 :]])
 
 
-def _ask_again(words: list[_Word], before: list[_Word]) -> str | None:
+def _ask_again(words: list[Word], before: list[Word]) -> str | None:
     """«ولماذا؟» after «ماذا قال رودينكو عن أوزبكستان؟»: the new question word in place of
     the old one."""
     start = 0
@@ -243,7 +230,7 @@ def _ask_again(words: list[_Word], before: list[_Word]) -> str | None:
     return _question([*words, *rest])
 
 
-def _unnamed_speech(words: Sequence[_Word]) -> int | None:
+def _unnamed_speech(words: Sequence[Word]) -> int | None:
     """Where the speaker belongs in «ماذا قال عن …؟» that names nobody, or None."""
     for i, w in enumerate(words[:3]):
         if w.normal in REPORTING:
@@ -254,7 +241,7 @@ def _unnamed_speech(words: Sequence[_Word]) -> int | None:
     return None
 
 
-def _resolve_pronouns(words: list[_Word], topic: Topic) -> list[_Word] | None:
+def _resolve_pronouns(words: list[Word], topic: Topic) -> list[Word] | None:
     """«كم عدد سكانها؟»: each pronoun with nothing to point to in the question replaced by
     the previous question's subject (a masculine one, outside «ماذا قال عنه؟», by its
     speaker where it had one); None when there is none, or something it points to."""
@@ -269,7 +256,7 @@ def _resolve_pronouns(words: list[_Word], topic: Topic) -> list[_Word] | None:
     if any(w.normal.removeprefix("ال") not in FRAME_NOUNS for w in others):
         return None  # «ما عاصمة مصر وكم عدد سكانها؟»: «مصر» is what it points to
     speech = _unnamed_speech(words) is not None
-    out: list[_Word] = []
+    out: list[Word] = []
     for i, w in enumerate(words):
         if i not in pronouns:
             out.append(w)
@@ -278,7 +265,7 @@ def _resolve_pronouns(words: list[_Word], topic: Topic) -> list[_Word] | None:
         masculine = suffix == "ه" and topic.who and not speech
         referent = topic.who if masculine else topic.about or topic.who
         if stem in ("ل", "ب"):
-            out.append(_word(stem + referent))
+            out.append(Word.of(stem + referent))
         else:
-            out += [_word(stem), _word(referent)]
+            out += [Word.of(stem), Word.of(referent)]
     return out

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
 
 from index.question.lexicon import MONTHS, NUMBER_WORDS, PLACE_NOUNS, normal_set
 from index.question.questions import AnswerType
-from index.text.analysis import (
-    STOPWORD_FORMS,
-    light_stem,
-    normalize,
-    split_proclitic,
-    word_spans,
-)
+from index.text.analysis import STOPWORD_FORMS, light_stem
+from index.text.words import Word, words_of
 
 # The factoid kinds a phrase is looked for (a reason or a manner is a whole sentence).
 FACTOIDS: frozenset[AnswerType] = frozenset(["number", "date", "person", "place", "name"])
@@ -47,43 +41,24 @@ _DIGITS = re.compile(r"[0-9٠-٩]+(?:[.,٫٬][0-9٠-٩]+)*")
 Candidate = tuple[int, int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
-    text: str
-    start: int
-    end: int
-    normal: str  # normalized
-    bare: str  # without the article or a one-letter proclitic
-    stem: str
-
-
-def _words(text: str) -> list[_Word]:
-    out = []
-    for word, start, end in word_spans(text):
-        normal = normalize(word)
-        bare = normal[split_proclitic(normal, proclitics="وفبلك") :]
-        out.append(_Word(word, start, end, normal, bare, light_stem(normal)))
-    return out
-
-
-def _is_number(w: _Word) -> bool:
+def _is_number(w: Word) -> bool:
     return bool(_DIGITS.fullmatch(w.normal)) or w.normal in NUMBER_WORDS or w.bare in NUMBER_WORDS
 
 
-def _is_year(w: _Word) -> bool:
+def _is_year(w: Word) -> bool:
     return w.normal.isdigit() and 3 <= len(w.normal) <= 4 and 100 <= int(w.normal) <= 2200
 
 
-def _is_stopword(w: _Word) -> bool:
+def _is_stopword(w: Word) -> bool:
     return w.normal in STOPWORD_FORMS or w.bare in STOPWORD_FORMS
 
 
-def _gap(text: str, a: _Word, b: _Word) -> str:
+def _gap(text: str, a: Word, b: Word) -> str:
     """What stands between two words: spaces and punctuation."""
     return text[a.end : b.start]
 
 
-def _runs(text: str, words: Sequence[_Word], member, joins: str = " ") -> list[tuple[int, int]]:
+def _runs(text: str, words: Sequence[Word], member, joins: str = " ") -> list[tuple[int, int]]:
     """Maximal runs (first, last word index) of words for which ``member(i)`` holds, the
     words separated by nothing but ``joins`` characters."""
     runs: list[tuple[int, int]] = []
@@ -145,7 +120,7 @@ def answer_phrase(
     """
     if kind not in FACTOIDS:
         return None
-    words = _words(sentence)
+    words = words_of(sentence)
     if not words:
         return None
     old = [w.stem in asked or w.normal in asked for w in words]
@@ -180,7 +155,7 @@ def answer_phrase(
 _NUMBER_JOINS = frozenset(".,٫٬،")  # inside a number: 711.988، 22،000، 2,8
 
 
-def _numbers(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Candidate]:
+def _numbers(text: str, words: Sequence[Word], old: Sequence[bool]) -> list[Candidate]:
     """A number (digits or words, with its scale) and the noun it counts; first the ones
     that count what the question counts («كم نقطة» — «308 نقطة»), never a year."""
     out: list[Candidate] = []
@@ -220,7 +195,7 @@ def _numbers(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Can
     return out
 
 
-def _is_dated(words: Sequence[_Word], i: int) -> bool:
+def _is_dated(words: Sequence[Word], i: int) -> bool:
     """A year that stands as a date («عام 1857»، «في 2014»، «1347 م»), not a count."""
     if not _is_year(words[i]):
         return False
@@ -244,7 +219,7 @@ _ORDINALS = normal_set(
 )
 
 
-def _date_word(words: Sequence[_Word], i: int) -> bool:
+def _date_word(words: Sequence[Word], i: int) -> bool:
     """A word of a date: a month, a year, an era, a decade, a century and its number, a
     day next to its month, «عام» before a year, «من» between a day and its month."""
     w = words[i]
@@ -268,7 +243,7 @@ def _date_word(words: Sequence[_Word], i: int) -> bool:
     return False
 
 
-def _dates(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Candidate]:
+def _dates(text: str, words: Sequence[Word], old: Sequence[bool]) -> list[Candidate]:
     """A run of date words, without the «عام» it opens with; first the ones with a year, a
     decade or a century."""
     out: list[Candidate] = []
@@ -283,7 +258,7 @@ def _dates(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Candi
     return out
 
 
-def _name_word(w: _Word) -> bool:
+def _name_word(w: Word) -> bool:
     """A word that may be part of a name: no article, no stopword, no number."""
     return (
         not _is_stopword(w)
@@ -294,7 +269,7 @@ def _name_word(w: _Word) -> bool:
     ) or w.normal in _CONNECTORS
 
 
-def _people(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Candidate]:
+def _people(text: str, words: Sequence[Word], old: Sequence[bool]) -> list[Candidate]:
     """The name after a title (الرئيس، الشيخ، المدرب …), then any run of two to four
     words with no article that are not the question's (كاوان شورت، محمد بن سعود) and hold
     no linking word («بينما») or verb of the plural («هزموا»)."""
@@ -315,10 +290,10 @@ def _people(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Cand
 _LINKS = normal_set("بينما حين حيث كما ثم قد لقد إذ إذا لكن ولكن بعدما قبلما عندما لما")
 
 
-def _plausible_name(words: Sequence[_Word], a: int, b: int) -> bool:
+def _plausible_name(words: Sequence[Word], a: int, b: int) -> bool:
     """A run of words that may be a name: no linking word, no plural verb («هزموا»).
 
-    >>> [_plausible_name(_words(t), 0, 1) for t in ("كاوان شورت", "بينما أجبر", "هزموا بطل")]
+    >>> [_plausible_name(words_of(t), 0, 1) for t in ("كاوان شورت", "بينما أجبر", "هزموا بطل")]
     [True, False, False]
     """
     return not any(
@@ -327,7 +302,7 @@ def _plausible_name(words: Sequence[_Word], a: int, b: int) -> bool:
 
 
 def _last_of_run(
-    text: str, words: Sequence[_Word], start: int, most: int, fits: Callable[[int], bool]
+    text: str, words: Sequence[Word], start: int, most: int, fits: Callable[[int], bool]
 ) -> int:
     """The last word of a run of up to ``most`` words from ``start`` for which ``fits(i)``
     holds, with no punctuation between them."""
@@ -342,7 +317,7 @@ def _last_of_run(
     return j
 
 
-def _name_after(text: str, words: Sequence[_Word], i: int, most: int) -> tuple[int, int] | None:
+def _name_after(text: str, words: Sequence[Word], i: int, most: int) -> tuple[int, int] | None:
     """Up to ``most`` name words from ``i``, stopping at punctuation."""
     if i >= len(words) or not _name_word(words[i]):
         return None
@@ -352,7 +327,7 @@ def _name_after(text: str, words: Sequence[_Word], i: int, most: int) -> tuple[i
     return i, j
 
 
-def _phrase_after(text: str, words: Sequence[_Word], start: int, most: int) -> int:
+def _phrase_after(text: str, words: Sequence[Word], start: int, most: int) -> int:
     """The last word of a phrase of up to ``most`` words from ``start``: no stopword, no
     number, no date, no punctuation inside."""
     return _last_of_run(
@@ -373,7 +348,7 @@ _NOT_PLACES = normal_set(
 )
 
 
-def _places(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Candidate]:
+def _places(text: str, words: Sequence[Word], old: Sequence[bool]) -> list[Candidate]:
     """What follows a preposition of place: up to three words, no date, number, time or
     language; first the ones right after the question's own words («تقع في …» for «أين
     تقع …»), then those that name a kind of place («مدينة») or have no article (بيروت)."""
@@ -404,7 +379,7 @@ def _places(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Cand
 _QUOTED = re.compile(r"[«\"“]([^«»\"“”]{2,80})[»\"”]")
 
 
-def _names(text: str, words: Sequence[_Word], old: Sequence[bool]) -> list[Candidate]:
+def _names(text: str, words: Sequence[Word], old: Sequence[bool]) -> list[Candidate]:
     """The words after «اسم / يسمى / يعرف ب / لقب», then a quoted name."""
     out: list[Candidate] = []
     for i, w in enumerate(words[:-1]):

@@ -17,6 +17,7 @@ from index.text.analysis import (
 )
 from index.text.grams import word_grams
 from index.text.spelling import correct
+from index.text.words import Word
 
 MAX_QUESTION_CHARS = 1000
 
@@ -55,18 +56,6 @@ def unusable(question: str) -> str | None:
     if not has_arabic(stripped):
         return "not_arabic"
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    """One word of the question: as written, where, normalized, and its index stems
-    (spelling corrected against the index; none for a stopword)."""
-
-    text: str
-    start: int
-    end: int
-    normal: str
-    stems: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +111,7 @@ def parse_query(question: str, analyzer: Analyzer, known: Vocabulary) -> Query |
     spans = word_spans(question)
     normals = [normalize(text) for text, _, _ in spans]
     words = tuple(
-        Word(text, start, end, normal, tuple(correct(t, known) for t in terms))
+        Word.of(text, start, end, tuple(correct(t, known) for t in terms))
         for (text, start, end), normal, pieces in zip(
             spans, normals, word_pieces(normals), strict=True
         )
