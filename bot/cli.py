@@ -72,7 +72,7 @@ def run_stats(args: argparse.Namespace, config: Config) -> int:
     records = state_of(config.index_path)
     try:
         votes = FeedbackStore(records).votes()
-        s = QuestionLog(records, config.telegram.keep_questions_days).stats(votes)
+        s = QuestionLog(records, keep_days=config.telegram.keep_questions_days).stats(votes)
     finally:
         records.close()
     print(f"questions today: {s.today}, last 7 days: {s.week}")

@@ -63,7 +63,7 @@ class RateLimiter:
     """
 
     def __init__(
-        self, limit: int = 20, window: float = 60.0, clock: Callable[[], float] = time.time
+        self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.time
     ) -> None:
         self.limit = limit
         self.window = window

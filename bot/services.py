@@ -53,9 +53,11 @@ class Services:
         return cls(
             collection=collection,
             feedback=given_or("feedback", lambda: FeedbackStore(records)),
-            sessions=given_or("sessions", lambda: Sessions(records, tg.button_ttl)),
-            turns=given_or("turns", lambda: Turns(records, 60 * tg.followup_minutes)),
-            questions=given_or("questions", lambda: QuestionLog(records, tg.keep_questions_days)),
+            sessions=given_or("sessions", lambda: Sessions(records, ttl=tg.button_ttl)),
+            turns=given_or("turns", lambda: Turns(records, window=60 * tg.followup_minutes)),
+            questions=given_or(
+                "questions", lambda: QuestionLog(records, keep_days=tg.keep_questions_days)
+            ),
             limiter=given_or("limiter", lambda: RateLimiter(limit=tg.questions_per_minute)),
             inline_limiter=given_or(
                 "inline_limiter", lambda: RateLimiter(limit=tg.inline_queries_per_minute)

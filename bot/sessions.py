@@ -42,7 +42,8 @@ class Sessions:
     def __init__(
         self,
         db: Database | None = None,
-        ttl: float = 86_400,
+        *,
+        ttl: float,  # telegram.button_ttl
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.ttl = ttl

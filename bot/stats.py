@@ -48,7 +48,8 @@ class QuestionLog:
     def __init__(
         self,
         db: Database | None = None,
-        keep_days: float = 30,
+        *,
+        keep_days: float,  # telegram.keep_questions_days
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.keep_days = keep_days

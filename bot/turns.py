@@ -23,7 +23,7 @@ class Turns:
     True
     """
 
-    def __init__(self, db: Database | None = None, window: float = 600) -> None:
+    def __init__(self, db: Database | None = None, *, window: float) -> None:
         self.window = window
         self._db = db or open_state()
 

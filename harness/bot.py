@@ -28,7 +28,7 @@ def make_services(
     use, the bot's records beside it); ``kw`` replaces any of them (``collection`` too)."""
     config = seed_config(folder, seeds)
     config = replace(config, telegram=replace(config.telegram, token=TOKEN))
-    kw = {"sessions": Sessions(), "admins": admins, **kw}
+    kw = {"sessions": Sessions(ttl=config.telegram.button_ttl), "admins": admins, **kw}
     collection = kw.pop("collection", None) or Collection.open(config)
     return Services.from_config(collection, config, **kw)
 

@@ -111,7 +111,9 @@ def test_buttons_work_after_a_restart_and_say_so_when_their_sentence_is_gone(
     from harness.bot import make_services, running_bot
 
     def services():  # as `sanad serve` makes them: button state in the bot's file
-        return make_services(tmp_path, sessions=Sessions(state_of(tmp_path / "index.sqlite3")))
+        return make_services(
+            tmp_path, sessions=Sessions(state_of(tmp_path / "index.sqlite3"), ttl=86_400)
+        )
 
     with running_bot(fake, services()):
         fake.message(1001, QUESTION)

@@ -38,7 +38,7 @@ def test_an_upgrade_keeps_the_questions_waiting_and_the_records(tmp_path: Path) 
     journal = UpdateJournal(records, bot=7)
     assert journal.pending() == [(42, BODY)]  # answered after the upgrade
     assert not journal.record(41, "{}")  # a second delivery of an answered one: skipped
-    assert QuestionLog(records).stats().unanswered == [(QUESTION, 1)]
+    assert QuestionLog(records, keep_days=30).stats().unanswered == [(QUESTION, 1)]
     FeedbackStore(records)  # the old salt kept: a chat's old and new votes group together
     assert records.query("SELECT salt FROM feedback_salt") == [("old-salt",)]
     records.close()
