@@ -282,6 +282,7 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._cond = threading.Condition()
         self._faults_added = 0
+        self._last_call = time.monotonic()  # when the bot last called anything but getUpdates
         self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle --------------------------------------------------------------------
@@ -524,6 +525,21 @@ class FakeTelegram:
             timeout,
         )
 
+    def wait_idle(self, quiet: float = 0.5, timeout: float = 20.0) -> None:
+        """Wait until the bot is idle: it has fetched every update pushed, every call it
+        made is done, and it has called nothing (but the long poll) for ``quiet`` seconds.
+        Then whatever it was going to send has been sent: a test may assert that nothing
+        more came (no second answer, no late apology)."""
+
+        def idle() -> bool:
+            with self._cond:
+                busy = any(not c.done and c.method != "getUpdates" for c in self.calls)
+                fetched = {u["update_id"] for u in self._delivered}
+                pending = any(u["update_id"] not in fetched for u in self._updates)
+                return not busy and not pending and time.monotonic() - self._last_call >= quiet
+
+        self.wait_for(idle, timeout)
+
     def unanswered_callbacks(self) -> list[str]:
         return [q for q, answered in self.callbacks.items() if not answered]
 
@@ -544,6 +560,8 @@ class FakeTelegram:
         call = Call(method, params)
         with self._cond:
             self.calls.append(call)
+            if method != "getUpdates":
+                self._last_call = time.monotonic()
         try:
             fault = self._fault_for(method, params)
             if fault and fault.delay:
@@ -564,6 +582,8 @@ class FakeTelegram:
         finally:
             with self._cond:
                 call.done = True
+                if method != "getUpdates":
+                    self._last_call = time.monotonic()
                 self._cond.notify_all()
 
     def _chat(self, params: dict[str, Any]) -> dict[str, Any]:

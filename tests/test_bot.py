@@ -470,7 +470,7 @@ def test_a_flood_of_questions_is_limited_with_one_polite_message(
         fake.wait_sent("sendMessage", USER, count=4)
         fake.message(5005, QUESTION)  # another user is not affected
         fake.wait_sent("sendMessage", 5005)
-        time.sleep(0.3)
+        fake.wait_idle()
     said = [c.params["text"] for c in fake.sent("sendMessage", USER)]
     assert sum("<blockquote>" in t for t in said) == 3
     assert said.count(texts.RATE_LIMITED) == 1 and len(said) == 4
@@ -503,7 +503,7 @@ def test_timeouts_on_send_and_on_polling_are_survived(fake: FakeTelegram, tmp_pa
         fake.wait_sent("sendMessage", USER, timeout=20)
         fake.message(USER, "متى جاء كلام رودينكو؟")
         fake.wait_sent("sendMessage", USER, count=2, timeout=20)
-        time.sleep(1.0)
+        fake.wait_idle(quiet=1.0)
     said = [c.params["text"] for c in fake.sent("sendMessage", USER)]
     assert len(said) == 2  # the timed-out answer went out once, with no retry and no "sorry"
     assert "<b>رودينكو</b>" in said[0] and "يوم أمس الخميس" in said[1]
@@ -516,14 +516,14 @@ def test_after_a_restart_no_update_is_answered_twice(fake: FakeTelegram, tmp_pat
         fake.message(USER, QUESTION)
         fake.message(USER, "متى جاء كلام رودينكو؟")
         fake.wait_sent("sendMessage", USER, count=2)
-        time.sleep(0.2)
+        fake.wait_idle()
     first_ids = [u["update_id"] for u in fake._delivered]
     fake.redeliver(first_ids)  # as if the offset had never been confirmed (kill -9)
     services = make_services(tmp_path)
     with running_bot(fake, services):
         fake.message(USER, "ما حصة روسيا في التجارة الخارجية لكازاخستان؟")
         fake.wait_sent("sendMessage", USER, count=3)
-        time.sleep(0.5)
+        fake.wait_idle()
     said = [c.params["text"] for c in fake.sent("sendMessage", USER)]
     assert len(said) == 3 and "أكثر من 20%" in said[2]
 
@@ -537,7 +537,7 @@ def test_an_unknown_command_points_to_help(bot: FakeTelegram) -> None:
     bot.message(GROUP, f"/foo@{BOT_USERNAME}", user_id=77)
     [group_reply] = bot.wait_sent("sendMessage", GROUP)
     assert group_reply.params["text"] == texts.UNKNOWN_COMMAND
-    time.sleep(0.3)
+    bot.wait_idle()
     assert len(bot.sent("sendMessage", GROUP)) == 1
 
 

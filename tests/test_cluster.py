@@ -8,7 +8,6 @@ import math
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -285,7 +284,7 @@ def test_a_shard_killed_during_a_burst_of_200_questions_to_the_bot_loses_none(
             if round_ == 3:  # a shard's process dies mid-burst; Ray starts it again
                 ray.kill(sharded.searcher.generation.engine.actors[1][0], no_restart=False)
         fake.wait_for(lambda: sum(len(fake.bot_messages(c)) for c in chats) >= 200, timeout=120)
-        time.sleep(0.5)  # and no second answer comes late
+        fake.wait_idle()  # and no second answer comes late
     replies = {c: [m["text"] for m in fake.bot_messages(c)] for c in chats}
     assert all(len(said) == 10 for said in replies.values())  # each answered once
     assert not any(texts.SORRY in t for said in replies.values() for t in said)

@@ -59,7 +59,7 @@ def test_a_failed_typing_action_still_gets_the_answer(fake: FakeTelegram, tmp_pa
     with running_bot(fake, make_services(tmp_path)):
         fake.message(1001, QUESTION)
         fake.wait_sent("sendMessage", 1001)
-        time.sleep(0.3)
+        fake.wait_idle()
     [answer] = answers(fake, 1001)
     assert "<blockquote>" in answer and texts.SORRY not in answer
 
@@ -78,7 +78,7 @@ def test_a_call_that_never_reached_telegram_is_sent_again(
         fake.go_online()
         for chat in (1001, 1002, 1003):
             fake.wait_sent("sendMessage", chat, timeout=20)
-        time.sleep(0.5)
+        fake.wait_idle()
     for chat in (1001, 1002, 1003):
         [answer] = answers(fake, chat)  # each answered once, none apologised for
         assert "<blockquote>" in answer
@@ -94,7 +94,7 @@ def test_a_reset_after_delivery_is_neither_repeated_nor_apologised_for(
             fake.message(chat, QUESTION)
         for chat in (1001, 1002, 1003, 1004):
             fake.wait_sent("sendMessage", chat, timeout=20)
-        time.sleep(1.0)
+        fake.wait_idle(quiet=1.0)
     for chat in (1001, 1002, 1003, 1004):
         said = [c.params["text"] for c in fake.sent("sendMessage", chat, ok=None)]
         assert len(said) == 1 and "<blockquote>" in said[0]  # at most once, no «عذرًا»
@@ -175,7 +175,7 @@ def test_a_chat_whose_records_are_slow_holds_up_no_other_chat(
                 time.sleep(2.0)
             return super().read(chat, asker, question, at)
 
-    with running_bot(fake, make_services(tmp_path, turns=SlowTurns())):
+    with running_bot(fake, make_services(tmp_path, turns=SlowTurns(window=600))):
         fake.message(2001, QUESTION)
         fake.wait_for(lambda: fake.sent("getUpdates"))
         time.sleep(0.3)  # 2001's question is being answered
@@ -208,7 +208,7 @@ def test_a_stranger_is_refused_once_then_ignored(fake: FakeTelegram, tmp_path: P
             fake.message(9009, QUESTION)
         fake.message(1001, QUESTION)
         fake.wait_sent("sendMessage", 1001, timeout=10)
-        time.sleep(0.5)
+        fake.wait_idle()
     assert answers(fake, 9009) == [texts.NOT_ALLOWED]
 
 
@@ -307,7 +307,7 @@ def test_a_question_deleted_before_the_reply_still_gets_the_answer(
     with running_bot(fake, make_services(tmp_path)):
         fake.push({"message": {**gone, "text": QUESTION}})  # deleted: Telegram knows it no more
         fake.wait_sent("sendMessage", 4005, timeout=10)
-        time.sleep(0.3)
+        fake.wait_idle()
     [answer] = answers(fake, 4005)
     assert "<blockquote>" in answer and texts.SORRY not in answer  # the answer, not «عذرًا»
 
@@ -330,7 +330,7 @@ def test_a_button_pressed_while_the_bot_was_down_is_acted_on(
     del fake.callbacks[pressed]  # says "query is too old" to its answerCallbackQuery
     with running_bot(fake, services):
         [edit] = fake.wait_sent("editMessageText", 4006, timeout=10)
-        time.sleep(0.3)
+        fake.wait_idle()
     assert "نتائج إضافية (4–6)" in edit.params["text"]  # the next page, as asked
     assert answers(fake, 4006) == [sent.params["text"]]  # and no «عذرًا»
 
@@ -352,7 +352,7 @@ def test_edits_of_old_questions_count_against_the_question_limit(
             message = {**edited, "chat": chat, "from": fake.user(4004), "text": OTHER}
             fake.messages[(4004, 900 + n)] = message
             fake.push({"edited_message": message})
-        time.sleep(1.5)
+        fake.wait_idle(quiet=1.0)
     replies = answers(fake, 4004)
     assert len(replies) == 6 and replies[5] == texts.RATE_LIMITED  # told once, none answered
 
