@@ -105,10 +105,12 @@ def citation(hit: Hit) -> str:
     '\u200f📄 موسوعة — الجملة 3 من 25 (وتتكرر في الجملة 9)'
     >>> citation(replace(hit, title="خبر", meaning=True))
     '\u200f📄 خبر — الجملة 3 من 25 · ≈ بالمعنى'
+    >>> citation(replace(hit, title="خبر", also=("أ", "ب", "ج", "د", "هـ")))
+    '\u200f📄 خبر — الجملة 3 من 25\\n\u200fوورد أيضًا في: أ، ب، ج ووثيقتين أخريين'
     >>> citation(replace(hit, title="خبر", url="https://example.org/a?x=1&y=2"))
     '\u200f📄 <a href="https://example.org/a?x=1&amp;y=2">خبر</a> — الجملة 3 من 25'
     """
-    title = html.escape(hit.title, quote=False)
+    title = listed(hit.title)
     if hit.url:
         title = f'<a href="{html.escape(hit.url, quote=True)}">{title}</a>'
     who = f"🗣 {html.escape(hit.speaker, quote=False)} · " if hit.speaker else ""
@@ -117,10 +119,12 @@ def citation(hit: Hit) -> str:
         place += f" (وتتكرر في الجملة {'، '.join(map(str, hit.copies))})"
     if hit.page is not None:
         place = f"ص {arabic_digits(hit.page)}، {place}"
-    section = f" · {html.escape(hit.section, quote=False)}" if hit.section else ""
+    section = f" · {listed(hit.section)}" if hit.section else ""
     if hit.meaning:  # no bold words: say why it is there
         place += f" · {MEANING_LABEL}"
-    also = "، ".join(html.escape(t, quote=False) for t in hit.also)
+    also = "، ".join(listed(t) for t in hit.also[:ALSO_SHOWN])
+    if len(hit.also) > ALSO_SHOWN:
+        also += f" و{counted(len(hit.also) - ALSO_SHOWN, OTHER_DOCUMENTS)}"
     elsewhere = f"\n{RLM}وورد أيضًا في: {also}" if also else ""
     return f"{RLM}{who}📄 {title}{section} — {place}{elsewhere}"
 
@@ -129,6 +133,8 @@ def citation(hit: Hit) -> str:
 # «جملتان»، «٤ جمل»، «١٢ جملة».
 SENTENCES = ("جملة واحدة", "جملتان", "جمل", "جملة")
 DOCUMENTS = ("وثيقة واحدة", "وثيقتان", "وثائق", "وثيقة")
+OTHER_DOCUMENTS = ("وثيقة أخرى", "وثيقتين أخريين", "وثائق أخرى", "وثيقة أخرى")
+ALSO_SHOWN = 3  # documents named under «وورد أيضًا في» (a circular sent to fifty offices)
 PAGES = ("صفحة واحدة", "صفحتان", "صفحات", "صفحة")
 
 

@@ -12,8 +12,12 @@ from index.reading.sentences import Sentence, split_blocks
 
 # What a folder is searched for; other files are listed as ignored.
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".docx", ".html", ".htm", ".pdf"})
+# A title taken from the first sentence: its first TITLE_WORDS words. Any title, given
+# (a page's <title>, a file's own) or taken, has at most TITLE_MAX_CHARS characters and
+# GIVEN_TITLE_WORDS words: it is shown in every citation.
 TITLE_WORDS = 7
 TITLE_MAX_CHARS = 80
+GIVEN_TITLE_WORDS = 14
 
 
 class DocumentError(ValueError):
@@ -52,13 +56,29 @@ def derive_title(sentences: tuple[Sentence, ...] | list[Sentence], fallback: str
     if not sentences:
         return fallback
     first = sentences[0]
-    if first.heading and first.paragraph == 0 and len(first.text) <= TITLE_MAX_CHARS:
-        return first.text
-    words = first.text.split()
-    if len(words) <= TITLE_WORDS and len(first.text) <= TITLE_MAX_CHARS:
-        return first.text
-    title = " ".join(words[:TITLE_WORDS]).rstrip("،,:؛;")
-    return title[:TITLE_MAX_CHARS] + "…"
+    if first.heading and first.paragraph == 0:
+        return shortened(first.text, TITLE_MAX_CHARS, GIVEN_TITLE_WORDS)
+    return shortened(first.text, TITLE_MAX_CHARS, TITLE_WORDS)
+
+
+def shortened(text: str, chars: int, words: int) -> str:
+    """``text`` as it is when it has at most ``chars`` characters and ``words`` words;
+    else its first words within both, and «…».
+
+    >>> shortened("تقرير الأداء السنوي", 80, 7)
+    'تقرير الأداء السنوي'
+    >>> shortened("أكد نائب وزير الخارجية الروسي، أندريه رودينكو", 80, 5)
+    'أكد نائب وزير الخارجية الروسي…'
+    >>> shortened("x" * 300, 80, 7) == "x" * 80 + "…"
+    True
+    """
+    if len(text) <= chars and len(text.split()) <= words:
+        return text
+    joined = " ".join(text.split()[:words])
+    kept = joined[:chars]
+    if len(joined) > chars and joined[chars] != " " and " " in kept:
+        kept = kept.rsplit(" ", 1)[0]  # no word cut in two
+    return kept.rstrip("،,:؛;") + "…"
 
 
 def is_given_title(title: str) -> bool:
@@ -99,7 +119,8 @@ def parse_document(
         raise DocumentError(f"{name}: empty document (no text to index)")
     return Document(
         name=name,
-        title=found.title or derive_title(sentences, Path(name).stem),
+        title=shortened(found.title, TITLE_MAX_CHARS, GIVEN_TITLE_WORDS)
+        or derive_title(sentences, Path(name).stem),
         text=text,
         sha256=hashlib.sha256(raw).hexdigest(),
         sentences=sentences,

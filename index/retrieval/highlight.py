@@ -51,7 +51,8 @@ def marked(
     """``text`` with each span wrapped in ``before``/``after``; ``escape`` applies to the
     text pieces only, so markup can be added around escaped text. ``outer``: a second
     kind of mark (the answer phrase), opened outside the first where they overlap, so the
-    markup always nests.
+    markup always nests. Each layer's spans are sorted and do not overlap (as
+    :func:`merge_spans` gives them): one pass over the text, however many spans.
 
     >>> marked("قال رودينكو إن", ((4, 11),), "<b>", "</b>")
     'قال <b>رودينكو</b> إن'
@@ -66,12 +67,14 @@ def marked(
     edges = sorted({0, len(text), *(x for spans_, _, _ in layers for span in spans_ for x in span)})
     out: list[str] = []
     open_: list[int] = []  # layers open now, outermost first
+    at = [0] * len(layers)  # per layer, its first span not yet passed (spans are sorted)
     for start, end in pairwise(edges):
-        active = [
-            i
-            for i, (spans_, _, _) in enumerate(layers)
-            if any(a <= start and end <= b for a, b in spans_)
-        ]
+        active = []
+        for i, (spans_, _, _) in enumerate(layers):
+            while at[i] < len(spans_) and spans_[at[i]][1] <= start:
+                at[i] += 1
+            if at[i] < len(spans_) and spans_[at[i]][0] <= start and end <= spans_[at[i]][1]:
+                active.append(i)
         keep = 0
         while keep < min(len(open_), len(active)) and open_[keep] == active[keep]:
             keep += 1
