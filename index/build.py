@@ -257,7 +257,10 @@ def build_index(
     scanned: list[str] = []
     documents, ignored = read_documents(paths, limits, scanned, farm)
     if not documents:
-        raise DocumentError("no documents found in " + ", ".join(str(p) for p in paths))
+        where = ", ".join(str(p) for p in paths)
+        if scanned:  # scans and nothing else: say why each was not read, in one line
+            raise DocumentError(f"no document to index in {where}: " + "; ".join(scanned))
+        raise DocumentError(f"no documents found in {where}")
     read = time.perf_counter()
     stored = {info.name: info.sha256 for info in store.documents()}
     same_analysis = store.signature == analyzer.signature

@@ -292,7 +292,7 @@ class Collection:
     def limits(self) -> Limits:
         """How big a document may be, as configured."""
         index = self.config.index
-        return Limits(index.max_document_mb * 2**20, index.max_pdf_pages)
+        return Limits(index.max_document_mb * 2**20, index.max_pdf_pages, index.max_ocr_pages)
 
     def add(self, name: str, raw: bytes, keep_copy: bool = True, source: str = "") -> Document:
         """Add (or replace, by name) one document from its bytes (``source``: where it came

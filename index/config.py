@@ -43,6 +43,7 @@ class IndexSettings:
     uploads_max_mb: int = ranged(200, 0, None, "0 or more")
     max_document_mb: int = ranged(50, 1, None, "1 or more")
     max_pdf_pages: int = ranged(2000, 1, None, "1 or more")
+    max_ocr_pages: int = ranged(200, 0, None, "0 (no OCR) or more")
     fetch_timeout: float = ranged(20.0, 0.001, None, "more than 0")
 
 

@@ -15,10 +15,12 @@ class NoTextLayer(ReadError):
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """How big a document may be (index.max_document_mb, index.max_pdf_pages)."""
+    """How big a document may be (index.max_document_mb, index.max_pdf_pages, and for a
+    scan read by OCR, index.max_ocr_pages)."""
 
     max_bytes: int = 50 * 1024 * 1024
     max_pages: int = 2000
+    max_ocr_pages: int = 200
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Arabic PDFs into paragraphs with their pages: glyphs, visual order, wrapping, running heads."""
+"""Arabic PDFs into paragraphs with their pages: glyphs, visual order, running heads, scans."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
-from index.reading.blocks import Block, NoTextLayer, Read, ReadError
+from index.reading.blocks import Block, Limits, NoTextLayer, Read, ReadError
 
 MIN_TEXT = 20  # letters and digits in the whole file: fewer, and it is a scan
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
@@ -18,12 +18,22 @@ _MIRRORED = str.maketrans("()[]{}«»<>", ")(][}{»«><")
 _PAGE_NUMBER = re.compile(
     r"^[\s\-–—|]*(?:(?:صفحة|ص|page)\s*)?[0-9٠-٩]+(?:\s*(?:/|من|of)\s*[0-9٠-٩]+)?[\s\-–—|]*$", re.I
 )
+# On a page's first or last two lines, a short line that names its page («صفحة 3»،
+# «وكالة الأنباء ©2020 صفحة —1»، «3 من 12») is a running head or foot.
+_PAGE_MARK = re.compile(
+    r"(?:صفحة|الصفحة|page)\s*[-–—:]*\s*[0-9٠-٩]|[0-9٠-٩]\s*[-–—]*\s*(?:صفحة|page)"
+    r"|[0-9٠-٩]+\s*(?:من|/|of)\s*[0-9٠-٩]+",
+    re.I,
+)
+_DIGITS = re.compile(r"[0-9٠-٩]+")
 _ENDS_SENTENCE = tuple(".!?؟:…")
 
 
-def read_pdf(raw: bytes, max_pages: int) -> Read:
-    """A PDF's text layer, page by page (pypdf: see bench/pdf_extractors.py for why), as
-    paragraphs that know their page."""
+def read_pdf(raw: bytes, limits: Limits) -> Read:
+    """A PDF's text layer, page by page, as paragraphs that know their page (pypdf: see
+    bench/pdf_extractors.py for why; pdfium for text drawn as Arabic glyph forms, which
+    report generators lay out in visual order and pypdf puts back in order only between
+    numbers). A scan, with no text layer, is read by OCR (:mod:`index.reading.ocr`)."""
     import pypdf  # loaded only for PDFs
     from pypdf.errors import PdfReadError
 
@@ -34,15 +44,48 @@ def read_pdf(raw: bytes, max_pages: int) -> Read:
         reader = pypdf.PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise ReadError("an encrypted PDF: save it without a password first")
-        if len(reader.pages) > max_pages:
-            raise ReadError(f"a PDF of {len(reader.pages):,} pages (the limit is {max_pages:,})")
+        if len(reader.pages) > limits.max_pages:
+            raise ReadError(
+                f"a PDF of {len(reader.pages):,} pages (the limit is {limits.max_pages:,})"
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
     except ReadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         raise ReadError(f"a damaged PDF ({type(exc).__name__})") from None
+    if _letter_count(pages) < MIN_TEXT:
+        return Read(_scan_blocks(raw, limits), "ocr", title.strip())
+    if any(_PRESENTATION.search(page) for page in pages):
+        pages = _pdfium_pages(raw)
     return Read(pdf_blocks(pages), "pdf", title.strip())
+
+
+def _letter_count(pages: Sequence[str]) -> int:
+    return sum(ch.isalnum() for page in pages for ch in page)
+
+
+def _pdfium_pages(raw: bytes) -> list[str]:
+    """Each page's text as pdfium reads it: in logical order, whatever order the glyphs
+    were laid out in."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(raw)
+    return [page.get_textpage().get_text_range().replace("\r\n", "\n") for page in document]
+
+
+def _scan_blocks(raw: bytes, limits: Limits) -> list[Block]:
+    """The paragraphs of a scan, read by OCR, running heads and page numbers dropped."""
+    from index.reading.ocr import read_scan, scan_paragraphs
+
+    pages = [scan_paragraphs(page) for page in read_scan(raw, limits.max_ocr_pages)]
+    if _letter_count(["".join(page) for page in pages]) < MIN_TEXT:
+        raise NoTextLayer("a scanned PDF with no text layer, and OCR found no text in it")
+    return [
+        Block(text, page=number)
+        for number, page in enumerate(without_furniture(pages), start=1)
+        for text in page
+    ]
 
 
 def pdf_blocks(pages: Sequence[str]) -> list[Block]:
@@ -55,16 +98,78 @@ def pdf_blocks(pages: Sequence[str]) -> list[Block]:
     [('بلغ عدد السكان مليون نسمة في المحافظة.', 1), ('انتهى.', 2)]
     """
     lines = [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
-    if sum(ch.isalnum() for page in lines for line in page for ch in line) < MIN_TEXT:
-        raise NoTextLayer("a scanned PDF with no text layer: run OCR on it first (e.g. ocrmypdf)")
     visual = in_visual_order([line for page in lines for line in page])
     lines = [[letters(line, visual) for line in page] for page in lines]
-    furniture = running_lines(lines)
+    return across_pages([paragraphs(page) for page in without_furniture(lines)])
+
+
+def across_pages(pages: Sequence[Sequence[str]]) -> list[Block]:
+    """Each page's paragraphs as blocks that know their page; a paragraph that runs on
+    to the next page (its last line ends no sentence, the next page's first paragraph
+    begins none) is one block, on the page where it begins.
+
+    >>> first = ["العنوان", "وقال إننا اضطررنا إلى تأجيل زيارة الرئيس التي"]
+    >>> pages = [first, ["كانت مقررة الشهر."]]
+    >>> [(b.text, b.page) for b in across_pages(pages)]
+    [('العنوان', 1), ('وقال إننا اضطررنا إلى تأجيل زيارة الرئيس التي كانت مقررة الشهر.', 1)]
+    """
     blocks: list[Block] = []
-    for number, page in enumerate(lines, start=1):
-        kept = [line for line in page if line not in furniture and not _PAGE_NUMBER.match(line)]
-        blocks += [Block(text, page=number) for text in paragraphs(kept)]
+    for number, page in enumerate(pages, start=1):
+        rest = list(page)
+        last = blocks[-1] if blocks else None
+        if last is not None and rest and last.page == number - 1 and _runs_on(last.text, rest[0]):
+            blocks[-1] = Block(f"{last.text} {rest.pop(0)}", page=last.page)
+        blocks += [Block(text, page=number) for text in rest]
     return blocks
+
+
+def _runs_on(text: str, following: str) -> bool:
+    """``text`` ends no sentence and is long (a heading is short), and ``following``
+    does not open with a number or a heading's shortness."""
+    return (
+        not text.endswith(_ENDS_SENTENCE)
+        and len(text.split()) >= 8
+        and len(following.split()) >= 3
+        and not following[:1].isdigit()
+    )
+
+
+def without_furniture(pages: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Each page's lines without its running head and foot: lines repeated at the top or
+    the bottom of most pages, page numbers on a page's edges (see :func:`running_lines`
+    and :func:`names_page`), and page numbers alone anywhere.
+
+    >>> pages = [["التقرير", "نص أول.", "وكالة الأنباء ©2020 صفحة —1"], ["نص ثان.", "صفحة 2"]]
+    >>> without_furniture(pages)
+    [['التقرير', 'نص أول.'], ['نص ثان.']]
+    """
+    furniture = running_lines(pages)
+    kept = []
+    for page in pages:
+        edges = set(range(2)) | set(range(len(page) - 2, len(page)))
+        kept.append(
+            [
+                line
+                for i, line in enumerate(page)
+                if _DIGITS.sub("#", line) not in furniture
+                and not _PAGE_NUMBER.match(line)
+                and not (i in edges and names_page(line))
+            ]
+        )
+    return kept
+
+
+def names_page(line: str) -> bool:
+    """A short line that names a page: its number with «صفحة» or «page», or «N من M»
+    (a running head or foot when it stands on a page's edge), and no sentence.
+
+    >>> names_page("وكالة الأنباء ©2020 صفحة —1"), names_page("صفحة 1 من 2")
+    (True, True)
+    >>> names_page("انظر الجدول في صفحة 12 من التقرير."), names_page("بلغ عدد السكان 5 ملايين")
+    (False, False)
+    """
+    short = len(line.split()) <= 8 and not line.rstrip().endswith(_ENDS_SENTENCE)
+    return short and _PAGE_MARK.search(line) is not None
 
 
 def in_visual_order(lines: Sequence[str]) -> bool:
@@ -93,20 +198,37 @@ def letters(line: str, visual: bool) -> str:
         line = "".join(
             unicodedata.normalize("NFKC", ch) if _PRESENTATION.match(ch) else ch for ch in line
         )
-    return " ".join(line.split())
+    return unmirrored(" ".join(line.split()))
+
+
+def unmirrored(line: str) -> str:
+    """A line whose brackets (or «») all stand mirrored, each pair closed before it opens
+    (as an extractor leaves them at the edge of a right-to-left run), turned back.
+
+    >>> unmirrored(")رئيس أوزبكستان شوكت( ميرزيوييف"), unmirrored("شوكت) و (كذا)")
+    ('(رئيس أوزبكستان شوكت) ميرزيوييف', 'شوكت) و (كذا)')
+    """
+    for close, open_ in ((")", "("), ("]", "["), ("»", "«")):
+        marks = "".join(ch for ch in line if ch in (close, open_))
+        if marks and marks == (close + open_) * (len(marks) // 2):
+            line = line.translate({ord(close): open_, ord(open_): close})
+    return line
 
 
 def running_lines(pages: Sequence[Sequence[str]]) -> set[str]:
-    """Lines repeated at the top or the bottom of most pages (a running header or footer).
+    """Lines repeated at the top or the bottom of most pages (a running header or footer),
+    their numbers as «#» (a foot that counts the pages is one line).
 
     >>> sorted(running_lines([["التقرير", "نص أ"], ["التقرير", "نص ب"], ["التقرير", "نص ج"]]))
     ['التقرير']
+    >>> sorted(running_lines([["أ.", "الوكالة 1"], ["ب.", "الوكالة 2"], ["ج.", "الوكالة 3"]]))
+    ['الوكالة #']
     """
     if len(pages) < 2:
         return set()
     edges: Counter[str] = Counter()
     for page in pages:
-        edges.update(set(page[:2]) | set(page[-2:]))
+        edges.update({_DIGITS.sub("#", line) for line in [*page[:2], *page[-2:]]})
     return {line for line, count in edges.items() if count >= max(2, len(pages) * 0.6)}
 
 

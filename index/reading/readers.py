@@ -35,7 +35,7 @@ def read(name: str, raw: bytes, limits: Limits | None = None) -> Read:
     if raw.startswith(b"%PDF-"):
         from index.reading.pdf import read_pdf  # PDF support loads only for PDFs
 
-        return read_pdf(raw, (limits or Limits()).max_pages)
+        return read_pdf(raw, limits or Limits())
     if suffix in NOT_TEXT:  # named so, but its bytes are not: say what it is not, once
         raise ReadError(NOT_TEXT[suffix])
     head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()

@@ -192,17 +192,22 @@ def _ends_with_terminator(sentence: str) -> bool:
 def split_blocks(blocks: Sequence[Block]) -> list[Sentence]:
     """Sentences of a document read as paragraphs (one line each, joined by line breaks):
     as :func:`split_sentences` splits them, where the format marks a heading it is one
-    sentence and a heading, and each sentence knows its page and section.
+    sentence and a heading, and each sentence knows its page and section. Marks with no
+    letter or digit («""» an extractor left on a line of its own) are no sentence.
 
     >>> from index.reading.blocks import Block
     >>> blocks = [Block("1. مقدمة", heading=True), Block("نص أول. نص ثان", heading=False)]
     >>> [(s.text, s.heading, s.section) for s in split_blocks(blocks)]
     [('1. مقدمة', True, '1. مقدمة'), ('نص أول.', False, '1. مقدمة'), ('نص ثان', False, '1. مقدمة')]
+    >>> [s.text for s in split_blocks([Block("نص أول."), Block('""'), Block("نص ثان.")])]
+    ['نص أول.', 'نص ثان.']
     """
     text = "\n".join(block.text for block in blocks)
     out: list[Sentence] = []
     section = ""
     for sentence in split_sentences(text):
+        if not any(ch.isalnum() for ch in sentence.text):
+            continue  # a stray mark («""», «—», «...»): no sentence to cite
         block = blocks[sentence.paragraph]
         if block.heading and not _heading_sized(block.text.strip()):
             block = replace(block, heading=False)  # a whole paragraph styled as a heading

@@ -7,7 +7,14 @@ and a scan.
   shaping), the characters behind each glyph recorded in logical order.
 - reshaped.pdf: what report generators write: each line reshaped to presentation-form
   glyphs (U+FB50–U+FEFF) and laid out in visual order (arabic-reshaper and python-bidi).
-- scan.pdf: pages that are pictures only, no text layer.
+- scan.pdf: pages that are pictures only, no text layer, and no text in the pictures.
+- seed-visual.pdf: the seed article as a report generator writes it (glyph forms, visual
+  order, lines with numbers in them) with a foot «صفحة 1 من 2».
+- seed-libreoffice.pdf: the seed article as LibreOffice exports a Word file of it: right
+  to left paragraphs, a table, a foot «وكالة الأنباء ©2020 صفحة —1» (needs soffice).
+- seed-scan.pdf: the seed article printed (shaped as a word processor would) and scanned:
+  grey pictures of its pages at 200 dpi, JPEG, no text layer, a running foot that counts
+  the pages. OCR reads it.
 Every text page carries a running header and a page number, and paragraphs wrap over lines.
 """
 
@@ -21,6 +28,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw
 
 HERE = Path(__file__).resolve().parent
+SEED = HERE.parent.parent.parent / "seeds" / "000_4df2e2abeb755126.txt"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 HEADER = "الهيئة العامة للإحصاء — التقرير السنوي"
 PAGES = [
@@ -123,8 +131,125 @@ def scan(path: Path) -> None:
     pdf.output(str(path))
 
 
+def seed_lines() -> list[str]:
+    return [line for line in SEED.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+def seed_visual(path: Path) -> None:
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    pdf.add_font("dejavu", fname=FONT)
+    pdf.set_font("dejavu", size=12)
+    lines: list[str] = []
+    for text in seed_lines():  # wrap in logical order; each line is then laid out visually
+        line = ""
+        for word in text.split():
+            if line and pdf.get_string_width(visual(line + " " + word)) > 170:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        lines += [line, ""]
+    pages = [lines[i : i + 38] for i in range(0, len(lines), 38)]
+    for number, page in enumerate(pages, start=1):
+        pdf.add_page()
+        pdf.set_font("dejavu", size=12)
+        for one in page:
+            if one:
+                pdf.cell(190, 6.5, visual(one), align="R", new_x="LMARGIN", new_y="NEXT")
+            else:
+                pdf.ln(3)
+        pdf.set_y(-20)
+        pdf.set_font("dejavu", size=9)
+        pdf.cell(0, 8, visual(f"صفحة {number} من {len(pages)}"), align="C")
+    pdf.output(str(path))
+
+
+def seed_libreoffice(path: Path) -> None:
+    import shutil
+    import subprocess
+    import tempfile
+
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def right_to_left(paragraph):
+        paragraph._p.get_or_add_pPr().append(OxmlElement("w:bidi"))
+        for run in paragraph.runs:
+            run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
+        return paragraph
+
+    word = docx.Document()
+    word.styles["Normal"].font.name = "DejaVu Sans"
+    for line in seed_lines():
+        heading = line.startswith(("20 مشروع", "مجموعة الرؤية"))
+        right_to_left(word.add_heading(line, level=2) if heading else word.add_paragraph(line))
+        if line.startswith("وأشار رودينكو إلى أنه"):
+            table = word.add_table(rows=3, cols=2)
+            table.style = "Table Grid"
+            rows = [
+                ("البلد", "ما ورد في التصريحات"),
+                ("كازاخستان", "شراكة استراتيجية"),
+                ("أوزبكستان", "20 مشروع اتفاقية"),
+            ]
+            for r, (country, said) in enumerate(rows):
+                right_to_left(table.cell(r, 1).paragraphs[0]).add_run(country)
+                right_to_left(table.cell(r, 0).paragraphs[0]).add_run(said)
+    foot = word.sections[0].footer.paragraphs[0]
+    foot.add_run("وكالة الأنباء ©2020 صفحة —")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    foot._p.append(field)
+    right_to_left(foot)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "seed.docx"
+        word.save(str(source))
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
+            check=True,
+            capture_output=True,
+        )
+        shutil.copy(Path(folder) / "seed.pdf", path)
+
+
+def seed_scan(path: Path) -> None:
+    import io
+
+    import pypdfium2
+
+    printed = FPDF()
+    printed.add_font("dejavu", fname=FONT)
+    printed.set_text_shaping(
+        use_shaping_engine=True, direction="rtl", script="arab", language="ara"
+    )
+    printed.set_auto_page_break(True, margin=25)
+    printed.add_page()
+    for line in seed_lines():
+        printed.set_font("dejavu", size=12)
+        printed.multi_cell(0, 8, line, align="R", new_x="LMARGIN", new_y="NEXT")
+        printed.ln(3)
+    pages = printed.pages_count
+    for number in range(1, pages + 1):  # a foot that counts the pages, on every one
+        printed.page = number
+        printed.set_y(-18)
+        printed.set_font("dejavu", size=9)
+        printed.cell(0, 8, f"وكالة الأنباء — صفحة {number} من {pages}", align="C")
+    scanned = FPDF()
+    for page in pypdfium2.PdfDocument(bytes(printed.output())):
+        picture = page.render(scale=200 / 72, grayscale=True).to_pil()
+        jpeg = io.BytesIO()
+        picture.save(jpeg, "JPEG", quality=70)
+        scanned.add_page()
+        scanned.image(jpeg, x=0, y=0, w=210, h=297)
+    scanned.output(str(path))
+
+
 if __name__ == "__main__":
     shaped(HERE / "shaped.pdf")
     reshaped(HERE / "reshaped.pdf")
     scan(HERE / "scan.pdf")
+    seed_scan(HERE / "seed-scan.pdf")
+    seed_visual(HERE / "seed-visual.pdf")
+    seed_libreoffice(HERE / "seed-libreoffice.pdf")
     (HERE / "sentences.txt").write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
