@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.stats import Stats
 from index.collection import Passage
-from index.retrieval.answers import MEANING_LABEL, Answer, Hit
+from index.retrieval.answers import MEANING_LABEL, OCR_LABEL, Answer, Hit
 from index.retrieval.highlight import marked
 from index.storage.store import DocumentInfo
 from index.text.analysis import is_arabic_letter
@@ -105,6 +105,8 @@ def citation(hit: Hit) -> str:
     '\u200f📄 موسوعة — الجملة 3 من 25 (وتتكرر في الجملة 9)'
     >>> citation(replace(hit, title="خبر", meaning=True))
     '\u200f📄 خبر — الجملة 3 من 25 · ≈ بالمعنى'
+    >>> citation(replace(hit, title="مسح ضوئي", page=2, ocr=True))
+    '\u200f📄 مسح ضوئي — ص ٢، الجملة 3 من 25 · 🔍 قراءة آلية'
     >>> citation(replace(hit, title="خبر", also=("أ", "ب", "ج", "د", "هـ")))
     '\u200f📄 خبر — الجملة 3 من 25\\n\u200fوورد أيضًا في: أ، ب، ج ووثيقتين أخريين'
     >>> citation(replace(hit, title="خبر", url="https://example.org/a?x=1&y=2"))
@@ -122,6 +124,8 @@ def citation(hit: Hit) -> str:
     section = f" · {listed(hit.section)}" if hit.section else ""
     if hit.meaning:  # no bold words: say why it is there
         place += f" · {MEANING_LABEL}"
+    if hit.ocr:  # its words may be misread
+        place += f" · {OCR_LABEL}"
     also = "، ".join(listed(t) for t in hit.also[:ALSO_SHOWN])
     if len(hit.also) > ALSO_SHOWN:
         also += f" و{counted(len(hit.also) - ALSO_SHOWN, OTHER_DOCUMENTS)}"

@@ -91,6 +91,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "also": list(h.also),
                 "copies": list(h.copies),
                 "meaning": h.meaning,
+                "ocr": h.ocr,
                 "answer": {"text": h.text[h.answer[0] : h.answer[1]], "span": list(h.answer)}
                 if h.answer
                 else None,
@@ -104,7 +105,7 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
     """Ranked sentences, matched words marked (``**…**``), the phrase that answers too
     (``__…__``), each with ``[title #n]`` (and its page, «section», web address, speaker
     where known)."""
-    from index.retrieval.answers import MEANING_LABEL
+    from index.retrieval.answers import MEANING_LABEL, OCR_LABEL
     from index.retrieval.highlight import marked
 
     if answer.empty:
@@ -121,6 +122,7 @@ def print_answer(answer: Answer, out: TextIO, bold: bool) -> None:
         url = f" · {hit.url}" if hit.url else ""
         said = f" · 🗣 {hit.speaker}" if hit.speaker else ""
         said += f" · {MEANING_LABEL}" if hit.meaning else ""
+        said += f" · {OCR_LABEL}" if hit.ocr else ""
         print(
             f"   [{hit.title} #{hit.ordinal}{page}]{section}{url} · {hit.score:.2f}{said}", file=out
         )

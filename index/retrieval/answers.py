@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,12 @@ MIN_WORDS_OTHER = 2
 MEANING_MIN_WORDS = 5
 # How a hit found by meaning alone is marked, wherever it is shown (it has no bold words).
 MEANING_LABEL = "≈ بالمعنى"
+# How a hit read by OCR from a scan is marked: its words may be misread.
+OCR_LABEL = "🔍 قراءة آلية"
+# How far a document's text may be from what its author wrote, by the kind it was read
+# from: a PDF's as its extraction put it back together, a scan's as OCR read it; the
+# others as written. A sentence standing in several documents is cited from the cleanest.
+DAMAGE = {"pdf": 1, "ocr": 2}
 # Questions the lexical engine cannot read that the encoder may still answer.
 BY_MEANING_ONLY = frozenset(["not_arabic"])
 
@@ -48,6 +55,7 @@ class Hit:
     copies: tuple[int, ...] = ()  # where else in its document it stands (its ordinals)
     answer: tuple[int, int] | None = None  # the phrase that answers a factoid question
     meaning: bool = False  # found by meaning alone: no word of the question is in it
+    ocr: bool = False  # read by OCR from a scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +118,16 @@ def near_copies(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def answers(
-    ranked: list[tuple[int, float]], rows: Rows, k: int
+    ranked: list[tuple[int, float]], rows: Rows, k: int, damage: Mapping[int, int] | None = None
 ) -> tuple[list[tuple[int, float]], dict[int, list[int]]]:
     """The ``k`` best of ``ranked`` as answers. A sentence that stands again, word for word
-    or nearly (:func:`near_copies`), is one answer, cited where it first stands in its
-    document; its copies (further on in the same document, or in another: a wire story
-    republished, a circular sent twice) are listed where they also stand (second value, by
-    the number kept). A heading is no answer when a sentence of its section is one (it
-    stays as context)."""
+    or nearly (:func:`near_copies`), is one answer, cited from the cleanest document that
+    holds it (``damage``, by document id: see DAMAGE), where it first stands there; its
+    copies (further on in the same document, or in another: a wire story republished, a
+    circular sent twice, a PDF of the same article) are listed where they also stand
+    (second value, by the number kept). A heading is no answer when a sentence of its
+    section is one (it stays as context)."""
+    damage = damage or {}
     found = rows.get([n for n, _ in ranked])
     sections = {
         (found[n].document, found[n].section)
@@ -141,8 +151,10 @@ def answers(
                 words.append(mine)
             continue
         first = kept[copy][0]
-        if found[first].document == row.document and row.ordinal < found[first].ordinal:
-            kept[copy] = (number, kept[copy][1])  # cited where it first stands
+        earlier = found[first].document == row.document and row.ordinal < found[first].ordinal
+        cleaner = damage.get(row.document, 0) < damage.get(found[first].document, 0)
+        if earlier or cleaner:
+            kept[copy] = (number, kept[copy][1])  # cited where it first stands, cleanest
             also[number] = [*also.pop(first, []), first]
         else:
             also.setdefault(first, []).append(number)

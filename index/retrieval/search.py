@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from index.question.query import Query, parse_query
 from index.question.speech import speech_ranking
 from index.retrieval.answers import (
     BY_MEANING_ONLY,
+    DAMAGE,
     Answer,
     Hit,
     answers,
@@ -68,6 +69,8 @@ class Generation:
     reranker: Reranker
     number: int = 0  # the store's generation it was loaded for (or one before)
     dense: Nearest | None = None  # the sentences' vectors, when matching by meaning is on
+    # how far a document's text may be from what was written, where it may (answers.DAMAGE)
+    damage: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +122,10 @@ class Searcher:
         with self._lock:
             current = getattr(self, "_generation", None)
             if current is None or number >= current.number:  # never back to an older one
-                self._generation = Generation(files.engine, ids, documents, reranker, number, dense)
+                damage = {i: DAMAGE[d.kind] for i, d in documents.items() if d.kind in DAMAGE}
+                self._generation = Generation(
+                    files.engine, ids, documents, reranker, number, dense, damage
+                )
 
     @property
     def generation(self) -> Generation:
@@ -174,10 +180,10 @@ class Searcher:
         speakers: dict[int, str] = {}
         if query.speech is not None:
             ranked, speakers = speech_ranking(query.speech, pool, rows, engine, now.documents)
-            ranked, also = answers(ranked, rows, k)
+            ranked, also = answers(ranked, rows, k, now.damage)
         if not ranked:  # not a speech question, or its speaker never speaks there
             ranked = now.reranker.rank(query, scored, found, engine, nearest)
-            ranked, also = answers(self._fused(vector, ranked, now, share), rows, k)
+            ranked, also = answers(self._fused(vector, ranked, now, share), rows, k, now.damage)
             if not ranked or (
                 self._gram_evidence(query, ranked[0][0], found, now) < self.settings.min_evidence
                 and not close
@@ -270,7 +276,7 @@ class Searcher:
                     score += MEANING_CONTEXT * cosine[other_number]
             ranked.append((number, score))
         ranked.sort(key=lambda hit: (-hit[1], hit[0]))
-        kept, also = answers(ranked, rows, k)
+        kept, also = answers(ranked, rows, k, now.damage)
         hits = self._hits(query, kept, {}, also, rows, now, {n for n, _ in near})
         return Answer(question, hits, kind=query.answer_type if query else None)
 
@@ -335,6 +341,7 @@ class Searcher:
                     if rank == 0 and query
                     else None,
                     meaning=not spans and number in near,
+                    ocr=info.kind == "ocr",
                 )
             )
         return tuple(hits)
