@@ -11,12 +11,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from index.cli import EXIT_ERROR
+
 if TYPE_CHECKING:  # loaded by the commands themselves: `sanad --help` stays quick
     import asyncio
 
     from index.config import Config
 
-EXIT_NOT_RUNNING = 3
+START_RETRY_MAX = 30.0  # seconds between tries to reach Telegram at start, at most
+EXIT_NOT_RUNNING = 3  # `status`: no bot runs (the other exit statuses: index.cli)
 
 log = logging.getLogger("bot")
 
@@ -195,7 +198,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     if not isinstance(lease, Lease):
         holder = f" (process {lease})" if lease else ""
         print(f"sanad: error: {ANOTHER_BOT}{holder}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     setup_logging(token, config.telegram.webhook_secret, verbose=args.verbose)
     collection = Collection.open(config, sys.stderr, cluster=args.cluster)
     services = Services.from_config(collection, config)
@@ -207,19 +210,26 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    try:
-        loop.run_until_complete(application.initialize())
-    except InvalidToken:
-        print(f"sanad: error: {BAD_TOKEN}", file=sys.stderr)
-        services.close()
-        lease.release()
-        return 1
-    except NetworkError as exc:
-        reason = str(exc).replace(token, "[token]")
-        print(f"sanad: error: cannot reach the Telegram Bot API ({reason})", file=sys.stderr)
-        services.close()
-        lease.release()
-        return 1
+    # Telegram out of reach at start (a network that comes up after the service, an
+    # outage): one line, then quiet retries, START_RETRY_MAX apart at most, until it answers.
+    delay = 1.0
+    while True:
+        try:
+            loop.run_until_complete(application.initialize())
+            break
+        except InvalidToken:
+            print(f"sanad: error: {BAD_TOKEN}", file=sys.stderr)
+            services.close()
+            lease.release()
+            return EXIT_ERROR
+        except NetworkError as exc:
+            if delay == 1.0:
+                reason = str(exc).replace(token, "[token]")
+                log.warning("cannot reach the Telegram Bot API (%s); retrying quietly", reason)
+            time.sleep(delay)
+            delay = min(2 * delay, START_RETRY_MAX)
+    if delay > 1.0:
+        log.warning("reached the Telegram Bot API; starting")
     stop_once(loop, application.stop_running)
     heartbeat = services.heartbeat
     heartbeat.start("webhook" if tg.webhook_url else "polling")
@@ -256,7 +266,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
         lease.release()
     if isinstance(application.bot, SanadBot) and application.bot.revoked:
         print(f"sanad: error: {REVOKED_TOKEN}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     return 0
 
 

@@ -95,7 +95,8 @@ class RetryingRateLimiter(AIORateLimiter):
             except NetworkError as exc:
                 if delay is None or not surely_unsent(exc):
                     raise
-                log.warning("%s did not reach Telegram (%s); again in %.1f s", endpoint, exc, delay)
+                # (an outage is logged once by the heartbeat: each retry is a detail)
+                log.debug("%s did not reach Telegram (%s); again in %.1f s", endpoint, exc, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 

@@ -74,7 +74,8 @@ class BuildReport:
         lines.append(
             f"indexed {counted(self.documents, 'document')} ({len(self.added)} added, "
             f"{len(self.updated)} updated, {len(self.removed)} removed, {unchanged} unchanged): "
-            f"{self.sentences:,} sentences, {self.words:,} words in {self.seconds:.1f} s "
+            f"{counted(self.sentences, 'sentence')}, {counted(self.words, 'word')} in"
+            f" {self.seconds:.1f} s "
             f"→ {where}"
         )
         return "\n".join(lines)

@@ -22,8 +22,13 @@ if TYPE_CHECKING:  # the modules themselves load with the command that needs the
     from index.config import Config
     from index.retrieval.answers import Answer
 
+# Exit statuses, for scripts and service managers (README, "The command line"): 0 done;
+# 1 asked and no answer (`ask`), or a check failed (`check`); 2 a command line or a question
+# that cannot be used (argparse's usage errors, a question with nothing to search); 3 no
+# bot running (`status`); 4 an error: a document, the config, the index, Telegram.
 EXIT_NO_ANSWER = 1
 EXIT_BAD_QUESTION = 2
+EXIT_ERROR = 4
 EVAL_VECTORS = "eval-vectors.sqlite3"  # sanad eval keeps its corpora's vectors here
 
 # On a terminal: bold and underline, each switched off on its own (they nest).
@@ -389,21 +394,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args, config)
     except (ConfigError, DocumentError, CamelUnavailable, EvalError, ClusterUnavailable) as exc:
         print(f"sanad: error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc):
-            raise
-        print(
-            "sanad: error: another process kept the collection busy too long "
-            f"({exc}); try again when it is done",
-            file=sys.stderr,
-        )
-        return 1
+        if "locked" in str(exc):
+            why = f"another process kept the collection busy too long ({exc}); try again later"
+        else:  # a file SQLite cannot open or write: a full disk, a read-only folder
+            why = f"the index at {config.index_path} cannot be used ({exc})"
+        print(f"sanad: error: {why}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `sanad docs | head -1`: the reader had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a folder that cannot be made, a file that cannot be written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"sanad: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -113,13 +113,26 @@ class Collection:
         answered by shards on the Ray cluster (``config.cluster``), with the same answers.
         """
         analyzer = Analyzer(make_segmenter(config.analysis.segmenter))
+        new = str(config.index_path) != MEMORY and not config.index_path.exists()
         store = Store(config.index_path)
         collection = cls(store, analyzer, config, cluster)
         if not prepare:
             return collection
         if not store.documents():
-            _say(notices, f"sanad: no index yet: building it from {config.seeds_path}")
-            _say(notices, collection.rebuild(config.sources).summary(config.index_path))
+            if any(source.exists() for source in config.sources):
+                _say(notices, f"sanad: no index yet: building it from {config.seeds_path}")
+            try:
+                report = collection.rebuild(config.sources)
+            except DocumentError as exc:
+                if not new:
+                    raise
+                collection.close()  # nothing to build from: leave no empty index behind
+                _remove_index(config.index_path)
+                raise DocumentError(
+                    f"no index yet, and nothing to build one from: {exc} (give documents to"
+                    " sanad build, or set index.seeds)"
+                ) from None
+            _say(notices, report.summary(config.index_path))
         elif store.signature != analyzer.signature:
             count = reanalyse(store, analyzer)
             _say(
@@ -409,6 +422,15 @@ def _add_apart(config: Config, name: str, raw: bytes) -> Added:
 
 def _files(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+def _remove_index(path: Path) -> None:
+    """An index file just made and left empty, with its journal and engine files."""
+    for leftover in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(path.with_name(path.name + ".engine"), ignore_errors=True)
+    if path.parent.is_dir() and not any(path.parent.iterdir()):
+        path.parent.rmdir()  # the data folder it made for it
 
 
 def _say(out: TextIO | None, line: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from index.ranges import ranged, ranges
 from index.retrieval.scoring import BM25Params
 from index.retrieval.settings import SearchSettings, SemanticSettings
+from index.storage.sqlite import MEMORY
 
 DEFAULT_CONFIG_FILE = Path("config.toml")
 SEGMENTERS = ("auto", "light", "camel")
@@ -200,6 +201,42 @@ def _section(config: Config, name: str, values: Mapping[str, Any], env: bool, wh
     return replace(current, **changes)
 
 
+def check_paths(config: Config) -> None:
+    """The index, seeds and uploads paths name something usable: none empty (an empty
+    ``SANAD_INDEX_SEEDS=`` was the working folder, ``.venv`` and all), the index a file
+    that is a file when it exists (not a folder, not ``/dev/null``), in a folder that is
+    one. Raises ConfigError naming the key.
+
+    >>> check_paths(Config(index=IndexSettings(path="")))
+    Traceback (most recent call last):
+    ...
+    index.config.ConfigError: config key index.path is empty: name a file (data/sanad.sqlite3)
+    >>> check_paths(Config(index=IndexSettings(path="/dev/null")))
+    Traceback (most recent call last):
+    ...
+    index.config.ConfigError: config key index.path: /dev/null is not a file
+    """
+    index = config.index
+    for key in ("path", "seeds", "uploads"):
+        if not str(getattr(index, key)).strip():
+            example = {"path": "data/sanad.sqlite3", "seeds": "seeds", "uploads": "data/uploads"}
+            kind = "file" if key == "path" else "folder"
+            raise ConfigError(f"config key index.{key} is empty: name a {kind} ({example[key]})")
+    path = config.index_path
+    if index.path == MEMORY:
+        return
+    if path.is_dir():
+        raise ConfigError(
+            f"config key index.path: {path} is a folder (name a file in it, e.g."
+            f" {path / 'sanad.sqlite3'})"
+        )
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"config key index.path: {path} is not a file")
+    folder = next((f for f in [path.parent, *path.parent.parents] if f.exists()), None)
+    if folder is not None and not folder.is_dir():
+        raise ConfigError(f"config key index.path: {folder} is not a folder")
+
+
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Defaults ← ``path`` (else the file ``SANAD_CONFIG`` names, else ``config.toml`` in
     the current folder, else in the project root, when present) ← ``SANAD_<SECTION>_<KEY>``
@@ -254,6 +291,7 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         name, key = found, rest[len(found) + 1 :]
         config = replace(config, **{name: _section(config, name, {key: value}, True, var)})
     check_ranges(config)
+    check_paths(config)
     if config.analysis.segmenter not in SEGMENTERS:
         raise ConfigError(
             f"config key analysis.segmenter: expected one of {', '.join(SEGMENTERS)}, "

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from harness.seeds import sanad_free_environ
-from index.cli import main
+from index.cli import EXIT_ERROR, main
 from tests.conftest import SANAD, SEED_DOC, SEEDS, run_sanad, seed_examples
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
@@ -130,7 +130,7 @@ def test_a_bad_document_is_refused_and_the_index_untouched(
     capsys.readouterr()
     _, before = ask_json(capsys, QUESTION)
     (project / "seeds" / name).write_bytes(content)
-    assert main(["build"]) == 1
+    assert main(["build"]) == EXIT_ERROR
     err = capsys.readouterr().err
     assert err.startswith(f"sanad: error: {name}: {message}") and len(err.splitlines()) == 1
     (project / "seeds" / name).unlink()
@@ -159,10 +159,10 @@ def test_documents_given_on_the_command_line(project: Path, capsys) -> None:
 
 def test_config_errors_name_the_key(project: Path, capsys, monkeypatch) -> None:
     (project / "config.toml").write_text("[bm25]\nk3 = 1.0\n", encoding="utf-8")
-    assert main(["ask", QUESTION]) == 1
+    assert main(["ask", QUESTION]) == EXIT_ERROR
     assert "unknown config key bm25.k3" in capsys.readouterr().err
     (project / "config.toml").write_text('[search]\ntop_k = "three"\n', encoding="utf-8")
-    assert main(["ask", QUESTION]) == 1
+    assert main(["ask", QUESTION]) == EXIT_ERROR
     assert "config key search.top_k: expected an integer" in capsys.readouterr().err
     (project / "config.toml").unlink()
     monkeypatch.setenv("SANAD_SEARCH_TOP_K", "2")
@@ -289,3 +289,60 @@ def test_check_finds_a_sound_index_sound_and_says_what_is_damaged(
     shutil.rmtree(segment)
     assert main(["check"]) == 1
     assert "FAIL engine files: none fits generation 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("SANAD_INDEX_PATH", "", "index.path is empty"),
+        ("SANAD_INDEX_PATH", "{tmp}", "is a folder"),
+        ("SANAD_INDEX_PATH", "/dev/null", "/dev/null is not a file"),
+        ("SANAD_INDEX_PATH", "/proc/sanad/index.sqlite3", "/proc/sanad: No such file"),
+        ("SANAD_INDEX_SEEDS", "", "index.seeds is empty"),
+        ("SANAD_INDEX_UPLOADS", "", "index.uploads is empty"),
+    ],
+)
+def test_an_unusable_path_is_one_line_and_exit_4(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    said: str,
+) -> None:
+    monkeypatch.setenv(variable, value.format(tmp=project))
+    checked = "/proc" not in said  # (a path that cannot be made: status says no index yet)
+    for command in (["ask", QUESTION], ["docs"], *([["status"]] if checked else [])):
+        assert main(command) == EXIT_ERROR
+        err = capsys.readouterr().err
+        assert err.startswith("sanad: error: ") and said in err and len(err.splitlines()) == 1
+    assert not (project / ".venv").exists() and not (project / "data").exists()
+
+
+def test_an_empty_index_path_in_the_config_file_is_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "config.toml").write_text('[index]\npath = ""\n', encoding="utf-8")
+    assert main(["docs"]) == EXIT_ERROR
+    assert capsys.readouterr().err.splitlines() == [
+        "sanad: error: config key index.path is empty: name a file (data/sanad.sqlite3)"
+    ]
+
+
+def test_docs_with_nothing_to_build_from_leaves_no_index_behind(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.rmtree(project / "seeds")  # outside a checkout: no seeds folder here
+    assert main(["docs"]) == EXIT_ERROR
+    [line] = capsys.readouterr().err.splitlines()
+    assert "nothing to build one from" in line and "sanad build" in line
+    assert not (project / "data").exists()  # so `sanad check` has nothing half made to fail on
+    assert main(["check"]) == 1  # no index yet: one line saying so, as before any build
+
+
+def test_a_build_of_one_sentence_counts_it_in_the_singular(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "one.txt").write_text("نص قصير.\n", encoding="utf-8")
+    assert main(["build", str(project / "one.txt")]) == 0
+    assert "1 sentence, 2 words in" in capsys.readouterr().out

@@ -15,7 +15,7 @@ import docx
 import pytest
 
 from harness.fake_telegram import FakeTelegram
-from index.cli import main
+from index.cli import EXIT_ERROR, main
 from index.collection import Collection
 from index.reading.documents import DocumentError, parse_document
 
@@ -388,7 +388,7 @@ def test_sanad_add_url_fetches_a_page_once_and_cites_its_address(
         ("/slow", "no answer within 1 s"),
         ("/picture", "not a web page or a document Sanad reads (image/png)"),
     ):
-        assert main(["add", web + path]) == 1
+        assert main(["add", web + path]) == EXIT_ERROR
         assert message in capsys.readouterr().err
 
 

@@ -13,7 +13,7 @@ import pytest
 from bot import texts
 from harness.bot import ADMIN, make_services, running_bot
 from harness.fake_telegram import FakeTelegram, parse_html
-from index.cli import main
+from index.cli import EXIT_ERROR, main
 from index.collection import Collection
 from index.reading.documents import parse_document
 from index.reading.ocr import INSTALL, tesseract
@@ -102,13 +102,13 @@ def test_without_tesseract_build_add_and_upload_say_what_to_install(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SANAD_ANALYSIS_SEGMENTER", "light")
     monkeypatch.setenv("SANAD_SEMANTIC_ENABLED", "false")
-    assert main(["build", str(scans)]) == 1
+    assert main(["build", str(scans)]) == EXIT_ERROR
     said = capsys.readouterr().err.strip().splitlines()
     assert len(said) == 1 and INSTALL in said[0] and "scan.pdf" in said[0]
     monkeypatch.setenv("SANAD_INDEX_SEEDS", str(SEED_DOC.parent))
     assert main(["build"]) == 0
     capsys.readouterr()
-    assert main(["add", str(scans / "scan.pdf")]) == 1
+    assert main(["add", str(scans / "scan.pdf")]) == EXIT_ERROR
     said = capsys.readouterr().err.strip().splitlines()
     assert len(said) == 1 and INSTALL in said[0]
     with running_bot(fake, make_services(tmp_path / "bot")):

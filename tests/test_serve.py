@@ -20,6 +20,7 @@ from bot.cli import REVOKED_TOKEN
 from harness.fake_telegram import TOKEN, FakeTelegram
 from harness.seeds import sanad_free_environ
 from harness.stops import exit_on_revocation
+from index.cli import EXIT_ERROR
 from tests.conftest import SANAD, SEEDS, run_sanad
 
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
@@ -89,11 +90,34 @@ def test_serve_answers_and_stops_cleanly_on_sigint(tmp_path: Path, fake: FakeTel
     assert "getMe" in err or "serving" in err
 
 
+@pytest.mark.slow
+def test_telegram_out_of_reach_at_start_is_waited_for_quietly(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    env = env_for(tmp_path, fake)
+    fake.go_offline()  # the network is not up yet when the service starts
+    proc = serve(tmp_path, env)
+    try:
+        time.sleep(4)
+        assert proc.poll() is None  # still there, trying
+        fake.go_online()
+        fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60)
+        fake.message(1001, QUESTION)
+        [answer] = fake.wait_sent("sendMessage", 1001, timeout=15)
+    finally:
+        code, err = stop(proc)
+    assert "<b>رودينكو</b>" in answer.params["text"]
+    said = [line for line in err.splitlines() if "Telegram" in line]
+    assert len([s for s in said if "cannot reach" in s]) <= 1  # at most once, however long
+    assert not [s for s in said if "did not reach" in s]  # no line per retry
+    assert "Traceback" not in err and code == 0
+
+
 def test_a_missing_token_stops_with_one_clear_line(tmp_path: Path, fake: FakeTelegram) -> None:
     env = env_for(tmp_path, fake)
     env.pop("SANAD_TELEGRAM_TOKEN")
     done = run_sanad("serve", cwd=tmp_path, env=env)
-    assert done.returncode == 1
+    assert done.returncode == EXIT_ERROR
     assert done.stderr.strip().splitlines() == [
         "sanad: error: no Telegram bot token: set telegram.token in the config file, "
         "SANAD_TELEGRAM_TOKEN, or a systemd credential named telegram-token"
@@ -106,7 +130,7 @@ def test_a_rejected_token_stops_with_one_clear_line_and_is_never_printed(
     wrong = "999999:WRONG-secret-part"
     env = env_for(tmp_path, fake, SANAD_TELEGRAM_TOKEN=wrong)
     done = run_sanad("serve", cwd=tmp_path, env=env)
-    assert done.returncode == 1
+    assert done.returncode == EXIT_ERROR
     assert (
         done.stderr.strip()
         .splitlines()[-1]
@@ -307,7 +331,7 @@ def test_a_second_serve_on_the_same_data_folder_refuses_and_nothing_is_doubled(
         time.sleep(1.0)  # and nothing more comes
     finally:
         code, err = stop(first)
-    assert second.returncode == 1
+    assert second.returncode == EXIT_ERROR
     assert second.stderr.strip().splitlines() == [
         f"sanad: error: another sanad serve is answering from this data folder; one bot per "
         f"data folder (stop it first, or give this one its own index.path) (process {first.pid})"
@@ -335,5 +359,5 @@ def test_a_token_revoked_in_webhook_mode_stops_the_bot_with_one_line(
         lambda: fake.wait_for(lambda: fake.webhook, timeout=30),
         lambda: fake.fail("getMe", 401, "Unauthorized", times=None),
     )
-    assert proc.returncode == 1
+    assert proc.returncode == EXIT_ERROR
     assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"

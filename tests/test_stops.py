@@ -13,6 +13,7 @@ from bot.cli import REVOKED_TOKEN
 from bot.journal import IN_FLIGHT
 from harness.fake_telegram import FakeTelegram
 from harness.stops import SANAD, burst_through_a_stop, exit_on_revocation, serve_env
+from index.cli import EXIT_ERROR
 
 
 @pytest.mark.slow
@@ -45,7 +46,7 @@ def test_a_token_revoked_while_serving_ends_the_process_with_one_line(
         lambda: fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60),
         lambda: fake.fail("getUpdates", 401, "Unauthorized", times=None),
     )
-    assert proc.returncode == 1
+    assert proc.returncode == EXIT_ERROR
     assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"
 
 
@@ -70,7 +71,7 @@ def test_questions_in_flight_when_the_token_is_revoked_are_answered_after_a_rest
     err = exit_on_revocation(
         first, lambda: fake.wait_for(lambda: fake.sent("getUpdates"), timeout=60), revoke_then_ask
     )
-    assert first.returncode == 1
+    assert first.returncode == EXIT_ERROR
     assert err.strip().splitlines()[-1] == f"sanad: error: {REVOKED_TOKEN}"
     assert "Traceback" not in err
     for fault in revoked:  # a new token, from @BotFather
