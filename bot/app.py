@@ -153,7 +153,9 @@ def wire(application: Application) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
 
-    # First, for every update: the chat allow-list and the per-user question limit.
+    # /whoami before all: how an operator learns the ids for the admin and allow lists.
+    application.add_handler(CommandHandler("whoami", commands.whoami), group=-2)
+    # Then, for every update: the chat allow-list and the per-user question limit.
     application.add_handler(TypeHandler(Update, access.gatekeeper), group=-1)
 
     # Commands, in private chats and groups alike (/ask@botname included).

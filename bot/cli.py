@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # loaded by the commands themselves: `sanad --help` stays qui
 
 START_RETRY_MAX = 30.0  # seconds between tries to reach Telegram at start, at most
 EXIT_NOT_RUNNING = 3  # `status`: no bot runs (the other exit statuses: index.cli)
+EXIT_OUT_OF_TOUCH = 5  # `status`: a polling bot runs but has not reached Telegram for a while
+# A polling bot hears from Telegram at least every long poll (10 s) and writes it down every
+# 15 s: not heard for this long, it is out of touch (a health check should say unhealthy).
+STALE_AFTER = 300.0
 
 log = logging.getLogger("bot")
 
@@ -53,7 +57,10 @@ def register(sub: Any) -> None:
     status = sub.add_parser(
         "status",
         help="whether a bot runs on this data folder, and the collection",
-        description="Exit status: 0 a bot is running, 3 none is.",
+        description=(
+            "Exit status: 0 a bot is running, 3 none is, 5 it runs (long polling) but has"
+            f" not reached Telegram for {STALE_AFTER:.0f} s."
+        ),
     )
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(run=run_status)
@@ -132,6 +139,13 @@ def run_status(args: argparse.Namespace, config: Config) -> int:
         summary = collection.summary()
     now = time.time()
     running = found is not None and found.running
+    # a webhook bot may hear nothing for hours when nobody writes: only polling can tell
+    stale = (
+        running
+        and found is not None
+        and found.mode == "polling"
+        and now - (found.heard or found.started) > STALE_AFTER
+    )
     if args.json:
         bot = None
         if found is not None:
@@ -143,6 +157,7 @@ def run_status(args: argparse.Namespace, config: Config) -> int:
                 "started": found.started,
                 "heard": found.heard,
                 "stopped": found.stopped,
+                "out_of_touch": stale,
             }
         print(json.dumps({"bot": bot, **summary}, ensure_ascii=False))
     else:
@@ -155,13 +170,16 @@ def run_status(args: argparse.Namespace, config: Config) -> int:
             print(
                 f"bot: running (pid {found.pid} on {found.host}, {found.mode}, up "
                 f"{now - found.started:.0f} s); last heard from Telegram {heard}"
+                + (f": out of touch (over {STALE_AFTER:.0f} s)" if stale else "")
             )
         print(
             f"collection: generation {summary['generation']}, "
             f"{counted(summary['documents'], 'document')}, "
             f"{counted(summary['sentences'], 'sentence')}"
         )
-    return 0 if running else EXIT_NOT_RUNNING
+    if not running:
+        return EXIT_NOT_RUNNING
+    return EXIT_OUT_OF_TOUCH if stale else 0
 
 
 def credential_token(environ: Mapping[str, str] = os.environ) -> str:

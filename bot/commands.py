@@ -1,4 +1,4 @@
-"""/start, /help, /sources and unknown commands."""
+"""/start, /help, /sources, /whoami and unknown commands."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import asyncio
 import html
 
 from telegram import Message, Update
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.buttons import SOURCES, example_keyboard, list_keyboard, pressed
 from bot.render import SOURCES_PAGE, sources_page_html
 from bot.send import acknowledge, edit_html, send_html
 from bot.services import services
-from bot.texts import HELP, UNKNOWN_COMMAND, WELCOME
+from bot.texts import HELP, UNKNOWN_COMMAND, WELCOME, WHOAMI
 from index.question.query import REASONS
 
 
@@ -32,6 +32,16 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     text = HELP.format(example=html.escape(svc.example), bot=context.bot.username)
     if update.effective_message:
         await send_html(update.effective_message, text, quote=False)
+
+
+async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/whoami: the asker's Telegram user id and this chat's, for an operator's
+    ``telegram.admins`` and ``telegram.allowed_chats``. Answered in any chat, before the
+    allow-list (its first use is finding out what to put in it); nothing else runs."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is not None and chat is not None and message is not None:
+        await send_html(message, WHOAMI.format(user=user.id, chat=chat.id), quote=False)
+    raise ApplicationHandlerStop
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

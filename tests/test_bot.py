@@ -437,6 +437,22 @@ def test_the_token_never_appears_in_debug_logs_of_a_full_session(
 # -- security -------------------------------------------------------------------------
 
 
+def test_whoami_tells_anyone_their_id_and_the_chats_even_outside_the_allow_list(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    services = make_services(tmp_path, allowed_chats=frozenset({USER}))
+    with running_bot(fake, services):
+        fake.message(9009, "/whoami")  # a stranger: the operator-to-be, before being listed
+        [mine] = fake.wait_sent("sendMessage", 9009)
+        fake.add_chat(-778, "group")
+        fake.message(-778, f"/whoami@{BOT_USERNAME}", user_id=9009)
+        [group] = fake.wait_sent("sendMessage", -778)
+        fake.wait_idle()
+    assert "<code>9009</code>" in mine.params["text"] and "telegram.admins" in mine.params["text"]
+    assert "<code>-778</code>" in group.params["text"]
+    assert len(fake.sent("sendMessage", 9009)) == 1  # no refusal after it
+
+
 def test_with_an_allow_list_other_chats_are_refused_politely(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:

@@ -51,3 +51,38 @@ def test_the_status_outlives_the_process_and_says_when_it_stopped(tmp_path: Path
     beat.close()
     stopped = read_status(path)
     assert stopped is not None and not stopped.running and stopped.stopped == 50.0
+
+
+@pytest.mark.parametrize(
+    ("mode", "heard_ago", "code"),
+    [("polling", 20, 0), ("polling", 900, 5), ("webhook", 900, 0)],
+)
+def test_status_says_a_polling_bot_out_of_touch_with_telegram(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    mode: str,
+    heard_ago: float,
+    code: int,
+) -> None:
+    import time
+
+    from bot.cli import EXIT_OUT_OF_TOUCH
+    from bot.state import state_of
+    from index.cli import main
+    from tests.conftest import SEEDS
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SANAD_INDEX_SEEDS", str(SEEDS))
+    monkeypatch.setenv("SANAD_ANALYSIS_SEGMENTER", "light")
+    assert main(["build"]) == 0
+    records = state_of(tmp_path / "data" / "sanad.sqlite3")
+    now = time.time()
+    beat = Heartbeat(records, clock=lambda: now - heard_ago)  # this process: alive
+    beat.start(mode)
+    beat.heard()
+    capsys.readouterr()
+    assert main(["status"]) == code  # the Docker health check's verdict
+    said = capsys.readouterr().out
+    assert ("out of touch" in said) == (code == EXIT_OUT_OF_TOUCH)
+    beat.close()
