@@ -71,6 +71,81 @@ def register(sub: Any) -> None:
     feedback = sub.add_parser("feedback", help="the voted answers, for review")
     feedback.add_argument("--csv", action="store_true", help="as CSV (the default)")
     feedback.set_defaults(run=run_feedback)
+    backup = sub.add_parser(
+        "backup",
+        help="copy the collection, its uploads and the bot's records into a new folder",
+        description=(
+            "A consistent copy while the bot serves: the index and the bot's records by"
+            " SQLite's backup API (a snapshot of one moment), the kept uploads the index"
+            " names, the engine files. Put it back with sanad restore."
+        ),
+    )
+    backup.add_argument("folder", type=Path, help="a new (or empty) folder")
+    backup.set_defaults(run=run_backup)
+    restore = sub.add_parser(
+        "restore",
+        help="put a backup back in place of the collection (the bot stopped)",
+        description="Replaces the index, the bot's records, the uploads and the engine files.",
+    )
+    restore.add_argument("folder", type=Path, help="a folder made by sanad backup")
+    restore.set_defaults(run=run_restore)
+
+
+def _records(config: Config) -> dict[str, Path]:
+    """The SQLite files a backup takes beside the index, by their name in it: the bot's
+    records (whatever the index is called, so a backup restores under any name)."""
+    from bot.state import state_file
+
+    return {"bot-records.sqlite3": state_file(config.index_path)}
+
+
+def run_backup(args: argparse.Namespace, config: Config) -> int:
+    from index.build import counted
+    from index.storage.backup import BackupError, back_up
+
+    started = time.perf_counter()
+    try:
+        done = back_up(config.index_path, config.uploads_path, args.folder, _records(config))
+    except BackupError as exc:
+        print(f"sanad: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(
+        f"backed up generation {done.generation}: {counted(done.documents, 'document')},"
+        f" {counted(done.sentences, 'sentence')}, {counted(done.uploads, 'kept upload')},"
+        f" the bot's records{'' if done.records else ' (none yet)'}"
+        f" in {time.perf_counter() - started:.1f} s → {args.folder}"
+    )
+    return 0
+
+
+def run_restore(args: argparse.Namespace, config: Config) -> int:
+    from bot.lease import Lease
+    from index.build import counted
+    from index.collection import Collection
+    from index.storage.backup import BackupError, restore
+
+    lease = Lease.take(config.index_path)  # no bot may answer from it meanwhile
+    if not isinstance(lease, Lease):
+        holder = f" (process {lease})" if lease else ""
+        print(
+            f"sanad: error: a bot is serving this data folder{holder}: stop it first",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    try:
+        done = restore(args.folder, config.index_path, config.uploads_path, _records(config))
+        with Collection.open(config, prepare=False) as collection:
+            collection.searcher.reload()  # engine files that fit it, for the first start
+    except BackupError as exc:
+        print(f"sanad: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        lease.release()
+    print(
+        f"restored generation {done.generation}: {counted(done.documents, 'document')},"
+        f" {counted(done.sentences, 'sentence')} → {config.index_path}"
+    )
+    return 0
 
 
 def run_stats(args: argparse.Namespace, config: Config) -> int:
