@@ -387,12 +387,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     from index.config import ConfigError, load_config
     from index.evaluate import EvalError
     from index.reading.documents import DocumentError
+    from index.storage.sqlite import NewerSchema
     from index.text.camel import CamelUnavailable
 
     try:
         config = load_config(args.config)
         return args.run(args, config)
-    except (ConfigError, DocumentError, CamelUnavailable, EvalError, ClusterUnavailable) as exc:
+    except (
+        ConfigError,
+        DocumentError,
+        CamelUnavailable,
+        EvalError,
+        ClusterUnavailable,
+        NewerSchema,
+    ) as exc:
         print(f"sanad: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except sqlite3.OperationalError as exc:

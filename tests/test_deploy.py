@@ -70,3 +70,15 @@ def test_the_image_runs_as_a_user_with_its_data_in_a_volume_and_a_health_check()
     shipped = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     packages = set(shipped["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"])
     assert packages <= copied, packages - copied
+
+
+def test_commands_as_the_service_run_as_its_user_with_its_environment() -> None:
+    """deploy/sanad-as-service (sanad add, backup... against the deployed data) is the
+    service's user in the unit's environment: nothing it writes is left owned by root."""
+    unit = directives(UNIT.read_text(encoding="utf-8"))
+    helper = (ROOT / "deploy" / "sanad-as-service").read_text(encoding="utf-8")
+    assert set(re.findall(r"--setenv=(\S+)", helper)) == set(unit["Environment"])
+    properties = dict(p.split("=", 1) for p in re.findall(r"--property=(\S+)", helper))
+    for key in ("DynamicUser", "User", "StateDirectory", "WorkingDirectory"):
+        assert properties[key] == unit[key][0], key
+    assert unit["ExecStart"][0].split()[0] in helper  # the same interpreter and program

@@ -29,6 +29,7 @@ class Database:
     """
 
     def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
         if str(path) != MEMORY:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(
@@ -88,6 +89,10 @@ class Database:
 Migration = Callable[[sqlite3.Connection], None]
 
 
+class NewerSchema(RuntimeError):
+    """A file migrated by a newer Sanad than this one (a rollback without its backup)."""
+
+
 def migrate(db: Database, migrations: Sequence[Migration]) -> int:
     """Bring ``db`` to the newest of its numbered migrations (migration n takes ``PRAGMA
     user_version`` from n-1 to n, in one transaction with the others due); its version
@@ -97,9 +102,18 @@ def migrate(db: Database, migrations: Sequence[Migration]) -> int:
     >>> steps = [lambda c: c.execute("CREATE TABLE t (x INTEGER)")]
     >>> migrate(db, steps), migrate(db, steps), db.query("SELECT COUNT(*) FROM t")
     (1, 1, [(0,)])
+    >>> migrate(db, [])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    index.storage.sqlite.NewerSchema: :memory:: made by a newer Sanad (schema 1; this ...
     """
     [(version,)] = db.query("PRAGMA user_version")
-    if version >= len(migrations):
+    if version > len(migrations):
+        raise NewerSchema(
+            f"{db.path}: made by a newer Sanad (schema {version}; this one knows"
+            f" {len(migrations)}): run that one, or restore the backup made before upgrading"
+        )
+    if version == len(migrations):
         return version
     with db.transaction() as c:
         [(version,)] = c.execute("PRAGMA user_version").fetchall()  # (another process's?)
