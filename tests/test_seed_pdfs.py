@@ -57,6 +57,7 @@ def test_a_pdf_of_the_seed_answers_with_the_whole_sentence_and_no_page_furniture
     collection.close()
 
 
+@pytest.mark.slow
 def test_the_clean_copy_is_cited_first_and_the_pdfs_listed(tmp_path: Path) -> None:
     scans = ("seed-scan.pdf",) if HAVE_OCR else ()
     collection = collection_of(
@@ -68,6 +69,7 @@ def test_the_clean_copy_is_cited_first_and_the_pdfs_listed(tmp_path: Path) -> No
     collection.close()
 
 
+@pytest.mark.slow
 @NEEDS_OCR
 def test_a_scan_of_the_seed_is_read_by_ocr_and_cited_to_its_page(tmp_path: Path) -> None:
     collection = collection_of(tmp_path, "seed-scan.pdf")
@@ -79,6 +81,7 @@ def test_a_scan_of_the_seed_is_read_by_ocr_and_cited_to_its_page(tmp_path: Path)
     collection.close()
 
 
+@pytest.mark.slow
 @NEEDS_OCR
 def test_the_bot_cites_a_scan_as_read_by_ocr(fake: FakeTelegram, tmp_path: Path) -> None:
     others = Path(__file__).parent / "fixtures" / "followup"  # no copy of the seed in them
