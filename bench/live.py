@@ -22,9 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.build import BUILD, ROOT, bench_config, write_corpus
 from bench.engine import synthetic_queries
+from harness.seeds import SANAD
 from index.collection import Collection
-
-SANAD = str(Path(sys.executable).parent / "sanad")
 
 
 def latencies(collection: Collection, questions: list[str], seconds: float) -> list[float]:

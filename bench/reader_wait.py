@@ -8,10 +8,8 @@ or more (as a build or an upload does); prints the median of 5 runs of each.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,21 +19,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness.bot import make_services, running_bot
 from harness.fake_telegram import FakeTelegram
-from harness.seeds import SEEDS, sanad_free_environ
+from harness.seeds import seeded_project, timed_sanad
 
-SANAD = str(Path(sys.executable).parent / "sanad")
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 COMMANDS = [["ask", QUESTION], ["status"], ["docs"]]
 RUNS = 5
 
 
 def median_seconds(args: list[str], cwd: Path, env: dict[str, str]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run([SANAD, *args], cwd=cwd, env=env, capture_output=True, timeout=120)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(timed_sanad(args, cwd, env, 120)[0] for _ in range(RUNS))
 
 
 def bot_seconds(fake: FakeTelegram, first_chat: int) -> float:
@@ -53,9 +45,7 @@ def bot_seconds(fake: FakeTelegram, first_chat: int) -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        shutil.copytree(SEEDS, work / "seeds")
-        env = sanad_free_environ()
-        subprocess.run([SANAD, "build"], cwd=work, env=env, check=True, capture_output=True)
+        env = seeded_project(work)
         fake = FakeTelegram().start()
         with running_bot(fake, make_services(work / "bot")):  # a bot serving its own folder
             quiet = {args[0]: median_seconds(args, work, env) for args in COMMANDS}

@@ -14,8 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SANAD = str(Path(sys.executable).parent / "sanad")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness.seeds import ROOT, SANAD
+
 QUESTION = "ماذا قال رودينكو عن أوزبكستان؟"
 RUNS = 10
 

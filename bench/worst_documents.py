@@ -9,47 +9,33 @@ kept, as `sanad ask --json` prints it.
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness.seeds import SEEDS, sanad_free_environ
+from harness.seeds import seeded_project, timed_sanad
 
-SANAD = str(Path(sys.executable).parent / "sanad")
 FILLER = "تتناول الفقرة موضوعات عامة بلا علامة وقف واحدة "
 QUESTIONS = ["أين يزور رودينكو سمرقند؟", "ماذا قال رودينكو عن أوزبكستان؟"]
 RUNS = 5
 
 
-def timed(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
-    done = subprocess.run(
-        [SANAD, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
-    return time.perf_counter() - start, done.stdout
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        shutil.copytree(SEEDS, work / "seeds")
-        env = sanad_free_environ()
-        subprocess.run([SANAD, "build"], cwd=work, env=env, check=True, capture_output=True)
+        env = seeded_project(work)
         worst = work / "no-stops.txt"
         worst.write_text((FILLER * 40 + "رودينكو يزور سمرقند ") * 600, encoding="utf-8")
         (work / "long-line.txt").write_text(FILLER * 130 + "\nنص.\n", encoding="utf-8")
         size = worst.stat().st_size
-        added, _ = timed(["add", str(worst), str(work / "long-line.txt")], work, env)
+        added, _ = timed_sanad(["add", str(worst), str(work / "long-line.txt")], work, env)
         print(f"sanad add of {size / 1e6:.1f} MB with no stop: {added:.1f} s")
         for question in QUESTIONS:
-            times = [timed(["ask", question], work, env)[0] for _ in range(RUNS)]
-            _, out = timed(["ask", "--json", question], work, env)
+            times = [timed_sanad(["ask", question], work, env)[0] for _ in range(RUNS)]
+            _, out = timed_sanad(["ask", "--json", question], work, env)
             longest = max((len(h["text"]) for h in json.loads(out)["hits"]), default=0)
             print(
                 f"sanad ask {question}: {statistics.median(times):.2f} s (median of {RUNS}),"

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +17,7 @@ from index.retrieval.settings import SemanticSettings
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_DOC = SEEDS / "000_4df2e2abeb755126.txt"
+SANAD = str(Path(sys.executable).parent / "sanad")  # the installed console script
 
 
 # Sentence vectors shared by every collection the tests and benches build with matching by
@@ -32,6 +37,26 @@ def sanad_free_environ() -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith("SANAD_") or k == "SANAD_SEMANTIC_CACHE"
     }
+
+
+def seeded_project(folder: Path) -> dict[str, str]:
+    """A copy of the seeds in ``folder`` with its index built (``sanad build``, as a user
+    would); the environment to run ``sanad`` there."""
+    shutil.copytree(SEEDS, folder / "seeds")
+    environ = sanad_free_environ()
+    subprocess.run([SANAD, "build"], cwd=folder, env=environ, check=True, capture_output=True)
+    return environ
+
+
+def timed_sanad(
+    args: list[str], cwd: Path, environ: dict[str, str], timeout: float = 600
+) -> tuple[float, str]:
+    """``sanad ARGS`` run in ``cwd``: the seconds it took and what it printed."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [SANAD, *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=timeout
+    )
+    return time.perf_counter() - start, done.stdout
 
 
 def seed_config(folder: Path, seeds: Path = SEEDS, **sections: Any) -> Config:

@@ -8,7 +8,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.fake_telegram import TOKEN, FakeTelegram
-from harness.seeds import ROOT, SEEDS, sanad_free_environ
+from harness.seeds import ROOT, SANAD, SEEDS, sanad_free_environ
 
-SANAD = str(Path(sys.executable).parent / "sanad")  # the installed console script
 QUESTIONS = [
     "ماذا قال رودينكو عن أوزبكستان؟",
     "ما حصة روسيا في التجارة الخارجية لكازاخستان؟",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.fake_telegram import FakeTelegram
-from harness.seeds import ROOT, SEED_DOC, SEEDS, VECTOR_CACHE, seed_config
+from harness.seeds import ROOT, SANAD, SEED_DOC, SEEDS, VECTOR_CACHE, seed_config
 from index.build import build_index
 from index.collection import Collection
 from index.storage.store import Store
@@ -31,7 +31,6 @@ os.environ.setdefault("SANAD_SEMANTIC_CACHE", str(VECTOR_CACHE))
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CAMEL_DATA = Path(__file__).resolve().parent / "data" / "camel"
-SANAD = str(Path(sys.executable).parent / "sanad")  # the installed console script
 
 
 def run_sanad(
