@@ -123,11 +123,21 @@ def across_pages(pages: Sequence[Sequence[str]]) -> list[Block]:
     return blocks
 
 
+def ends_sentence(line: str) -> bool:
+    """The line ends a sentence: its stop may stand inside or outside a closing quote or
+    bracket (an extractor moves a quote across the stop at a right-to-left line's end).
+
+    >>> ends_sentence('في أوائل التسعينات."'), ends_sentence("في أوائل"), ends_sentence("(انتهى.)")
+    (True, False, True)
+    """
+    return line.rstrip("\"'»”’)]").endswith(_ENDS_SENTENCE)
+
+
 def _runs_on(text: str, following: str) -> bool:
     """``text`` ends no sentence and is long (a heading is short), and ``following``
     does not open with a number or a heading's shortness."""
     return (
-        not text.endswith(_ENDS_SENTENCE)
+        not ends_sentence(text)
         and len(text.split()) >= 8
         and len(following.split()) >= 3
         and not following[:1].isdigit()
@@ -254,5 +264,5 @@ def paragraphs(lines: Sequence[str]) -> list[str]:
                 out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
-        joinable = not out[-1].endswith(_ENDS_SENTENCE) and len(line) >= 0.7 * full
+        joinable = not ends_sentence(out[-1]) and len(line) >= 0.7 * full
     return out

@@ -85,8 +85,9 @@ def _boundaries(line: str) -> list[int]:
         # A closing quote or bracket right after the terminator belongs to this sentence.
         while j < len(line) and line[j] in CLOSERS:
             ch = line[j]
-            if ch in _SYMMETRIC_QUOTES and line.count(ch, start, j) % 2 == 0:
-                break  # an even count means this quote opens the next sentence
+            opens = j + 1 < len(line) and not line[j + 1].isspace()
+            if ch in _SYMMETRIC_QUOTES and line.count(ch, start, j) % 2 == 0 and opens:
+                break  # an even count, and text right after it: it opens the next sentence
             j += 1
         if j < len(line) and not line[j].isspace():
             continue  # "a.b", "3.5%": no space after the terminator, not a boundary
@@ -143,6 +144,8 @@ def split_sentences(text: str) -> list[Sentence]:
     ['بلغت 2.5 مليون في 2019.', 'ثم زادت']
     >>> [s.text for s in split_sentences("قال د. أحمد زويل إن العلم نور. وأضاف أ.د. سامي.")]
     ['قال د. أحمد زويل إن العلم نور.', 'وأضاف أ.د. سامي.']
+    >>> [s.text for s in split_sentences('قال: "نعم." ثم مضى. وقال: "لا". "ولم؟"')]
+    ['قال: "نعم."', 'ثم مضى.', 'وقال: "لا".', '"ولم؟"']
     >>> s = split_sentences("  أول.\\n\\nثان؟")[1]
     >>> (s.text, s.start, s.end, s.paragraph)
     ('ثان؟', 8, 12, 2)

@@ -12,6 +12,8 @@ and a scan.
   order, lines with numbers in them) with a foot «صفحة 1 من 2».
 - seed-libreoffice.pdf: the seed article as LibreOffice exports a Word file of it: right
   to left paragraphs, a table, a foot «وكالة الأنباء ©2020 صفحة —1» (needs soffice).
+- seed-libreoffice-text.pdf: the seed .txt as LibreOffice prints it: left-to-right
+  paragraphs, so quotes cross the stops at line ends (needs soffice).
 - seed-scan.pdf: the seed article printed (shaped as a word processor would) and scanned:
   grey pictures of its pages at 200 dpi, JPEG, no text layer, a running foot that counts
   the pages. OCR reads it.
@@ -213,6 +215,22 @@ def seed_libreoffice(path: Path) -> None:
         shutil.copy(Path(folder) / "seed.pdf", path)
 
 
+def seed_libreoffice_text(path: Path) -> None:
+    import shutil
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "seed.txt"
+        shutil.copy(SEED, source)
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
+            check=True,
+            capture_output=True,
+        )
+        shutil.copy(Path(folder) / "seed.pdf", path)
+
+
 def seed_scan(path: Path) -> None:
     import io
 
@@ -252,4 +270,5 @@ if __name__ == "__main__":
     seed_scan(HERE / "seed-scan.pdf")
     seed_visual(HERE / "seed-visual.pdf")
     seed_libreoffice(HERE / "seed-libreoffice.pdf")
+    seed_libreoffice_text(HERE / "seed-libreoffice-text.pdf")
     (HERE / "sentences.txt").write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
