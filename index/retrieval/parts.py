@@ -169,6 +169,12 @@ class PartedScorer:
             out[..., mask] = result
         return out
 
+    def matched(self, query: Sequence[str]) -> np.ndarray:
+        """The documents holding a query term, ascending (collection numbers)."""
+        lists = self._each(Engine.matched, [(list(query),)] * self.parts)
+        found = [self.layout.numbers(p, np.asarray(local)) for p, local in enumerate(lists)]
+        return np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
+
     def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
         """Exact scores of the given documents (sorted, unique, collection numbers)."""
         out = np.zeros(len(docs), dtype=np.float64)
@@ -198,12 +204,7 @@ class PartedScorer:
         tops = self._each(Engine.top, [(list(query), k)] * self.parts)
         if any(unbounded for unbounded, _ in tops):
             scores = self.scores(query)  # the plain way (some idf not positive)
-            if matched_only:
-                lists = self._each(Engine.matched, [(list(query),)] * self.parts)
-                found = [self.layout.numbers(p, local) for p, local in enumerate(lists)]
-                candidates = np.sort(np.concatenate(found))
-            else:
-                candidates = np.arange(self.size)
+            candidates = self.matched(query) if matched_only else np.arange(self.size)
             return ranked_top(candidates, scores[candidates], k)
         merged: list[tuple[int, float]] = []
         for part, (_, hits) in enumerate(tops):
@@ -297,3 +298,6 @@ class Prefetched:
 
     def idf_of(self, term: str) -> float | None:
         return self.engine.idf_of(term)
+
+    def matched(self, query: Sequence[str]) -> np.ndarray:
+        return self.engine.matched(query)

@@ -71,6 +71,10 @@ class Scorer(Protocol):
         """:meth:`term_matrix` and :meth:`lengths` of the same documents, in one call."""
         ...
 
+    def matched(self, query: Sequence[str]) -> np.ndarray:
+        """The documents holding a query term, ascending."""
+        ...
+
 
 class Engine(Postings):
     """Scores sentences exactly as ``rank_bm25.BM25Okapi`` would, from postings.
