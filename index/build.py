@@ -289,14 +289,19 @@ def build_index(
 
 
 def add_document(
-    store: Store, analyzer: Analyzer, document: Document, embedding: Embedding | None = None
+    store: Store,
+    analyzer: Analyzer,
+    document: Document,
+    embedding: Embedding | None = None,
+    sets: Sequence[str] | None = None,
 ) -> AnalysedDocument:
     """Add (or replace, by name) one document, leaving every other one as it is (with an
-    ``embedding``, its sentences' vectors kept first)."""
+    ``embedding``, its sentences' vectors kept first; with ``sets``, in those sets from the
+    moment it is stored; else a replaced one stays in its sets)."""
     [analysed] = analyse_documents([document], analyzer)
     if embedding is not None:
         embedding.keep(store, [document])
-    store.sync([analysed], keep=None, signature=analyzer.signature)
+    store.sync([analysed], keep=None, signature=analyzer.signature, sets=sets)
     return analysed
 
 

@@ -46,6 +46,7 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_add(args: argparse.Namespace, config: Config) -> int:
+    from index.build import counted
     from index.collection import Collection
     from index.reading.documents import find_documents
     from index.reading.fetch import fetch, is_url
@@ -59,9 +60,26 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
                 files, _ = find_documents([Path(source)])
                 items = [(f.name, f.read_bytes(), str(f)) for f in files]
             for name, raw, origin in items:
-                document = collection.add(name, raw, source=origin)
-                count = len(document.sentences)
-                print(f"added {name}: «{document.title}», {count:,} sentences")
+                document = collection.add(name, raw, source=origin, sets=args.sets)
+                sentences = counted(len(document.sentences), "sentence")
+                print(f"added {name}: «{document.title}», {sentences}")
+    return 0
+
+
+def cmd_sets(args: argparse.Namespace, config: Config) -> int:
+    from index.build import counted
+    from index.collection import Collection
+
+    with Collection.open(config, sys.stderr) as collection:
+        if args.name and args.documents:
+            collection.assign(args.documents, args.name, member=not args.remove)
+            verb = "taken out of" if args.remove else "put in"
+            print(f"{counted(len(args.documents), 'document')} {verb} {args.name}")
+        elif args.name or args.documents or args.remove:
+            print("sanad: error: give a set's NAME and the documents to put in it", file=sys.stderr)
+            return EXIT_BAD_QUESTION
+        for name, size in collection.sets().items():
+            print(f"{name}\t{counted(size, 'document')}")
     return 0
 
 
@@ -150,7 +168,7 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
         answer = Answer(question, reason=reason)
     else:
         with Collection.open(config, sys.stderr, cluster=args.cluster) as collection:
-            answer = collection.ask(question, args.k)
+            answer = collection.ask(question, args.k, args.sets)
     if args.json:
         json.dump(
             {"understood": understood, **answer_json(answer)},
@@ -323,6 +341,14 @@ def parser() -> argparse.ArgumentParser:
         metavar="PREVIOUS",
         help="the question asked before, for a follow-up such as «وعن كازاخستان؟»",
     )
+    ask.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="NAME",
+        help="answer from this set of documents alone, ranked as if it were the whole "
+        "collection (again for more sets; see sanad sets)",
+    )
     ask.set_defaults(run=cmd_ask)
 
     add = sub.add_parser(
@@ -332,8 +358,27 @@ def parser() -> argparse.ArgumentParser:
         "or a document, fetched once) to the collection; a copy is kept in index.uploads.",
     )
     add.add_argument("sources", nargs="+", metavar="PATH|URL")
+    add.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="NAME",
+        help="put the documents in this set (again for more), not the default one",
+    )
     cluster_flag(add, "update the shards of [cluster] (the owning shard is rebuilt)")
     add.set_defaults(run=cmd_add)
+
+    sets = sub.add_parser(
+        "sets",
+        help="list the sets of documents, or put documents in a set",
+        description="Without NAME: every set and its number of documents (documents in no "
+        "named set are in the set 'default'). With NAME and documents: put them in it "
+        "(--remove: take them out).",
+    )
+    sets.add_argument("name", nargs="?", metavar="NAME")
+    sets.add_argument("documents", nargs="*", metavar="DOCUMENT")
+    sets.add_argument("--remove", action="store_true", help="take the documents out of NAME")
+    sets.set_defaults(run=cmd_sets)
 
     remove = sub.add_parser("remove", help="remove documents by name (see sanad docs)")
     remove.add_argument("names", nargs="+", metavar="NAME")

@@ -212,11 +212,24 @@ class Collection:
         return self._shards
 
     # -- reading ------------------------------------------------------------------------
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, sets: Sequence[str] | None = None) -> Answer:
         """The ``k`` best sentences (default ``search.top_k``) for ``question``, from the
-        index as last loaded (see :meth:`follow`)."""
+        index as last loaded (see :meth:`follow`); with ``sets``, from their documents
+        alone, ranked as if they were the whole collection."""
         self.follow()
-        return self.searcher.ask(question, k or self.config.search.top_k)
+        return self.searcher.ask(question, k or self.config.search.top_k, sets)
+
+    def sets(self) -> dict[str, int]:
+        """Every set of documents with its size, the default set included."""
+        return self._store.sets()
+
+    def assign(self, names: Sequence[str], set_name: str, member: bool = True) -> None:
+        """Put documents in a set (or take them out). Raises DocumentError naming the first
+        unknown one (nothing changed)."""
+        try:
+            self._store.assign(names, set_name, member)
+        except KeyError as exc:
+            raise DocumentError(f"{exc.args[0]}: no such document in the collection") from None
 
     def follow(self) -> None:
         """Notice, at most once a second, that another process (``sanad build``, ``add``,
@@ -307,16 +320,24 @@ class Collection:
         index = self.config.index
         return Limits(index.max_document_mb * 2**20, index.max_pdf_pages, index.max_ocr_pages)
 
-    def add(self, name: str, raw: bytes, keep_copy: bool = True, source: str = "") -> Document:
+    def add(
+        self,
+        name: str,
+        raw: bytes,
+        keep_copy: bool = True,
+        source: str = "",
+        sets: Sequence[str] | None = None,
+    ) -> Document:
         """Add (or replace, by name) one document from its bytes (``source``: where it came
-        from, a path or a web address); with ``keep_copy`` its file is kept in the uploads
-        folder, so that a rebuild keeps it. Raises DocumentError (nothing changed) when it
-        cannot be read."""
+        from, a path or a web address), in ``sets`` when given (else a new one is in the
+        default set, a replaced one in its own); with ``keep_copy`` its file is kept in the
+        uploads folder, so that a rebuild keeps it. Raises DocumentError (nothing changed)
+        when it cannot be read."""
         document = parse_document(name, raw, source, self.limits)
         with self._write_lock:
             if keep_copy:
                 write_file_atomically(self.config.uploads_path / name, raw)
-            add_document(self._store, self._analyzer, document, self.embedding)
+            add_document(self._store, self._analyzer, document, self.embedding, sets)
             self._reload()
         return document
 

@@ -11,6 +11,7 @@ import numpy as np
 from index.retrieval.parts import PartedScorer
 from index.retrieval.postings import Postings
 from index.retrieval.scoring import BM25Params, Engine, Scorer, ranked_top
+from index.retrieval.vectors import Nearest
 
 
 def _term_frequencies(engine: Scorer, members: np.ndarray) -> Counter[str]:
@@ -84,6 +85,11 @@ class ScopedScorer:
     def counts(self, terms: Sequence[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return self.engine.counts(terms, docs)
 
+    def matched(self, query: Sequence[str]) -> np.ndarray:
+        """The member documents holding a query term, ascending."""
+        found = self.engine.matched(query)
+        return found[self.members[found]] if len(found) else found
+
     def score_docs(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
         """Exact scores of the given documents (sorted, unique); 0 outside the scope."""
         docs = np.asarray(docs, dtype=np.int64)
@@ -111,8 +117,7 @@ class ScopedScorer:
         """The ``k`` best member documents as (doc, score), by score then number."""
         if k <= 0 or not len(self.numbers):
             return []
-        found = self.engine.matched(list(query))
-        matched = found[self.members[found]] if len(found) else found
+        matched = self.matched(list(query))
         if not len(matched):
             return [] if matched_only else [(int(d), 0.0) for d in self.numbers[:k]]
         known = [t for t in dict.fromkeys(query) if t in self._idf]
@@ -124,3 +129,32 @@ class ScopedScorer:
             rest = (int(d) for d in self.numbers if int(d) not in scored)
             return ranked + [(d, 0.0) for d, _ in zip(rest, range(k - len(ranked)), strict=False)]
         return ranked_top(self.numbers, self.score_docs(query, self.numbers), k)
+
+
+SCAN_MEMBERS = 50_000  # up to this many members, their cosines are all computed
+
+
+class ScopedDense:
+    """Cosine search (a :class:`index.retrieval.vectors.Nearest`) narrowed to ``members``:
+    a small scope's sentences are all compared with the question; a large one's are the
+    collection's nearest that belong to it."""
+
+    def __init__(self, dense: Nearest, members: np.ndarray) -> None:
+        self.dense = dense
+        self.members = np.asarray(members, dtype=bool)
+        self.numbers = np.flatnonzero(self.members)
+        self.size = len(self.numbers)
+
+    def baseline(self, query: np.ndarray) -> float:
+        return self.dense.baseline(query)
+
+    def cosines(self, query: np.ndarray, numbers: Sequence[int] | np.ndarray) -> np.ndarray:
+        return self.dense.cosines(query, numbers)
+
+    def top(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if not self.size or k <= 0:
+            return []
+        if self.size <= SCAN_MEMBERS:
+            return ranked_top(self.numbers, self.dense.cosines(query, self.numbers), k)
+        near = self.dense.top(query, 8 * k)
+        return [(n, c) for n, c in near if self.members[n]][:k]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from index.retrieval.answers import (
 from index.retrieval.highlight import matched_spans
 from index.retrieval.parts import Prefetched
 from index.retrieval.rerank import Reranker, fuse
+from index.retrieval.scope import ScopedDense, ScopedScorer
 from index.retrieval.scoring import BM25Params, Scorer
 from index.retrieval.segments import IndexFiles, ensure_index_files
 from index.retrieval.settings import SearchSettings, SemanticSettings
@@ -57,6 +58,7 @@ MIN_MARGIN = 0.025
 MIN_SIMILARITY_OTHER = 0.77
 MEANING_CONTEXT = 0.2
 MEANING_POOL = 50
+SCOPES_KEPT = 64  # narrowed generations kept (a chat's sets, asked again and again)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,9 @@ class Searcher:
         self.params = params or BM25Params()
         self.settings = settings or SearchSettings()
         self._lock = threading.Lock()
+        # narrowed generations, by (generation, sets' version, sets): see :meth:`scoped`
+        self._scopes: dict[tuple[int, int, frozenset[str]], Generation] = {}
+        self._owners: tuple[int, np.ndarray] | None = None  # each sentence's document
         self.reload()
 
     def reload(self) -> None:
@@ -141,7 +146,29 @@ class Searcher:
         engine = (generation or self.generation).engine
         return parse_query(question, self.analyzer, engine.idf_of)
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def scoped(self, now: Generation, sets: Sequence[str]) -> Generation:
+        """``now`` narrowed to the documents of ``sets``: scored as if they were the whole
+        collection (exact BM25Okapi over them: :class:`index.retrieval.scope.ScopedScorer`),
+        nearest sentences among them only. Kept for the next question of the same sets."""
+        key = (now.number, self.store.sets_version, frozenset(sets))
+        with self._lock:
+            found = self._scopes.get(key)
+        if found is not None:
+            return found
+        owners = self._owners
+        if owners is None or owners[0] != now.number or len(owners[1]) != len(now.ids):
+            owners = (now.number, self.store.sentence_documents(now.ids))
+            self._owners = owners
+        members = np.isin(owners[1], self.store.set_documents(sorted(sets)))
+        dense = None if now.dense is None else ScopedDense(now.dense, members)
+        found = replace(now, engine=ScopedScorer(now.engine, members), dense=dense)
+        with self._lock:
+            while len(self._scopes) >= SCOPES_KEPT:
+                self._scopes.pop(next(iter(self._scopes)))
+            self._scopes[key] = found
+        return found
+
+    def ask(self, question: str, k: int | None = None, sets: Sequence[str] | None = None) -> Answer:
         """The ``k`` best sentences for ``question``, best first.
 
         A question about what someone said («ماذا قال X عن Y؟») ranks the sentences X is
@@ -150,7 +177,7 @@ class Searcher:
         meaning on, the encoder's nearest sentences are candidates too, and a question in
         other words or another language is answered when it is close enough in meaning."""
         k = self.settings.top_k if k is None else k
-        now = self.generation
+        now = self.generation if sets is None else self.scoped(self.generation, sets)
         query = self.parse(question, now)
         vector = self._vector(question, query, now)
         if isinstance(query, str):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from index.reading.documents import Document
 from index.storage.sqlite import MEMORY, Database, Migration, migrate
 from index.storage.vector_cache import VECTORS_SCHEMA, VectorCache
@@ -74,8 +76,20 @@ def _numbered(db: sqlite3.Connection) -> None:
         )
 
 
+def _document_sets(db: sqlite3.Connection) -> None:
+    """Migration 2: named sets of documents (a team's, a course's); a document in none is
+    in the default set, so an index from before answers exactly as it did."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS document_sets ("
+        " document INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+        " name TEXT NOT NULL, PRIMARY KEY (document, name)) WITHOUT ROWID"
+    )
+
+
 # The index file's migrations, in order (a new one goes at the end; none is ever changed).
-MIGRATIONS: list[Migration] = [_numbered]
+MIGRATIONS: list[Migration] = [_numbered, _document_sets]
+# The set of every document put in no named set (the seeds, and anything added without one).
+DEFAULT_SET = "default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +193,68 @@ class Store:
         )
         return [DocumentInfo(*row) for row in rows]
 
+    # -- sets ---------------------------------------------------------------------------
+    @property
+    def sets_version(self) -> int:
+        """Goes up whenever a document joins or leaves a set (what a scope depends on
+        besides the generation)."""
+        return int(self.meta("sets") or 0)
+
+    def sets(self) -> dict[str, int]:
+        """Every set with its number of documents, the default set included, by name."""
+        named = dict(self._query("SELECT name, COUNT(*) FROM document_sets GROUP BY name"))
+        [(alone,)] = self._query(
+            "SELECT COUNT(*) FROM documents WHERE id NOT IN (SELECT document FROM document_sets)"
+        )
+        return dict(sorted({**named, **({DEFAULT_SET: alone} if alone else {})}.items()))
+
+    def set_documents(self, names: Sequence[str]) -> list[int]:
+        """The ids of the documents in any of these sets (the default set: those in no
+        named one, and any put in it by name)."""
+        named = list(names)
+        marks = ",".join("?" * len(named))
+        rows = (
+            self._query(
+                f"SELECT DISTINCT document FROM document_sets WHERE name IN ({marks})", named
+            )
+            if named
+            else []
+        )
+        if DEFAULT_SET in names:
+            rows += self._query(
+                "SELECT id FROM documents WHERE id NOT IN (SELECT document FROM document_sets)"
+            )
+        return sorted({row[0] for row in rows})
+
+    def assign(self, documents: Sequence[str], name: str, member: bool = True) -> None:
+        """Put the named documents in set ``name`` (or take them out); one transaction.
+        Putting one in a named set takes it out of the default set."""
+        with self.transaction() as db:
+            for document in documents:
+                [found] = db.execute(
+                    "SELECT id FROM documents WHERE name = ?", (document,)
+                ).fetchall() or [(None,)]
+                if found is None:
+                    raise KeyError(document)
+                if member:
+                    db.execute(
+                        "INSERT OR IGNORE INTO document_sets(document, name) VALUES (?, ?)",
+                        (found, name),
+                    )
+                else:
+                    db.execute(
+                        "DELETE FROM document_sets WHERE document = ? AND name = ?", (found, name)
+                    )
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES ('sets', '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+
+    def sentence_documents(self, ids: np.ndarray) -> np.ndarray:
+        """The document of each sentence id (0 for one no longer stored)."""
+        owner = dict(self._query("SELECT id, document FROM sentences"))
+        return np.asarray([owner.get(int(i), 0) for i in ids], dtype=np.int64)
+
     def document_text(self, document: int) -> str:
         """A document's text as stored (its paragraphs, a line each)."""
         rows = self._query("SELECT text FROM documents WHERE id = ?", (document,))
@@ -189,10 +265,13 @@ class Store:
         changed: Sequence[AnalysedDocument],
         keep: set[str] | None,
         signature: str,
+        sets: Sequence[str] | None = None,
     ) -> None:
         """Write ``changed`` documents and drop every other one not named in ``keep``.
 
-        ``keep=None`` keeps all other documents. One transaction: all or nothing.
+        ``keep=None`` keeps all other documents. A replaced document stays in its sets;
+        with ``sets``, the changed documents are in those (none: the default set) from the
+        same moment they are stored. One transaction: all or nothing.
         """
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
@@ -212,6 +291,14 @@ class Store:
                         ).rowcount
             for item in changed:
                 doc = item.document
+                kept_sets = [
+                    row[0]
+                    for row in db.execute(
+                        "SELECT s.name FROM document_sets s JOIN documents d ON d.id = s.document"
+                        " WHERE d.name = ?",
+                        (doc.name,),
+                    )
+                ]
                 deleted += db.execute("DELETE FROM documents WHERE name = ?", (doc.name,)).rowcount
                 cur = db.execute(
                     "INSERT INTO documents(name, title, sha256, added_at, text, sentence_count, "
@@ -228,6 +315,10 @@ class Store:
                     ),
                 )
                 doc_id = cur.lastrowid
+                db.executemany(
+                    "INSERT INTO document_sets(document, name) VALUES (?, ?)",
+                    [(doc_id, name) for name in dict.fromkeys(kept_sets if sets is None else sets)],
+                )
                 first = next_id
                 next_id += len(doc.sentences)
                 db.executemany(
@@ -262,6 +353,11 @@ class Store:
                 "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
+            if sets is not None:
+                db.execute(
+                    "INSERT INTO meta(key, value) VALUES ('sets', '1') ON CONFLICT(key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                )
             if deleted:  # saved engine segments no longer match: they must be rebuilt
                 db.execute(
                     "INSERT INTO meta(key, value) VALUES ('deletions', '1') ON CONFLICT(key) "
