@@ -24,13 +24,27 @@ from bot.render import (
     fit,
     stats_html,
 )
-from bot.send import acknowledge, edit_html, send_html, show_typing
+from bot.send import acknowledge, chat_of, edit_html, send_html, show_typing
 from bot.services import services
 from bot.sessions import Session
-from bot.texts import ADMINS_ONLY, NOT_TXT, REMOVE_USAGE, TOO_BIG, UPLOAD_ADMINS_ONLY, UPLOADS_FULL
+from bot.texts import (
+    ADMINS_ONLY,
+    DEFAULT_SET_NAME,
+    NOT_TXT,
+    REMOVE_USAGE,
+    SETS_HEAD,
+    SETS_HINT,
+    TOO_BIG,
+    UPLOAD_ADMINS_ONLY,
+    UPLOADS_FULL,
+    USE_DONE,
+    USE_NOW,
+    USE_UNKNOWN,
+)
 from index.collection import UploadsFull
 from index.question.query import REASONS
 from index.reading.documents import SUFFIXES, DocumentError
+from index.storage.store import DEFAULT_SET
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
@@ -74,7 +88,7 @@ async def docs_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message = await admin_message(update, context)
     if message is None:
         return
-    docs = await asyncio.to_thread(services(context).collection.documents)
+    docs = await asyncio.to_thread(services(context).documents_for, message.chat_id)
     if not docs:
         await send_html(message, REASONS["no_documents"])
         return
@@ -88,7 +102,7 @@ async def docs_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not is_admin(update, context):
         await acknowledge(query, ADMINS_ONLY, alert=True)
         return
-    docs = await asyncio.to_thread(services(context).collection.documents)
+    docs = await asyncio.to_thread(services(context).documents_for, chat_of(query))
     page = min(pressed(query.data).number, max(0, (len(docs) - 1) // DOCS_PAGE))
     await acknowledge(query)
     if isinstance(query.message, Message):
@@ -103,7 +117,7 @@ async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     name = command_argument(message)
     svc = services(context)
-    docs = {d.name: d for d in await asyncio.to_thread(svc.collection.documents)}
+    docs = {d.name: d for d in await asyncio.to_thread(svc.documents_for, message.chat_id)}
     if name not in docs:
         await send_html(
             message, f"لا توجد وثيقة بالاسم «{html.escape(name, quote=False)}». {REMOVE_USAGE}"
@@ -139,6 +153,47 @@ async def remove_button(
         await edit_html(query.message, text, None)
 
 
+def set_label(name: str) -> str:
+    """A set's name as the bot shows it (the default set in words)."""
+    return DEFAULT_SET_NAME if name == DEFAULT_SET else html.escape(name, quote=False)
+
+
+async def sets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sets (admins): the sets of documents, their sizes, and which this chat uses."""
+    message = await admin_message(update, context)
+    if message is None:
+        return
+    svc = services(context)
+    sizes = await asyncio.to_thread(svc.collection.sets)
+    mine = set(await asyncio.to_thread(svc.scope, message.chat_id) or sizes)
+    lines = [
+        f"• {set_label(name)} — {counted(size, DOCUMENTS)}{' ✓' if name in mine else ''}"
+        for name, size in sizes.items()
+    ]
+    await send_html(message, SETS_HEAD + "\n" + "\n".join(lines) + SETS_HINT, quote=False)
+
+
+async def use_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/use SET… (admins): answer this chat from these sets from now on (``default``: the
+    default set again); /use alone says which it uses."""
+    message = await admin_message(update, context)
+    if message is None:
+        return
+    svc = services(context)
+    names = command_argument(message).split()
+    if not names:
+        now = await asyncio.to_thread(svc.scope, message.chat_id) or [DEFAULT_SET]
+        await send_html(message, USE_NOW.format(names="، ".join(map(set_label, now))))
+        return
+    sizes = await asyncio.to_thread(svc.collection.sets)
+    unknown = [n for n in names if n not in sizes and n != DEFAULT_SET]
+    if unknown:
+        await send_html(message, USE_UNKNOWN.format(name=html.escape(unknown[0], quote=False)))
+        return
+    await asyncio.to_thread(svc.chat_sets.use, message.chat_id, names)
+    await send_html(message, USE_DONE.format(names="، ".join(map(set_label, names))))
+
+
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 
@@ -169,7 +224,8 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or message.document is None:
         return
     if not is_admin(update, context):
-        await send_html(message, UPLOAD_ADMINS_ONLY)
+        if message.chat.type == "private":  # in a group, a member sharing a file is no upload
+            await send_html(message, UPLOAD_ADMINS_ONLY)
         return
     doc = message.document
     name = doc.file_name or "document.txt"
@@ -184,10 +240,10 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(raw) > MAX_UPLOAD_BYTES:
         await send_html(message, TOO_BIG)
         return
+    svc = services(context)
+    sets = await asyncio.to_thread(svc.chat_sets.of, message.chat_id) or None  # a group's
     try:
-        added = await asyncio.to_thread(
-            services(context).collection.upload, safe_file_name(name), raw
-        )
+        added = await asyncio.to_thread(svc.collection.upload, safe_file_name(name), raw, sets=sets)
     except DocumentError as exc:
         reason = str(exc).split(": ", 1)[-1]
         await send_html(message, f"لم أستطع إضافة الوثيقة ({html.escape(reason)}). {NOT_TXT}")

@@ -20,11 +20,13 @@ from index.question.query import UNUSABLE
 from index.retrieval.answers import Answer
 
 
-def search_page(svc: Services, question: str, page: int) -> tuple[Answer, bool]:
-    """One page of results (``top_k`` hits) and whether another page follows (blocking:
-    run it in a worker thread)."""
+def search_page(
+    svc: Services, question: str, page: int, sets: list[str] | None = None
+) -> tuple[Answer, bool]:
+    """One page of results (``top_k`` hits, from ``sets``: see Services.scope) and whether
+    another page follows (blocking: run it in a worker thread)."""
     wanted = (page + 1) * svc.top_k
-    answer = svc.collection.ask(question, wanted + 1)
+    answer = svc.collection.ask(question, wanted + 1, sets)
     hits = answer.hits[page * svc.top_k : wanted]
     shown = Answer(answer.question, hits, answer.reason if not hits else None)
     if not hits and answer.reason is None:
@@ -48,7 +50,7 @@ def first_page(svc: Services, chat: int, asker: int, question: str, at: float) -
     search and four SQLite calls; run it in a worker thread, never on the event loop)."""
     understood = svc.turns.read(chat, asker, question, at)
     asked = understood or question
-    answer, has_more = search_page(svc, asked, 0)
+    answer, has_more = search_page(svc, asked, 0, svc.scope(chat))
     if answer.reason not in UNUSABLE:
         svc.turns.remember(chat, asker, asked, at)
         svc.questions.record(asked, answered=not answer.empty)

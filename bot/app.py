@@ -169,7 +169,10 @@ def wire(application: Application) -> None:
     application.add_handler(CommandHandler("docs", admin.docs_command))
     application.add_handler(CommandHandler("remove", admin.remove_command))
     application.add_handler(CommandHandler("stats", admin.stats_command))
-    application.add_handler(MessageHandler(private & filters.Document.ALL, admin.upload))
+    application.add_handler(CommandHandler("sets", admin.sets_command))
+    application.add_handler(CommandHandler("use", admin.use_command))
+    # Uploads: an admin's document in private, or in a group (it joins the group's sets).
+    application.add_handler(MessageHandler(filters.Document.ALL, admin.upload))
 
     # Questions: any text in private; in groups, only what mentions or replies to the bot.
     text = filters.TEXT & ~filters.COMMAND

@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from bot.answering import answer_question, search_page
 from bot.buttons import Pressed, answer_keyboard, pressed
 from bot.render import answer_html, context_html
-from bot.send import acknowledge, edit_html, send_html
+from bot.send import acknowledge, chat_of, edit_html, send_html
 from bot.services import services
 from bot.sessions import Session
 from bot.texts import EXPIRED, NO_MORE, REMOVED, THANKS
@@ -53,7 +53,8 @@ async def more_button(
     """«المزيد» / «السابق»: show another page of results in place."""
     svc = services(context)
     sid, page = button.session, button.number
-    answer, has_more = await asyncio.to_thread(search_page, svc, session.question, page)
+    sets = await asyncio.to_thread(svc.scope, chat_of(query))  # this chat's, wherever it began
+    answer, has_more = await asyncio.to_thread(search_page, svc, session.question, page, sets)
     if answer.empty:
         await acknowledge(query, NO_MORE, alert=True)
         return
@@ -70,11 +71,14 @@ async def context_button(
     query: CallbackQuery, button: Pressed, session: Session, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
     """«السياق»: the sentences around the top hit of the page shown."""
-    collection = services(context).collection
+    svc = services(context)
     passage = None
-    if session.shown:
-        passage = await asyncio.to_thread(collection.passage, session.shown[0], CONTEXT_RADIUS)
-    if passage is None:  # the document was removed or replaced since
+    if session.shown:  # a sentence of this chat's sets only (a session's data copied to
+        sets = await asyncio.to_thread(svc.scope, chat_of(query))  # another chat: none)
+        passage = await asyncio.to_thread(
+            svc.collection.passage, session.shown[0], CONTEXT_RADIUS, sets
+        )
+    if passage is None:  # the document was removed or replaced since, or is not for here
         await acknowledge(query, REMOVED, alert=True)
         return
     await acknowledge(query)
@@ -87,7 +91,7 @@ async def feedback_button(
     query: CallbackQuery, button: Pressed, session: Session, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
     """👍 / 👎: remember the vote with the question and the sentences shown."""
-    chat_id = query.message.chat.id if query.message else query.from_user.id
+    chat_id = chat_of(query)
     helpful = button.number == 1
     await asyncio.to_thread(
         services(context).feedback.record, session.question, session.shown, chat_id, helpful

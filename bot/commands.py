@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.buttons import SOURCES, example_keyboard, list_keyboard, pressed
 from bot.render import SOURCES_PAGE, sources_page_html
-from bot.send import acknowledge, edit_html, send_html
+from bot.send import acknowledge, chat_of, edit_html, send_html
 from bot.services import services
 from bot.texts import HELP, UNKNOWN_COMMAND, WELCOME, WHOAMI
 from index.question.query import REASONS
@@ -46,7 +46,8 @@ async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: the documents and their sentence counts, a page a message."""
-    docs = await asyncio.to_thread(services(context).collection.documents)
+    chat = update.effective_chat.id if update.effective_chat else 0
+    docs = await asyncio.to_thread(services(context).documents_for, chat)
     if not update.effective_message:
         return
     if not docs:
@@ -60,7 +61,7 @@ async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """«التالي» / «السابق» under /sources."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    docs = await asyncio.to_thread(services(context).collection.documents)
+    docs = await asyncio.to_thread(services(context).documents_for, chat_of(query))
     page = min(pressed(query.data).number, max(0, (len(docs) - 1) // SOURCES_PAGE))
     await acknowledge(query)
     if isinstance(query.message, Message) and docs:

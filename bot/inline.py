@@ -31,7 +31,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         hint = InlineQueryResultsButton(text=INLINE_HINT, start_parameter="inline")
         await query.answer([], button=hint, cache_time=300)
         return
-    answer = await asyncio.to_thread(services(context).collection.ask, text, INLINE_RESULTS)
+    svc = services(context)  # from the sets of the asker's own chat with the bot
+    sets = await asyncio.to_thread(svc.scope, query.from_user.id)
+    answer = await asyncio.to_thread(svc.collection.ask, text, INLINE_RESULTS, sets)
     results = [
         InlineQueryResultArticle(
             id=str(hit.sentence_id),

@@ -72,3 +72,8 @@ async def edit_html(message: Message, text: str, markup: InlineKeyboardMarkup | 
         if "can't parse entities" not in str(exc).lower():
             raise
         await message.edit_text(html_visible(text), reply_markup=markup, parse_mode=None)
+
+
+def chat_of(query: CallbackQuery) -> int:
+    """The chat a button was pressed in (an inline message's: the presser's own)."""
+    return query.message.chat.id if query.message else query.from_user.id

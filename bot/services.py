@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from telegram.ext import ContextTypes
 
+from bot.chat_sets import ChatSets
 from bot.feedback import FeedbackStore
 from bot.health import Heartbeat
 from bot.journal import UpdateJournal, bot_id
@@ -18,6 +19,7 @@ from bot.stats import QuestionLog
 from bot.turns import Turns
 from index.collection import Collection
 from index.config import Config
+from index.storage.store import DocumentInfo
 
 T = TypeVar("T")
 
@@ -36,6 +38,7 @@ class Services:
     refusals: Once  # strangers told this bot is not for them
     journal: UpdateJournal  # every update received, until it was handled to the end
     heartbeat: Heartbeat  # the bot's state for `sanad status` and GET /healthz
+    chat_sets: ChatSets  # the sets of documents each chat is answered from
     admins: frozenset[int]
     allowed_chats: frozenset[int]  # empty: every chat
     example: str
@@ -65,10 +68,20 @@ class Services:
             refusals=given_or("refusals", Once),
             journal=given_or("journal", lambda: UpdateJournal(records, bot_id(tg.token))),
             heartbeat=given_or("heartbeat", lambda: Heartbeat(records)),
+            chat_sets=given_or("chat_sets", lambda: ChatSets(records)),
             admins=given_or("admins", lambda: frozenset(tg.admins)),
             allowed_chats=given_or("allowed_chats", lambda: frozenset(tg.allowed_chats)),
             example=given_or("example", lambda: tg.example),
         )
+
+    def scope(self, chat: int) -> list[str] | None:
+        """The sets ``chat`` is answered from (None: every document); blocking."""
+        return self.chat_sets.scope(chat, self.collection)
+
+    def documents_for(self, chat: int) -> list[DocumentInfo]:
+        """The documents ``chat`` is answered from (what /sources and /docs list there);
+        blocking."""
+        return self.collection.documents(self.scope(chat))
 
     @property
     def top_k(self) -> int:

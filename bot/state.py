@@ -68,7 +68,7 @@ def open_state(path: Path | str = MEMORY, earlier: Path | None = None) -> Databa
 
     >>> db = open_state()
     >>> db.query("PRAGMA user_version"), len(db.query("SELECT * FROM update_journal"))
-    ([(1,)], 0)
+    ([(2,)], 0)
     """
     db = Database(path)
     [(version,)] = db.query("PRAGMA user_version")
@@ -111,4 +111,12 @@ def _copy_earlier(c: sqlite3.Connection) -> None:
 
 
 # The bot file's migrations, in order (a new one goes at the end; none is ever changed).
-MIGRATIONS: list[Migration] = [_first]
+def _chat_sets(c: sqlite3.Connection) -> None:
+    """Migration 2: the sets of documents each chat is answered from (none: the default)."""
+    c.execute(
+        "CREATE TABLE chat_sets (chat INTEGER NOT NULL, name TEXT NOT NULL,"
+        " PRIMARY KEY (chat, name)) WITHOUT ROWID"
+    )
+
+
+MIGRATIONS: list[Migration] = [_first, _chat_sets]

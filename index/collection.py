@@ -271,15 +271,25 @@ class Collection:
             "sentences": sum(d.sentences for d in docs),
         }
 
-    def documents(self) -> list[DocumentInfo]:
-        """Every document, in name order, with its sentence count."""
-        return self._store.documents()
+    def documents(self, sets: Sequence[str] | None = None) -> list[DocumentInfo]:
+        """Every document (with ``sets``, in those sets), in name order, with its sentence
+        count."""
+        found = self._store.documents()
+        if sets is None:
+            return found
+        mine = set(self._store.set_documents(sets))
+        return [d for d in found if d.id in mine]
 
-    def passage(self, sentence_id: int, radius: int) -> Passage | None:
+    def passage(
+        self, sentence_id: int, radius: int, sets: Sequence[str] | None = None
+    ) -> Passage | None:
         """The sentences up to ``radius`` before and after a sentence, in its document;
-        None when the sentence is no longer in the collection."""
+        None when the sentence is no longer in the collection, or (with ``sets``) not in
+        their documents."""
         found = self._store.sentences([sentence_id]).get(sentence_id)
         if found is None:
+            return None
+        if sets is not None and found.document not in self._store.set_documents(sets):
             return None
         around = self._store.document_sentences(
             found.document, found.ordinal - radius, found.ordinal + radius
@@ -341,7 +351,13 @@ class Collection:
             self._reload()
         return document
 
-    def upload(self, name: str, raw: bytes, apart_bytes: int = APART_BYTES) -> Added:
+    def upload(
+        self,
+        name: str,
+        raw: bytes,
+        apart_bytes: int = APART_BYTES,
+        sets: Sequence[str] | None = None,
+    ) -> Added:
         """Add an admin's upload (``name``: a safe file name). An earlier upload of that
         name is replaced; a name that another document already has (a seed) or the
         default ``document.txt`` gets a number instead (``تقرير-2.txt``), so an upload never
@@ -350,7 +366,8 @@ class Collection:
 
         An upload of more than ``apart_bytes`` is added by a worker process, as ``sanad
         add`` would, and then answered from here: reading and analysing a large document
-        in a thread of this process would slow the answers given meanwhile."""
+        in a thread of this process would slow the answers given meanwhile. With ``sets``,
+        it goes in those sets (see :meth:`add`)."""
         with self._write_lock:
             folder = self.config.uploads_path
             replaced = (folder / name).is_file() and name != DEFAULT_UPLOAD
@@ -359,10 +376,10 @@ class Collection:
                 name = unique_name(name, taken)
             self._check_quota(folder, name, len(raw))
             if len(raw) <= apart_bytes or self.cluster or str(self.config.index_path) == MEMORY:
-                return Added.of(self.add(name, raw), name, replaced)
+                return Added.of(self.add(name, raw, sets=sets), name, replaced)
             context = multiprocessing.get_context("spawn")  # nothing of this process's threads
             with ProcessPoolExecutor(1, mp_context=context) as worker:
-                added = worker.submit(_add_apart, self.config, name, raw).result()
+                added = worker.submit(_add_apart, self.config, name, raw, sets).result()
             self._reload()
             return replace(added, replaced=replaced)
 
@@ -434,11 +451,11 @@ def embedding_for(config: Config) -> Embedding | None:
 DEFAULT_UPLOAD = "document.txt"  # the name of an upload that came with none
 
 
-def _add_apart(config: Config, name: str, raw: bytes) -> Added:
+def _add_apart(config: Config, name: str, raw: bytes, sets: Sequence[str] | None = None) -> Added:
     """In a worker process: add one upload to the configured collection (its kept copy,
     its sentences and the index files for the new generation)."""
     with Collection.open(config, prepare=False) as collection:
-        return Added.of(collection.add(name, raw), name)
+        return Added.of(collection.add(name, raw, sets=sets), name)
 
 
 def _files(folder: Path) -> set[str]:

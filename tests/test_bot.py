@@ -373,10 +373,10 @@ def test_a_slow_search_does_not_block_another_chat(
     services = make_services(tmp_path)
     real_ask = services.collection.ask
 
-    def slow_ask(question: str, k: int | None = None) -> Answer:
+    def slow_ask(question: str, k: int | None = None, sets: list[str] | None = None) -> Answer:
         if "كازاخستان" in question:
             time.sleep(1.5)
-        return real_ask(question, k)
+        return real_ask(question, k, sets)
 
     monkeypatch.setattr(services.collection, "ask", slow_ask)
     with running_bot(fake, services):
@@ -395,7 +395,7 @@ def test_an_unexpected_error_is_logged_and_the_user_told(
 ) -> None:
     services = make_services(tmp_path)
 
-    def broken(question: str, k: int | None = None) -> Answer:
+    def broken(question: str, k: int | None = None, sets: list[str] | None = None) -> Answer:
         raise RuntimeError("index exploded")
 
     monkeypatch.setattr(services.collection, "ask", broken)

@@ -73,6 +73,10 @@ class ScopedScorer:
     def size(self) -> int:
         return self.engine.size
 
+    def within(self, numbers: Sequence[int]) -> list[int]:
+        """The member documents among ``numbers``, in order."""
+        return [n for n in numbers if self.members[n]]
+
     def idf_of(self, term: str) -> float | None:
         return self._idf.get(term)
 

@@ -197,6 +197,8 @@ class Searcher:
             return Answer(question, reason="no_match")
         numbers = list(dict.fromkeys([d for d, _ in pool] + [n for n, _ in near]))
         scored, needed = Reranker.candidates(numbers, engine.size)
+        if isinstance(engine, ScopedScorer):  # a neighbour in another set is no candidate
+            scored, needed = engine.within(scored), engine.within(needed)
         engine = Prefetched(engine, list(dict.fromkeys(query.stems)), needed)
         share = evidence(query.stems, pool[0][0], engine)
         if share < self.settings.min_evidence and not close:

@@ -1,0 +1,84 @@
+"""One bot, two teams: each group is answered from its own sets of documents, through the
+real polling loop: answers, uploads, buttons, inline mode, and after a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from harness.bot import ADMIN, make_services, running_bot
+from harness.fake_telegram import FakeTelegram, buttons, parse_html
+from index.collection import Collection
+from tests.conftest import seed_config
+
+LEGAL, PRESS = -501, -502
+CONTRACT = "عقد.txt", "وقعت الوزارة عقدا لتوريد الغاز الطبيعي لمدة عشر سنوات بسعر ثابت.\n"
+STATEMENT = "بيان.txt", "أعلن المتحدث أن أسعار الغاز الطبيعي لن ترتفع هذا الشتاء.\n"
+ANNEX = "ملحق.txt", "ينص الملحق على إنشاء محطة لإنتاج الهيدروجين الأخضر قرب الميناء.\n"
+
+
+def said(fake: FakeTelegram, chat: int, count: int) -> list[dict]:
+    fake.wait_for(lambda: len(fake.bot_messages(chat)) >= count, timeout=30)
+    return fake.bot_messages(chat)
+
+
+def ask(fake: FakeTelegram, chat: int, question: str) -> dict:
+    before = len(fake.bot_messages(chat))
+    fake.message(chat, f"/ask {question}", user_id=ADMIN)
+    return said(fake, chat, before + 1)[-1]
+
+
+def use(fake: FakeTelegram, chat: int, name: str) -> None:
+    before = len(fake.bot_messages(chat))
+    fake.message(chat, f"/use {name}", user_id=ADMIN)
+    assert "✅" in said(fake, chat, before + 1)[-1]["text"]
+
+
+@pytest.mark.slow
+def test_two_groups_are_answered_each_from_its_own_set(fake: FakeTelegram, tmp_path: Path) -> None:
+    collection = Collection.open(seed_config(tmp_path))
+    collection.add(CONTRACT[0], CONTRACT[1].encode(), sets=["قانوني"])
+    collection.add(STATEMENT[0], STATEMENT[1].encode(), sets=["إعلام"])
+    for chat in (LEGAL, PRESS):
+        fake.add_chat(chat, "group")
+    question = "ماذا عن الغاز الطبيعي؟"
+    with running_bot(fake, make_services(tmp_path, collection=collection)):
+        use(fake, LEGAL, "قانوني")
+        use(fake, PRESS, "إعلام")
+        legal, press = ask(fake, LEGAL, question), ask(fake, PRESS, question)
+        assert "لتوريد" in legal["text"] and "المتحدث" not in legal["text"]
+        assert "المتحدث" in press["text"] and "لتوريد" not in press["text"]
+
+        before = len(fake.bot_messages(LEGAL))  # an upload in the legal group joins its set
+        fake.document(LEGAL, ANNEX[0], ANNEX[1].encode(), user_id=ADMIN)
+        assert "✅" in said(fake, LEGAL, before + 1)[-1]["text"]
+        assert "الهيدروجين" in ask(fake, LEGAL, "ماذا عن الهيدروجين؟")["text"]
+        assert "الهيدروجين" not in ask(fake, PRESS, "ماذا عن الهيدروجين؟")["text"]
+
+        fake.press(legal, buttons(legal)["السياق"], user_id=ADMIN)  # its own context: shown
+        context = said(fake, LEGAL, len(fake.bot_messages(LEGAL)) + 1)[-1]
+        assert "لتوريد" in parse_html(context["text"])
+        query = fake.press(press, buttons(legal)["السياق"], user_id=ADMIN, forged=True)
+        fake.wait_for(lambda: fake.callbacks.get(query))  # refused with an alert, nothing sent
+        fake.wait_idle()
+        assert not any("لتوريد" in m["text"] for m in fake.bot_messages(PRESS))
+
+        fake.message(ADMIN, "/use إعلام")  # inline mode: the sets of one's chat with the bot
+        said(fake, ADMIN, 1)
+        fake.inline_query(question, user_id=ADMIN)
+        [inline] = fake.wait_sent("answerInlineQuery")
+        shown = " ".join(
+            r["input_message_content"]["message_text"] for r in inline.params["results"]
+        )
+        assert "المتحدث" in shown and "لتوريد" not in shown
+
+    with running_bot(fake, make_services(tmp_path, collection=collection)):  # a restart
+        again = ask(fake, PRESS, question)
+        assert "المتحدث" in again["text"] and "لتوريد" not in again["text"]
+        assert "لتوريد" in ask(fake, LEGAL, question)["text"]
+        fake.message(PRESS, "/sources", user_id=ADMIN)
+        listed = said(fake, PRESS, len(fake.bot_messages(PRESS)) + 1)[-1]["text"]
+        assert "أعلن المتحدث" in listed and "وقعت الوزارة" not in listed
+    assert not any(texts.SORRY in m["text"] for c in (LEGAL, PRESS) for m in fake.bot_messages(c))
