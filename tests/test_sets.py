@@ -86,3 +86,19 @@ def test_a_document_added_to_a_set_is_not_seen_outside_it_and_keeps_its_set_when
     doc.write_text("وقعت الوزارة عقدا جديدا لتوريد الغاز لمدة خمس سنوات.\n")
     assert main(["add", str(doc)]) == 0  # replaced, no set named: it stays where it was
     assert ask(capsys, "--set", "default", question) == []
+
+
+def test_a_sets_answers_do_not_move_when_another_set_changes(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {q: ask(capsys, "--set", "دروس", q) for q in QUESTIONS}
+    other = project / "other"
+    other.mkdir()
+    for n in range(5):  # another team's documents, sharing the lessons' words
+        (other / f"ملف-{n}.txt").write_text(
+            f"ولد تسلا في قرية صغيرة، وتقع مصر في أفريقيا، وعاصمة بولندا وارسو {n}.\n"
+        )
+    assert main(["add", "--set", "أخرى", str(other)]) == 0
+    after = {q: ask(capsys, "--set", "دروس", q) for q in QUESTIONS}
+    assert after == before  # the same sentences, the same scores
+    assert any(ask(capsys, q) != before[q] for q in QUESTIONS)  # (unlike the whole collection)

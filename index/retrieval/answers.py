@@ -77,10 +77,13 @@ class Answer:
         return REASONS.get(self.reason) if self.reason else None
 
 
-def evidence(stems: tuple[str, ...], number: int, engine: Scorer) -> float:
+def evidence(
+    stems: tuple[str, ...], number: int, engine: Scorer, count: int | None = None
+) -> float:
     """Share of the question's stem idf weight that sentence ``number`` holds (read from
     the engine's postings); a question word no document has weighs as much as a word in no
-    document could (log(2N + 1)).
+    document could (log(2N + 1), N: ``count``, the collection's documents, by default all
+    the engine scores).
 
     >>> from index.retrieval.scoring import Engine
     >>> e = Engine([["روس", "اوزبكست"], ["روس"], ["كازاخست"], ["طشقند"]])
@@ -89,7 +92,7 @@ def evidence(stems: tuple[str, ...], number: int, engine: Scorer) -> float:
     >>> round(evidence(("اوزبكست", "برازيل"), 0, e), 2)
     0.28
     """
-    unseen = math.log(2 * engine.size + 1)
+    unseen = math.log(2 * (engine.size if count is None else count) + 1)
     known = {t: engine.idf_of(t) for t in set(stems)}
     weights = {t: max(unseen if idf is None else idf, 0.0) for t, idf in known.items()}
     total = sum(weights.values())

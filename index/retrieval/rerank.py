@@ -187,10 +187,11 @@ class Reranker:
         rows: Mapping[int, StoredSentence],
         engine: Scorer,
         near: AbstractSet[int] = frozenset(),
+        size: int | None = None,
     ) -> list[tuple[int, float]]:
         """Candidates with a question word in their passage (or ``near`` the question in
         meaning), best first (ties: collection order). ``rows`` holds the candidates and
-        their neighbours."""
+        their neighbours; ``size``: the sentences answered from (default: all the engine's)."""
         w = self.weights
         candidates = [n for n in candidates if n in rows]
         numbers = sorted(rows)
@@ -219,7 +220,8 @@ class Reranker:
         gram_query = Counter(query.grams)
         lines = [self.line(n, rows[n].text) for n in numbers]
         gram_tf = gram_counts(list(gram_query), lines)
-        gram_idf = np.array([self.stats.idf(g, engine.size) * q for g, q in gram_query.items()])
+        size = engine.size if size is None else size
+        gram_idf = np.array([self.stats.idf(g, size) * q for g, q in gram_query.items()])
         grams = bm25f(
             gram_tf.reshape(len(gram_query), len(numbers)),
             np.array([line.length for line in lines]),

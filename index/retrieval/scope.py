@@ -150,7 +150,11 @@ class ScopedDense:
         self.size = len(self.numbers)
 
     def baseline(self, query: np.ndarray) -> float:
-        return self.dense.baseline(query)
+        """The question's mean cosine over the members (a small scope's exactly; a large
+        one's as the whole collection's)."""
+        if not self.size or self.size > SCAN_MEMBERS:
+            return self.dense.baseline(query)
+        return float(self.dense.cosines(query, self.numbers).mean())
 
     def cosines(self, query: np.ndarray, numbers: Sequence[int] | np.ndarray) -> np.ndarray:
         return self.dense.cosines(query, numbers)

@@ -27,7 +27,7 @@ from index.retrieval.parts import Prefetched
 from index.retrieval.rerank import Reranker, fuse
 from index.retrieval.scope import ScopedDense, ScopedScorer
 from index.retrieval.scoring import BM25Params, Scorer
-from index.retrieval.segments import IndexFiles, ensure_index_files
+from index.retrieval.segments import IndexFiles, count_gram_stats, ensure_index_files
 from index.retrieval.settings import SearchSettings, SemanticSettings
 from index.retrieval.titles import Titles
 from index.retrieval.vectors import Embedding, Nearest
@@ -73,6 +73,12 @@ class Generation:
     dense: Nearest | None = None  # the sentences' vectors, when matching by meaning is on
     # how far a document's text may be from what was written, where it may (answers.DAMAGE)
     damage: Mapping[int, int] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        """How many sentences the question is answered from (a chat's sets', or all)."""
+        engine = self.engine
+        return len(engine.numbers) if isinstance(engine, ScopedScorer) else engine.size
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +165,17 @@ class Searcher:
         if owners is None or owners[0] != now.number or len(owners[1]) != len(now.ids):
             owners = (now.number, self.store.sentence_documents(now.ids))
             self._owners = owners
-        members = np.isin(owners[1], self.store.set_documents(sorted(sets)))
+        mine = self.store.set_documents(sorted(sets))
+        members = np.isin(owners[1], mine)
         dense = None if now.dense is None else ScopedDense(now.dense, members)
-        found = replace(now, engine=ScopedScorer(now.engine, members), dense=dense)
+        # the second stage's statistics too (letter grams, titles) are the sets' alone: a
+        # chat's answers do not move when another chat's sets change
+        titles = Titles(
+            {i: now.documents[i] for i in mine if i in now.documents}, self.analyzer.terms
+        )
+        reranker = Reranker(count_gram_stats(self.store, now.ids[members]), self.settings, titles)
+        engine = ScopedScorer(now.engine, members)
+        found = replace(now, engine=engine, dense=dense, reranker=reranker)
         with self._lock:
             while len(self._scopes) >= SCOPES_KEPT:
                 self._scopes.pop(next(iter(self._scopes)))
@@ -200,7 +214,7 @@ class Searcher:
         if isinstance(engine, ScopedScorer):  # a neighbour in another set is no candidate
             scored, needed = engine.within(scored), engine.within(needed)
         engine = Prefetched(engine, list(dict.fromkeys(query.stems)), needed)
-        share = evidence(query.stems, pool[0][0], engine)
+        share = evidence(query.stems, pool[0][0], engine, now.count)
         if share < self.settings.min_evidence and not close:
             return Answer(question, reason="no_match")  # too small a part of the question
         rows = Rows(self.store, now.ids)
@@ -211,7 +225,7 @@ class Searcher:
             ranked, speakers = speech_ranking(query.speech, pool, rows, engine, now.documents)
             ranked, also = answers(ranked, rows, k, now.damage)
         if not ranked:  # not a speech question, or its speaker never speaks there
-            ranked = now.reranker.rank(query, scored, found, engine, nearest)
+            ranked = now.reranker.rank(query, scored, found, engine, nearest, now.count)
             ranked, also = answers(self._fused(vector, ranked, now, share), rows, k, now.damage)
             if not ranked or (
                 self._gram_evidence(query, ranked[0][0], found, now) < self.settings.min_evidence
@@ -316,9 +330,7 @@ class Searcher:
         """Share of the question's gram weight that sentence ``number`` holds (with its
         document's title)."""
         row = found[number]
-        return now.reranker.gram_evidence(
-            query.grams, number, row.text, now.engine.size, row.document
-        )
+        return now.reranker.gram_evidence(query.grams, number, row.text, now.count, row.document)
 
     def _hits(
         self,
