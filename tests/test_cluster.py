@@ -128,6 +128,20 @@ def test_shards_keep_the_vectors_and_answer_by_meaning_as_one_machine(ray_cluste
 
 
 @pytest.mark.slow
+def test_a_chats_sets_are_answered_by_the_shards_as_by_one_machine(ray_cluster: Any) -> None:
+    one = Collection.in_memory(small_documents(), SHARED)
+    one.assign([p.name for p in FOLLOWUP.glob("*.txt")], "دروس")
+    many = one.sharded(ClusterSettings(shards=3))
+    questions = ["متى ولد تسلا؟", "أين تقع مصر؟", "ماذا قال رودينكو عن أوزبكستان؟"]
+    for sets in (["دروس"], ["default"]):
+        answers = [(one.ask(q, 10, sets), many.ask(q, 10, sets)) for q in questions]
+        assert all(same(a, b) for a, b in answers)
+        lessons = {p.name for p in FOLLOWUP.glob("*.txt")}
+        inside = {h.document in lessons for a, _ in answers for h in a.hits}
+        assert inside == {sets == ["دروس"]}  # each set's documents alone
+
+
+@pytest.mark.slow
 def test_with_two_replicas_a_lost_replica_is_covered_by_the_other(ray_cluster: Any) -> None:
     import ray
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.cli import main
+from index.cli import EXIT_ERROR, main
 from index.collection import Collection
 from index.config import load_config
 from tests.conftest import SEEDS
@@ -102,3 +102,17 @@ def test_a_sets_answers_do_not_move_when_another_set_changes(
     after = {q: ask(capsys, "--set", "دروس", q) for q in QUESTIONS}
     assert after == before  # the same sentences, the same scores
     assert any(ask(capsys, q) != before[q] for q in QUESTIONS)  # (unlike the whole collection)
+
+
+def test_documents_are_put_in_a_set_and_taken_out_from_the_terminal(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = next(SEEDS.iterdir()).name
+    assert main(["sets", "دروس", seed]) == 0
+    assert "1 document put in دروس" in capsys.readouterr().out
+    assert {h["doc"] for h in ask(capsys, "--set", "دروس", "ماذا قال رودينكو؟")} == {seed}
+    assert ask(capsys, "--set", "default", "ماذا قال رودينكو؟") == []  # in no default now
+    assert main(["sets", "دروس", seed, "--remove"]) == 0
+    assert ask(capsys, "--set", "default", "ماذا قال رودينكو؟")  # back in the default set
+    assert main(["sets", "دروس", "لا-توجد.txt"]) == EXIT_ERROR
+    assert "لا-توجد.txt: no such document" in capsys.readouterr().err

@@ -109,6 +109,9 @@ class Shard:
     def matched(self, generation: int, query: list[str]) -> np.ndarray:
         return self._at(generation).matched(query)
 
+    def frequencies(self, generation: int, inside: np.ndarray) -> dict[str, int]:
+        return self._at(generation).frequencies(inside)
+
     # -- Dense's methods, in this shard's own numbering -----------------------------------
     def nearest(self, generation: int, query: np.ndarray, k: int) -> list[Scored]:
         """This shard's ``k`` sentences nearest to ``query`` (:meth:`Dense.top`)."""

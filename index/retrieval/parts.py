@@ -169,6 +169,19 @@ class PartedScorer:
             out[..., mask] = result
         return out
 
+    def frequencies(self, inside: np.ndarray) -> dict[str, int]:
+        """Per term, how many of the documents marked ``inside`` (collection numbers) hold
+        it, from every part at once."""
+        masks = [
+            np.asarray(inside, dtype=bool)[self.layout.numbers(p, np.arange(size))]
+            for p, size in enumerate(self.layout.sizes)
+        ]
+        merged: dict[str, int] = {}
+        for found in self._each(Engine.frequencies, [(mask,) for mask in masks]):
+            for term, count in found.items():
+                merged[term] = merged.get(term, 0) + count
+        return merged
+
     def matched(self, query: Sequence[str]) -> np.ndarray:
         """The documents holding a query term, ascending (collection numbers)."""
         lists = self._each(Engine.matched, [(list(query),)] * self.parts)
@@ -301,3 +314,6 @@ class Prefetched:
 
     def matched(self, query: Sequence[str]) -> np.ndarray:
         return self.engine.matched(query)
+
+    def frequencies(self, inside: np.ndarray) -> dict[str, int]:
+        return self.engine.frequencies(inside)

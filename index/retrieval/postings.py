@@ -176,6 +176,20 @@ class Postings:
         """:meth:`counts` as one array, the lengths as its last row (one part's answer)."""
         return np.vstack([self.term_matrix(terms, docs), self.lengths(docs)])
 
+    def frequencies(self, inside: np.ndarray) -> dict[str, int]:
+        """Per term, how many of the documents marked ``inside`` hold it (terms none of
+        them holds left out): one pass over the postings.
+
+        >>> Postings([["روس", "روس"], ["طشقند"], ["روس"]]).frequencies(np.array([1, 1, 0], bool))
+        {'روس': 1, 'طشقند': 1}
+        """
+        if not len(self.postings_docs):
+            return {}
+        held = np.asarray(inside, dtype=bool)[np.asarray(self.postings_docs)].astype(np.int64)
+        sums = np.concatenate([[0], np.cumsum(held)])
+        per_term = sums[self.indptr[1:]] - sums[self.indptr[:-1]]
+        return {self.terms[i]: int(per_term[i]) for i in np.flatnonzero(per_term).tolist()}
+
     def part(self) -> tuple[list[str], np.ndarray, int, float]:
         """What collection-wide statistics need of this part of a collection: its terms,
         their document frequencies, its document count and total length."""

@@ -8,38 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index.retrieval.parts import PartedScorer
-from index.retrieval.postings import Postings
-from index.retrieval.scoring import BM25Params, Engine, Scorer, ranked_top
+from index.retrieval.scoring import BM25Params, Scorer, ranked_top
 from index.retrieval.vectors import Nearest
-
-
-def _term_frequencies(engine: Scorer, members: np.ndarray) -> Counter[str]:
-    """Per term, how many member documents hold it (one pass over the postings)."""
-    parts: list[tuple[Postings, np.ndarray]] = []
-    if isinstance(engine, Engine):
-        parts = [(engine, members)]
-    elif isinstance(engine, PartedScorer) and hasattr(engine, "segments"):
-        first = 0
-        for segment in engine.segments:
-            parts.append((segment, members[first : first + segment.size]))
-            first += segment.size
-    else:
-        raise TypeError(f"a scope cannot narrow {type(engine).__name__} yet")
-    counts: Counter[str] = Counter()
-    for postings, inside in parts:
-        if not len(postings.postings_docs):
-            continue
-        held = inside[np.asarray(postings.postings_docs)].astype(np.int64)
-        starts = np.asarray(postings.indptr[:-1])
-        nonempty = starts < len(held)
-        per_term = np.zeros(len(postings.terms), dtype=np.int64)
-        per_term[nonempty] = np.add.reduceat(held, starts[nonempty])
-        per_term[np.diff(postings.indptr) == 0] = 0
-        for term, count in zip(postings.terms, per_term.tolist(), strict=True):
-            if count:
-                counts[term] += count
-    return counts
 
 
 class ScopedScorer:
@@ -49,6 +19,7 @@ class ScopedScorer:
     over their vocabulary). Documents outside score nothing and are never returned; the
     numbering stays the engine's.
 
+    >>> from index.retrieval.scoring import Engine
     >>> engine = Engine([["روس", "اوزبكست"], ["روس"], ["كازاخست", "روس"], ["روس"]])
     >>> scope = ScopedScorer(engine, np.array([True, True, False, False]))
     >>> [d for d, _ in scope.top_k(["روس", "اوزبكست"], 3)]
@@ -62,7 +33,7 @@ class ScopedScorer:
         self.numbers = np.flatnonzero(self.members)
         lengths = engine.lengths(self.numbers) if len(self.numbers) else np.zeros(0)
         self.avgdl = float(lengths.sum()) / len(lengths) if len(lengths) else 0.0
-        df = _term_frequencies(engine, self.members)
+        df = engine.frequencies(self.members)  # one engine, or its parts at once
         n = len(self.numbers)
         # rank-bm25: idf summed in first-seen order with Python floats, its floor from the mean
         idf = {t: math.log(n - f + 0.5) - math.log(f + 0.5) for t, f in df.items()}
@@ -72,6 +43,9 @@ class ScopedScorer:
     @property
     def size(self) -> int:
         return self.engine.size
+
+    def frequencies(self, inside: np.ndarray) -> dict[str, int]:
+        return self.engine.frequencies(np.asarray(inside, dtype=bool) & self.members)
 
     def within(self, numbers: Sequence[int]) -> list[int]:
         """The member documents among ``numbers``, in order."""

@@ -75,6 +75,10 @@ class Scorer(Protocol):
         """The documents holding a query term, ascending."""
         ...
 
+    def frequencies(self, inside: np.ndarray) -> dict[str, int]:
+        """Per term, how many of the documents marked ``inside`` hold it."""
+        ...
+
 
 class Engine(Postings):
     """Scores sentences exactly as ``rank_bm25.BM25Okapi`` would, from postings.

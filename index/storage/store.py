@@ -231,11 +231,10 @@ class Store:
         Putting one in a named set takes it out of the default set."""
         with self.transaction() as db:
             for document in documents:
-                [found] = db.execute(
-                    "SELECT id FROM documents WHERE name = ?", (document,)
-                ).fetchall() or [(None,)]
-                if found is None:
+                row = db.execute("SELECT id FROM documents WHERE name = ?", (document,)).fetchone()
+                if row is None:
                     raise KeyError(document)
+                found = row[0]
                 if member:
                     db.execute(
                         "INSERT OR IGNORE INTO document_sets(document, name) VALUES (?, ?)",
