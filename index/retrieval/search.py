@@ -58,7 +58,7 @@ MIN_MARGIN = 0.025
 MIN_SIMILARITY_OTHER = 0.77
 MEANING_CONTEXT = 0.2
 MEANING_POOL = 50
-SCOPES_KEPT = 64  # narrowed generations kept (a chat's sets, asked again and again)
+SCOPES_KEPT = 128  # narrowed generations kept (chats' sets, asked again and again)
 
 
 @dataclass(frozen=True, slots=True)
