@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,7 +23,9 @@ from bench.build import bench_config, bench_questions, write_corpus
 from index.collection import Collection
 
 
-def timings(collection: Collection, questions: list[str], sets_of) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def timings(
+    collection: Collection, questions: list[str], sets_of: Callable[[int], list[str] | None]
+) -> tuple[float, float]:
     took = []
     for n, question in enumerate(questions):
         start = time.perf_counter()
