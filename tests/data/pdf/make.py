@@ -168,8 +168,6 @@ def seed_visual(path: Path) -> None:
 
 
 def seed_libreoffice(path: Path) -> None:
-    import shutil
-    import subprocess
     import tempfile
 
     import docx
@@ -207,28 +205,26 @@ def seed_libreoffice(path: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "seed.docx"
         word.save(str(source))
-        subprocess.run(
-            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
-            check=True,
-            capture_output=True,
-        )
-        shutil.copy(Path(folder) / "seed.pdf", path)
+        libreoffice_pdf(source, path)
 
 
 def seed_libreoffice_text(path: Path) -> None:
+    libreoffice_pdf(SEED, path)
+
+
+def libreoffice_pdf(source: Path, path: Path) -> None:
+    """``source`` (a Word file, a text) as LibreOffice exports it to PDF, written to ``path``."""
     import shutil
     import subprocess
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "seed.txt"
-        shutil.copy(SEED, source)
         subprocess.run(
             ["soffice", "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
             check=True,
             capture_output=True,
         )
-        shutil.copy(Path(folder) / "seed.pdf", path)
+        shutil.copy(Path(folder) / (source.stem + ".pdf"), path)
 
 
 def seed_scan(path: Path) -> None:
