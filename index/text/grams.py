@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +125,10 @@ class GramStats:
         for text in texts:
             found = text_grams(text)
             for gram in set(found):
-                df[gram] = df.get(gram, 0) + 1
+                seen = df.get(gram)
+                # a gram first seen is interned: the statistics of many sets of documents
+                # (one a chat's) share one copy of each gram instead of one each
+                df[gram if seen else sys.intern(gram)] = (seen or 0) + 1
             total += len(found)
             sampled += 1
         count = sampled if count is None else count
