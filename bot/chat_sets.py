@@ -44,4 +44,4 @@ class ChatSets:
         mine = self.of(chat)
         if mine:
             return mine
-        return [DEFAULT_SET] if set(collection.sets()) - {DEFAULT_SET} else None
+        return [DEFAULT_SET] if collection.has_sets() else None

@@ -223,6 +223,10 @@ class Collection:
         """Every set of documents with its size, the default set included."""
         return self._store.sets()
 
+    def has_sets(self) -> bool:
+        """Whether any document is in a named set (else every chat is answered from all)."""
+        return self._store.has_sets()
+
     def assign(self, names: Sequence[str], set_name: str, member: bool = True) -> None:
         """Put documents in a set (or take them out). Raises DocumentError naming the first
         unknown one (nothing changed)."""

@@ -208,6 +208,10 @@ class Store:
         )
         return dict(sorted({**named, **({DEFAULT_SET: alone} if alone else {})}.items()))
 
+    def has_sets(self) -> bool:
+        """Whether any document is in a named set (one row read: fit for every question)."""
+        return bool(self._query("SELECT 1 FROM document_sets LIMIT 1"))
+
     def set_documents(self, names: Sequence[str]) -> list[int]:
         """The ids of the documents in any of these sets (the default set: those in no
         named one, and any put in it by name)."""
