@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.access import admin_message, is_admin
 from bot.answering import command_argument
-from bot.buttons import DOCS, Pressed, list_keyboard, pressed, remove_keyboard
+from bot.buttons import DOCS, Pressed, list_keyboard, pressed, remove_keyboard, use_keyboard
 from bot.callbacks import with_session
 from bot.render import (
     DOCS_PAGE,
@@ -37,7 +37,9 @@ from bot.texts import (
     TOO_BIG,
     UPLOAD_ADMINS_ONLY,
     UPLOADS_FULL,
+    USE_ASK,
     USE_DONE,
+    USE_KEPT,
     USE_NOW,
     USE_UNKNOWN,
 )
@@ -175,7 +177,7 @@ async def sets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def use_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/use SET… (admins): answer this chat from these sets from now on (``default``: the
-    default set again); /use alone says which it uses."""
+    default set again), once confirmed with a button; /use alone says which it uses."""
     message = await admin_message(update, context)
     if message is None:
         return
@@ -190,8 +192,29 @@ async def use_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if unknown:
         await send_html(message, USE_UNKNOWN.format(name=html.escape(unknown[0], quote=False)))
         return
-    await asyncio.to_thread(svc.chat_sets.use, message.chat_id, names)
-    await send_html(message, USE_DONE.format(names="، ".join(map(set_label, names))))
+    sid = await asyncio.to_thread(svc.sessions.open, " ".join(names))  # the pending choice
+    text = USE_ASK.format(names="، ".join(map(set_label, names)))
+    await send_html(message, text, use_keyboard(sid))
+
+
+@with_session
+async def use_button(
+    query: CallbackQuery, button: Pressed, session: Session, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """«نعم» / «إلغاء» under /use: an admin confirms the chat's sets."""
+    svc = services(context)
+    if query.from_user.id not in svc.admins:
+        await acknowledge(query, ADMINS_ONLY, alert=True)
+        return
+    await acknowledge(query)
+    names = session.question.split()
+    if button.number:
+        await asyncio.to_thread(svc.chat_sets.use, chat_of(query), names)
+        text = USE_DONE.format(names="، ".join(map(set_label, names)))
+    else:
+        text = USE_KEPT
+    if isinstance(query.message, Message):
+        await edit_html(query.message, text, None)
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")

@@ -191,6 +191,7 @@ def wire(application: Application) -> None:
         (buttons.DOCS, admin.docs_button),
         (buttons.SOURCES, commands.sources_button),
         (buttons.REMOVE, admin.remove_button),
+        (buttons.USE, admin.use_button),
     ):
         application.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(kind)))
     application.add_handler(CallbackQueryHandler(callbacks.stale_button))

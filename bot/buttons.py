@@ -11,6 +11,7 @@ MORE = "m"  # m:SESSION:PAGE — another page of an answer
 CONTEXT = "c"  # c:SESSION — the sentences around the answer's first hit
 VOTE = "f"  # f:SESSION:1 or 0 — 👍 / 👎
 REMOVE = "r"  # r:SESSION:1 or 0 — a removal confirmed or cancelled
+USE = "u"  # u:SESSION:1 or 0 — a chat's sets of documents confirmed or cancelled
 DOCS = "d"  # d:PAGE — a page of /docs
 SOURCES = "s"  # s:PAGE — a page of /sources
 EXAMPLE = "example"  # the example question under /start
@@ -19,6 +20,7 @@ _SHAPES = {
     CONTEXT: r":[\w-]+",
     VOTE: r":[\w-]+:[01]",
     REMOVE: r":[\w-]+:[01]",
+    USE: r":[\w-]+:[01]",
     DOCS: r":\d+",
     SOURCES: r":\d+",
     EXAMPLE: "",
@@ -96,6 +98,13 @@ def remove_keyboard(sid: str) -> InlineKeyboardMarkup:
     """«نعم، احذفها» / «إلغاء» under /remove."""
     yes = InlineKeyboardButton("نعم، احذفها", callback_data=data(REMOVE, sid, 1))
     no = InlineKeyboardButton("إلغاء", callback_data=data(REMOVE, sid, 0))
+    return InlineKeyboardMarkup([[yes, no]])
+
+
+def use_keyboard(sid: str) -> InlineKeyboardMarkup:
+    """«نعم» / «إلغاء» under /use."""
+    yes = InlineKeyboardButton("نعم", callback_data=data(USE, sid, 1))
+    no = InlineKeyboardButton("إلغاء", callback_data=data(USE, sid, 0))
     return InlineKeyboardMarkup([[yes, no]])
 
 

@@ -31,9 +31,12 @@ def ask(fake: FakeTelegram, chat: int, question: str) -> dict:
 
 
 def use(fake: FakeTelegram, chat: int, name: str) -> None:
+    """An admin's /use NAME in ``chat``, confirmed with its button."""
     before = len(fake.bot_messages(chat))
     fake.message(chat, f"/use {name}", user_id=ADMIN)
-    assert "✅" in said(fake, chat, before + 1)[-1]["text"]
+    asked = said(fake, chat, before + 1)[-1]
+    fake.press(asked, buttons(asked)["نعم"], user_id=ADMIN)
+    fake.wait_for(lambda: "✅" in fake.bot_messages(chat)[before]["text"])
 
 
 @pytest.mark.slow
@@ -65,8 +68,7 @@ def test_two_groups_are_answered_each_from_its_own_set(fake: FakeTelegram, tmp_p
         fake.wait_idle()
         assert not any("لتوريد" in m["text"] for m in fake.bot_messages(PRESS))
 
-        fake.message(ADMIN, "/use إعلام")  # inline mode: the sets of one's chat with the bot
-        said(fake, ADMIN, 1)
+        use(fake, ADMIN, "إعلام")  # inline mode: the sets of one's chat with the bot
         fake.inline_query(question, user_id=ADMIN)
         [inline] = fake.wait_sent("answerInlineQuery")
         shown = " ".join(
