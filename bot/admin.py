@@ -14,6 +14,7 @@ from bot.access import admin_message, is_admin
 from bot.answering import command_argument
 from bot.buttons import DOCS, Pressed, list_keyboard, pressed, remove_keyboard, use_keyboard
 from bot.callbacks import with_session
+from bot.chat_sets import scope_key
 from bot.render import (
     DOCS_PAGE,
     DOCUMENTS,
@@ -75,13 +76,16 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats (admins): questions today and this week, the share answered, votes, the most
-    asked questions with no answer, the busiest hours."""
+    asked questions with no answer, the busiest hours; in a chat with sets of its own,
+    those of the questions answered from them."""
     message = await admin_message(update, context)
     if message is None:
         return
     svc = services(context)
-    votes = await asyncio.to_thread(svc.feedback.votes)
-    stats = await asyncio.to_thread(svc.questions.stats, votes)
+    scope = await asyncio.to_thread(svc.scope, message.chat_id)  # this chat's sets' own
+    sets = None if scope is None else scope_key(scope)
+    votes = await asyncio.to_thread(svc.feedback.votes, 7, sets)
+    stats = await asyncio.to_thread(svc.questions.stats, votes, sets)
     await send_html(message, fit(lambda limit: stats_html(stats)), quote=False)
 
 

@@ -12,6 +12,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes, filters
 
 from bot.buttons import answer_keyboard
+from bot.chat_sets import scope_key
 from bot.render import answer_html, understood_html
 from bot.send import send_html, show_typing
 from bot.services import Services, services
@@ -50,10 +51,11 @@ def first_page(svc: Services, chat: int, asker: int, question: str, at: float) -
     search and four SQLite calls; run it in a worker thread, never on the event loop)."""
     understood = svc.turns.read(chat, asker, question, at)
     asked = understood or question
-    answer, has_more = search_page(svc, asked, 0, svc.scope(chat))
+    scope = svc.scope(chat)
+    answer, has_more = search_page(svc, asked, 0, scope)
     if answer.reason not in UNUSABLE:
         svc.turns.remember(chat, asker, asked, at)
-        svc.questions.record(asked, answered=not answer.empty)
+        svc.questions.record(asked, answered=not answer.empty, sets=scope_key(scope))
     shown = [h.sentence_id for h in answer.hits]
     sid = None if answer.empty else svc.sessions.open(asked, shown)
     return Reply(understood, answer, has_more, sid)

@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.answering import answer_question, search_page
 from bot.buttons import Pressed, answer_keyboard, pressed
+from bot.chat_sets import scope_key
 from bot.render import answer_html, context_html
 from bot.send import acknowledge, chat_of, edit_html, send_html
 from bot.services import services
@@ -91,10 +92,12 @@ async def feedback_button(
     query: CallbackQuery, button: Pressed, session: Session, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
     """👍 / 👎: remember the vote with the question and the sentences shown."""
+    svc = services(context)
     chat_id = chat_of(query)
+    sets = scope_key(await asyncio.to_thread(svc.scope, chat_id))
     helpful = button.number == 1
     await asyncio.to_thread(
-        services(context).feedback.record, session.question, session.shown, chat_id, helpful
+        svc.feedback.record, session.question, session.shown, chat_id, helpful, sets
     )
     await acknowledge(query, THANKS)
 

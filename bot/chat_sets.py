@@ -10,6 +10,15 @@ from index.storage.sqlite import Database
 from index.storage.store import DEFAULT_SET
 
 
+def scope_key(scope: Sequence[str] | None) -> str:
+    """How a chat's scope is written beside its logged questions and votes ('': all).
+
+    >>> scope_key(None), scope_key(["ب", "أ"])
+    ('', 'أ,ب')
+    """
+    return ",".join(sorted(scope)) if scope is not None else ""
+
+
 class ChatSets:
     """Each chat's sets of documents (a group's team, a course's readings). A chat given
     none is answered from the default set; a collection with no named set at all, from

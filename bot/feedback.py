@@ -31,11 +31,14 @@ class FeedbackStore:
         """A stable, salted hash: votes of one chat group together, the chat stays unknown."""
         return hmac.new(self._salt, str(chat_id).encode(), hashlib.sha256).hexdigest()[:32]
 
-    def record(self, question: str, shown: list[int], chat_id: int, helpful: bool) -> None:
+    def record(
+        self, question: str, shown: list[int], chat_id: int, helpful: bool, sets: str = ""
+    ) -> None:
         at = datetime.now(UTC).isoformat(timespec="seconds")
         self._db.execute(
-            "INSERT INTO feedback(question, shown, chat_hash, helpful, at) VALUES (?, ?, ?, ?, ?)",
-            (question, json.dumps(shown), self.chat_hash(chat_id), int(helpful), at),
+            "INSERT INTO feedback(question, shown, chat_hash, helpful, at, sets)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (question, json.dumps(shown), self.chat_hash(chat_id), int(helpful), at, sets),
         )
 
     def all(self) -> list[tuple[str, list[int], str, bool, str]]:
@@ -44,12 +47,13 @@ class FeedbackStore:
         )
         return [(q, json.loads(s), h, bool(v), at) for q, s, h, v, at in rows]
 
-    def votes(self, days: float = 7) -> tuple[int, int]:
-        """👍 and 👎 of the last ``days`` days."""
+    def votes(self, days: float = 7, sets: str | None = None) -> tuple[int, int]:
+        """👍 and 👎 of the last ``days`` days (on answers from ``sets``, when given)."""
         since = datetime.fromtimestamp(time.time() - days * 86_400, UTC)
+        where = "" if sets is None else " AND sets = ?"
         rows = self._db.query(
-            "SELECT helpful, COUNT(*) FROM feedback WHERE at >= ? GROUP BY helpful",
-            (since.isoformat(timespec="seconds"),),
+            f"SELECT helpful, COUNT(*) FROM feedback WHERE at >= ?{where} GROUP BY helpful",
+            (since.isoformat(timespec="seconds"), *(() if sets is None else (sets,))),
         )
         counts = dict(rows)
         return counts.get(1, 0), counts.get(0, 0)

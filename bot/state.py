@@ -68,7 +68,7 @@ def open_state(path: Path | str = MEMORY, earlier: Path | None = None) -> Databa
 
     >>> db = open_state()
     >>> db.query("PRAGMA user_version"), len(db.query("SELECT * FROM update_journal"))
-    ([(2,)], 0)
+    ([(3,)], 0)
     """
     db = Database(path)
     [(version,)] = db.query("PRAGMA user_version")
@@ -119,4 +119,11 @@ def _chat_sets(c: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_first, _chat_sets]
+def _sets_of_questions(c: sqlite3.Connection) -> None:
+    """Migration 3: the sets of documents each logged question and vote was answered from
+    ('' : every document), so that /stats in a chat speaks of its own sets."""
+    c.execute("ALTER TABLE question_log ADD COLUMN sets TEXT NOT NULL DEFAULT ''")
+    c.execute("ALTER TABLE feedback ADD COLUMN sets TEXT NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: list[Migration] = [_first, _chat_sets, _sets_of_questions]

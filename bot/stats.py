@@ -57,13 +57,14 @@ class QuestionLog:
         self._db = db or open_state()
         self._recorded = 0
 
-    def record(self, question: str, answered: bool) -> None:
-        """One question and whether it got sentences (its text only if texts are kept)."""
+    def record(self, question: str, answered: bool, sets: str = "") -> None:
+        """One question, whether it got sentences (its text only if texts are kept) and
+        the sets it was answered from (see bot.chat_sets.scope_key)."""
         now = self._clock()
         text = " ".join(question.split())[:500] if self.keep_days > 0 else None
         self._db.execute(
-            "INSERT INTO question_log(at, answered, question) VALUES (?, ?, ?)",
-            (now, int(answered), text),
+            "INSERT INTO question_log(at, answered, question, sets) VALUES (?, ?, ?, ?)",
+            (now, int(answered), text, sets),
         )
         self._recorded += 1
         if self._recorded % 100 == 1:
@@ -77,13 +78,16 @@ class QuestionLog:
             (cutoff if self.keep_days > 0 else float("inf"),),
         )
 
-    def stats(self, votes: tuple[int, int] = (0, 0)) -> Stats:
-        """The summary now; ``votes``: the last 7 days' 👍 and 👎 (from the feedback)."""
+    def stats(self, votes: tuple[int, int] = (0, 0), sets: str | None = None) -> Stats:
+        """The summary now (of the questions answered from ``sets``, when given); ``votes``:
+        the last 7 days' 👍 and 👎 (from the feedback)."""
         now = self._clock()
         local = time.localtime(now)
         midnight = now - (local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec)
         rows = self._db.query(
-            "SELECT at, answered, question FROM question_log WHERE at >= ?", (now - 7 * DAY,)
+            "SELECT at, answered, question FROM question_log WHERE at >= ?"
+            + ("" if sets is None else " AND sets = ?"),
+            (now - 7 * DAY, *(() if sets is None else (sets,))),
         )
         missed = Counter(q for _, answered, q in rows if not answered and q)
         hours = Counter(time.localtime(at).tm_hour for at, _, _ in rows)

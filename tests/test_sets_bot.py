@@ -59,6 +59,10 @@ def test_two_groups_are_answered_each_from_its_own_set(fake: FakeTelegram, tmp_p
         assert "✅" in said(fake, LEGAL, before + 1)[-1]["text"]
         assert "الهيدروجين" in ask(fake, LEGAL, "ماذا عن الهيدروجين؟")["text"]
         assert "الهيدروجين" not in ask(fake, PRESS, "ماذا عن الهيدروجين؟")["text"]
+        fake.message(PRESS, "/stats", user_id=ADMIN)  # the press office's questions alone
+        stats = said(fake, PRESS, len(fake.bot_messages(PRESS)) + 1)[-1]["text"]
+        assert "الأسئلة اليوم: 2" in stats and "الهيدروجين" in stats  # its unanswered one
+        assert "ماذا عن الغاز الطبيعي؟" not in stats  # answered: no missing document
 
         fake.press(legal, buttons(legal)["السياق"], user_id=ADMIN)  # its own context: shown
         context = said(fake, LEGAL, len(fake.bot_messages(LEGAL)) + 1)[-1]

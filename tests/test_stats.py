@@ -77,4 +77,4 @@ def test_question_texts_are_kept_only_as_long_as_configured() -> None:
 def test_the_log_has_no_place_for_who_asked() -> None:
     log = QuestionLog(keep_days=30)
     columns = {row[1] for row in log._db.query("PRAGMA table_info(question_log)")}
-    assert columns == {"id", "at", "answered", "question"}
+    assert columns == {"id", "at", "answered", "question", "sets"}  # sets of documents, no chat
