@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import numpy as np
 
@@ -58,6 +59,8 @@ MIN_MARGIN = 0.025
 MIN_SIMILARITY_OTHER = 0.77
 MEANING_CONTEXT = 0.2
 MEANING_POOL = 50
+K = TypeVar("K")
+V = TypeVar("V")
 SCOPES_KEPT = 128  # narrowed generations kept (chats' sets, asked again and again)
 
 
@@ -112,6 +115,8 @@ class Searcher:
         self._lock = threading.Lock()
         # narrowed generations, by (generation, sets' version, sets): see :meth:`scoped`
         self._scopes: dict[tuple[int, int, frozenset[str]], Generation] = {}
+        # a set's second stage, by its documents' ids: see :meth:`scoped`
+        self._stages: dict[tuple[int, ...], Reranker] = {}
         self._owners: tuple[int, np.ndarray] | None = None  # each sentence's document
         self.reload()
 
@@ -169,17 +174,20 @@ class Searcher:
         members = np.isin(owners[1], mine)
         dense = None if now.dense is None else ScopedDense(now.dense, members)
         # the second stage's statistics too (letter grams, titles) are the sets' alone: a
-        # chat's answers do not move when another chat's sets change
-        titles = Titles(
-            {i: now.documents[i] for i in mine if i in now.documents}, self.analyzer.terms
-        )
-        reranker = Reranker(count_gram_stats(self.store, now.ids[members]), self.settings, titles)
+        # chat's answers do not move when another chat's sets change, and they are kept
+        # by the sets' documents, for the next generations while those stay as they are
+        reranker = self._stages.get(tuple(mine))
+        if reranker is None:
+            titles = Titles(
+                {i: now.documents[i] for i in mine if i in now.documents}, self.analyzer.terms
+            )
+            stats = count_gram_stats(self.store, now.ids[members])
+            reranker = Reranker(stats, self.settings, titles)
         engine = ScopedScorer(now.engine, members)
         found = replace(now, engine=engine, dense=dense, reranker=reranker)
         with self._lock:
-            while len(self._scopes) >= SCOPES_KEPT:
-                self._scopes.pop(next(iter(self._scopes)))
-            self._scopes[key] = found
+            _keep(self._scopes, key, found)
+            _keep(self._stages, tuple(mine), reranker)
         return found
 
     def ask(self, question: str, k: int | None = None, sets: Sequence[str] | None = None) -> Answer:
@@ -386,3 +394,10 @@ class Searcher:
                 )
             )
         return tuple(hits)
+
+
+def _keep(cache: dict[K, V], key: K, value: V) -> None:
+    """Keep ``value`` in ``cache``, the oldest entries let go past SCOPES_KEPT."""
+    while len(cache) >= SCOPES_KEPT:
+        cache.pop(next(iter(cache)))
+    cache[key] = value

@@ -254,9 +254,18 @@ class Store:
             )
 
     def sentence_documents(self, ids: np.ndarray) -> np.ndarray:
-        """The document of each sentence id (0 for one no longer stored)."""
-        owner = dict(self._query("SELECT id, document FROM sentences"))
-        return np.asarray([owner.get(int(i), 0) for i in ids], dtype=np.int64)
+        """The document of each sentence id (0 for one no longer stored).
+
+        >>> store = Store(MEMORY)
+        >>> store.sentence_documents(np.array([5])).tolist()
+        [0]
+        """
+        rows = np.asarray(self._query("SELECT id, document FROM sentences ORDER BY id"))
+        wanted = np.asarray(ids, dtype=np.int64)
+        if not len(rows) or not len(wanted):
+            return np.zeros(len(wanted), dtype=np.int64)
+        at = np.minimum(np.searchsorted(rows[:, 0], wanted), len(rows) - 1)
+        return np.where(rows[at, 0] == wanted, rows[at, 1], 0).astype(np.int64)
 
     def document_text(self, document: int) -> str:
         """A document's text as stored (its paragraphs, a line each)."""
