@@ -74,6 +74,11 @@ def main() -> None:
             firsts.append(1000 * (time.perf_counter() - start))
         many = timings(collection, questions, lambda n: [f"s{n % args.sets}"])
         memory = rss_mb()
+        other = " ".join(words[:50]) + "."  # another set changes: a new generation
+        collection.add("another.txt", other.encode(), sets=[f"s{args.sets - 1}"])
+        start = time.perf_counter()
+        collection.ask(questions[1], 3, ["s1"])
+        after_change = 1000 * (time.perf_counter() - start)
         collection.close()
     print(
         f"{args.sentences:,} sentences in {len(names):,} documents, {args.sets} sets"
@@ -87,6 +92,7 @@ def main() -> None:
         f"a set's first question (its statistics): {one_first:.0f} ms;"
         f" median over the others {statistics.median(firsts):.0f} ms"
     )
+    print(f"a set's first question after another set changed: {after_change:.0f} ms")
     print(
         f"{args.sets} sets in turn / one set, p50: {many[0] / one[0]:.2f}×;"
         f" memory with every set's statistics: {memory:.0f} MB"
