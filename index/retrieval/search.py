@@ -76,6 +76,7 @@ class Generation:
     dense: Nearest | None = None  # the sentences' vectors, when matching by meaning is on
     # how far a document's text may be from what was written, where it may (answers.DAMAGE)
     damage: Mapping[int, int] = field(default_factory=dict)
+    owners: np.ndarray | None = None  # each sentence's document (read when sets exist)
 
     @property
     def count(self) -> int:
@@ -117,7 +118,7 @@ class Searcher:
         self._scopes: dict[tuple[int, int, frozenset[str]], Generation] = {}
         # a set's second stage, by its documents' ids: see :meth:`scoped`
         self._stages: dict[tuple[int, ...], Reranker] = {}
-        self._owners: tuple[int, np.ndarray] | None = None  # each sentence's document
+        self._owners: tuple[int, np.ndarray] | None = None  # (sets made after a load)
         self.reload()
 
     def reload(self) -> None:
@@ -135,12 +136,15 @@ class Searcher:
         dense = None
         if self.meaning is not None:
             dense = files.dense or self.meaning.embedding.dense(self.store, ids)
+        # each sentence's document, read with the generation (off any question's path)
+        # when chats may be answered from sets of documents
+        owners = self.store.sentence_documents(ids) if self.store.has_sets() else None
         with self._lock:
             current = getattr(self, "_generation", None)
             if current is None or number >= current.number:  # never back to an older one
                 damage = {i: DAMAGE[d.kind] for i, d in documents.items() if d.kind in DAMAGE}
                 self._generation = Generation(
-                    files.engine, ids, documents, reranker, number, dense, damage
+                    files.engine, ids, documents, reranker, number, dense, damage, owners
                 )
 
     @property
@@ -166,12 +170,14 @@ class Searcher:
             found = self._scopes.get(key)
         if found is not None:
             return found
-        owners = self._owners
-        if owners is None or owners[0] != now.number or len(owners[1]) != len(now.ids):
-            owners = (now.number, self.store.sentence_documents(now.ids))
-            self._owners = owners
+        owners = now.owners
+        if owners is None:  # the first sets were made after this generation was loaded
+            made = self._owners
+            if made is None or made[0] != now.number or len(made[1]) != len(now.ids):
+                made = self._owners = (now.number, self.store.sentence_documents(now.ids))
+            owners = made[1]
         mine = self.store.set_documents(sorted(sets))
-        members = np.isin(owners[1], mine)
+        members = np.isin(owners, mine)
         dense = None if now.dense is None else ScopedDense(now.dense, members)
         # the second stage's statistics too (letter grams, titles) are the sets' alone: a
         # chat's answers do not move when another chat's sets change, and they are kept
