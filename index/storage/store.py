@@ -131,6 +131,15 @@ class StoredSentence:
     section: str = ""
 
 
+def _count_up(db: sqlite3.Connection, key: str) -> None:
+    """Add one to a counter of the meta table (the generation, deletions, sets' version)."""
+    db.execute(
+        "INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) "
+        "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        (key,),
+    )
+
+
 class Store:
     """One SQLite file (WAL mode). Every change is a single transaction, so a build that
     dies half-way leaves the previous index whole and answering."""
@@ -248,10 +257,7 @@ class Store:
                     db.execute(
                         "DELETE FROM document_sets WHERE document = ? AND name = ?", (found, name)
                     )
-            db.execute(
-                "INSERT INTO meta(key, value) VALUES ('sets', '1') ON CONFLICT(key) "
-                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
+            _count_up(db, "sets")
 
     def sentence_documents(self, ids: np.ndarray) -> np.ndarray:
         """The document of each sentence id (0 for one no longer stored).
@@ -361,20 +367,11 @@ class Store:
             db.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('analysis', ?)", (signature,)
             )
-            db.execute(
-                "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
-                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
+            _count_up(db, "generation")
             if sets is not None:
-                db.execute(
-                    "INSERT INTO meta(key, value) VALUES ('sets', '1') ON CONFLICT(key) "
-                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-                )
+                _count_up(db, "sets")
             if deleted:  # saved engine segments no longer match: they must be rebuilt
-                db.execute(
-                    "INSERT INTO meta(key, value) VALUES ('deletions', '1') ON CONFLICT(key) "
-                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-                )
+                _count_up(db, "deletions")
 
     def corpus(self, after_id: int = 0) -> Iterator[tuple[int, list[str]]]:
         """(sentence id, terms) in id order, from ``after_id`` on: what the engine is built
