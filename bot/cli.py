@@ -16,6 +16,7 @@ from index.cli import EXIT_ERROR
 if TYPE_CHECKING:  # loaded by the commands themselves: `sanad --help` stays quick
     import asyncio
 
+    from bot.lease import Lease
     from index.config import Config
 
 START_RETRY_MAX = 30.0  # seconds between tries to reach Telegram at start, at most
@@ -119,18 +120,12 @@ def run_backup(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_restore(args: argparse.Namespace, config: Config) -> int:
-    from bot.lease import Lease
     from index.build import counted
     from index.collection import Collection
     from index.storage.backup import BackupError, restore
 
-    lease = Lease.take(config.index_path)  # no bot may answer from it meanwhile
-    if not isinstance(lease, Lease):
-        holder = f" (process {lease})" if lease else ""
-        print(
-            f"sanad: error: a bot is serving this data folder{holder}: stop it first",
-            file=sys.stderr,
-        )
+    lease = serving_lease(config, "a bot is serving this data folder: stop it first")
+    if lease is None:  # no bot may answer from it meanwhile
         return EXIT_ERROR
     try:
         done = restore(args.folder, config.index_path, config.uploads_path, _records(config))
@@ -269,6 +264,19 @@ def credential_token(environ: Mapping[str, str] = os.environ) -> str:
         return ""
 
 
+def serving_lease(config: Config, refusal: str) -> Lease | None:
+    """The data folder's serving lease; when a bot holds it, None, and ``refusal`` said in
+    one line naming that bot's process."""
+    from bot.lease import Lease
+
+    lease = Lease.take(config.index_path)
+    if isinstance(lease, Lease):
+        return lease
+    holder = f" (process {lease})" if lease else ""
+    print(f"sanad: error: {refusal}{holder}", file=sys.stderr)
+    return None
+
+
 def run_serve(args: argparse.Namespace, config: Config) -> int:
     from index.config import ConfigError
 
@@ -280,17 +288,14 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
-    from bot.lease import Lease
     from bot.logs import setup_logging
     from bot.network import SanadBot, watch_token
     from bot.services import Services
     from bot.webhook import run_webhook, webhook_path
     from index.collection import Collection
 
-    lease = Lease.take(config.index_path)
-    if not isinstance(lease, Lease):
-        holder = f" (process {lease})" if lease else ""
-        print(f"sanad: error: {ANOTHER_BOT}{holder}", file=sys.stderr)
+    lease = serving_lease(config, ANOTHER_BOT)
+    if lease is None:
         return EXIT_ERROR
     setup_logging(token, config.telegram.webhook_secret, verbose=args.verbose)
     collection = Collection.open(config, sys.stderr, cluster=args.cluster)
