@@ -8,11 +8,22 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from index.reading.blocks import Block, Limits, NoTextLayer, Read, ReadError
 
+if TYPE_CHECKING:
+    from pypdfium2 import PdfTextPage
+
 MIN_TEXT = 20  # letters and digits in the whole file: fewer, and it is a scan
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+_LIGATURE = re.compile("[اأإآ]ل")  # a lam-alef glyph as pdfium spells it in right to left
+_STOPS = "[.!?؟:،؛\"'»”]*[.!?؟:،؛][.!?؟:،؛\"'»”]*"  # a stop, with quotes about it
+_NUMBER = "[0-9٠-٩]+(?:[.,٫][0-9٠-٩]+)?"
+_STOPS_FIRST = re.compile(rf"^{_STOPS}(?=[\w%٪])")
+_NUMBER_THEN_STOPS = re.compile(rf"^({_NUMBER})({_STOPS})(?=\s+\w)")
+_STOPS_BEFORE_NUMBER = re.compile(rf"(?<=\s)({_STOPS})({_NUMBER})$")
+_PERCENT_FIRST = re.compile(rf"(?<!\S)([%٪])({_NUMBER})(?!\S)")
 _LTR_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,:%/\-]*")
 _MIRRORED = str.maketrans("()[]{}«»<>", ")(][}{»«><")
 _PAGE_NUMBER = re.compile(
@@ -30,12 +41,15 @@ _ENDS_SENTENCE = tuple(".!?؟:…")
 
 
 def read_pdf(raw: bytes, limits: Limits) -> Read:
-    """A PDF's text layer, page by page, as paragraphs that know their page (pypdf: see
-    bench/pdf_extractors.py for why; pdfium for text drawn as Arabic glyph forms, which
-    report generators lay out in visual order and pypdf puts back in order only between
-    numbers). A scan, with no text layer, is read by OCR (:mod:`index.reading.ocr`)."""
+    """A PDF's text layer, page by page, as paragraphs that know their page. pypdf opens
+    and checks the file (damaged, encrypted, too long; its title); pdfium reads the text,
+    in logical order whatever order the glyphs were laid out in (see
+    bench/pdf_extractors.py for why: pypdf glues the cells of a right-to-left table and
+    moves a stop across a number at a line's edge). A scan, with no text layer, is read
+    by OCR (:mod:`index.reading.ocr`)."""
     import pypdf  # loaded only for PDFs
     from pypdf.errors import PdfReadError
+    from pypdfium2 import PdfiumError
 
     # pypdf logs what it repairs or cannot ("EOF marker not found"); Sanad says it once
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -48,16 +62,16 @@ def read_pdf(raw: bytes, limits: Limits) -> Read:
             raise ReadError(
                 f"a PDF of {len(reader.pages):,} pages (the limit is {limits.max_pages:,})"
             )
-        pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
+        pages = pdfium_pages(raw)
     except ReadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+    except (PdfReadError, PdfiumError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ReadError(f"a damaged PDF ({type(exc).__name__})") from None
+    except RecursionError:
+        raise ReadError("a damaged PDF (RecursionError)") from None
     if _letter_count(pages) < MIN_TEXT:
         return Read(_scan_blocks(raw, limits), "ocr", title.strip())
-    if any(_PRESENTATION.search(page) for page in pages):
-        pages = _pdfium_pages(raw)
     return Read(pdf_blocks(pages), "pdf", title.strip())
 
 
@@ -65,13 +79,81 @@ def _letter_count(pages: Sequence[str]) -> int:
     return sum(ch.isalnum() for page in pages for ch in page)
 
 
-def _pdfium_pages(raw: bytes) -> list[str]:
-    """Each page's text as pdfium reads it: in logical order, whatever order the glyphs
-    were laid out in."""
+def pdfium_pages(raw: bytes) -> list[str]:
+    """Each page's text as pdfium reads it (see :func:`_page_text`)."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(raw)
-    return [page.get_textpage().get_text_range().replace("\r\n", "\n") for page in document]
+    try:
+        return [_page_text(page.get_textpage()) for page in document]
+    finally:
+        document.close()
+
+
+def _page_text(textpage: PdfTextPage) -> str:
+    """A page's text in logical order, a line a line: a lam-alef ligature (one glyph for
+    two letters, which pdfium spells backwards in right-to-left text: «اال» for «الا»)
+    spelt forwards again, and a blank line where the space above a line or a change of
+    type size ends a paragraph (see :func:`paragraph_starts`; a line's size is its most
+    common one, as a stop may be set in another font)."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium
+
+    text = textpage.get_text_range()
+    if len(text) != textpage.count_chars():  # characters outside the BMP: no boxes
+        return "\n".join(text.splitlines())
+    box = textpage.get_charbox
+    chars = list(text)
+    for match in _LIGATURE.finditer(text):
+        i = match.start()
+        if box(i) == box(i + 1):  # two letters, one glyph
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+    x, y = ctypes.c_double(), ctypes.c_double()
+    lines = "".join(chars).split("\r\n")
+    placed: list[tuple[float, float] | None] = []
+    start = 0
+    for line in lines:
+        if line.strip():
+            pdfium.FPDFText_GetCharOrigin(textpage.raw, start, x, y)
+            inked = [i for i, ch in enumerate(line) if not ch.isspace()]
+            sizes = Counter(
+                pdfium.FPDFText_GetFontSize(textpage.raw, start + i)
+                for i in inked[:: max(1, len(inked) // 5)]  # a few, not every one
+            )
+            placed.append((y.value, sizes.most_common(1)[0][0]))
+        else:
+            placed.append(None)
+        start += len(line) + 2
+    return "\n".join(
+        f"\n{line}" if starts else line
+        for line, starts in zip(lines, paragraph_starts(placed), strict=True)
+    )
+
+
+def paragraph_starts(lines: Sequence[tuple[float, float] | None]) -> list[bool]:
+    """For each line of a page (its baseline's height on the page and its type size;
+    None for an empty line), whether it surely begins a paragraph: the step down to it is
+    wider by a third than the page's usual one between lines, or it steps up (another
+    column, a foot drawn first), or its type is of another size (a heading, a caption).
+
+    >>> paragraph_starts([(700, 12), (686, 12), (672, 12), (650, 12), (636, 12), (622, 10)])
+    [False, False, False, True, False, True]
+    """
+    steps: list[float | None] = []
+    resized: list[bool] = []
+    last: tuple[float, float] | None = None
+    for line in lines:
+        steps.append(None if line is None or last is None else last[0] - line[0])
+        sizes = (line[1], last[1]) if line is not None and last is not None else (1, 1)
+        resized.append(max(sizes) > 1.1 * min(sizes))
+        last = line if line is not None else last
+    usual = sorted(step for step in steps if step is not None and step > 0)
+    typical = usual[len(usual) // 2] if usual else 0.0
+    return [
+        changed or (step is not None and (step <= 0 or step > 1.3 * typical))
+        for step, changed in zip(steps, resized, strict=True)
+    ]
 
 
 def _scan_blocks(raw: bytes, limits: Limits) -> list[Block]:
@@ -90,14 +172,15 @@ def _scan_blocks(raw: bytes, limits: Limits) -> list[Block]:
 
 def pdf_blocks(pages: Sequence[str]) -> list[Block]:
     """Paragraphs of a PDF's pages (their extracted text, lines as the extractor found
-    them): glyph forms back to letters, visual order put back in logical order, running
-    headers, footers and page numbers dropped, wrapped lines joined.
+    them, a blank line where a paragraph surely ends): glyph forms back to letters, visual
+    order put back in logical order, running headers, footers and page numbers dropped,
+    wrapped lines joined.
 
     >>> pages = ["التقرير\\nبلغ عدد السكان مليون\\nنسمة في المحافظة.\\n1", "التقرير\\nانتهى.\\n2"]
     >>> [(b.text, b.page) for b in pdf_blocks(pages)]
     [('بلغ عدد السكان مليون نسمة في المحافظة.', 1), ('انتهى.', 2)]
     """
-    lines = [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
+    lines = [[line.strip() for line in page.splitlines()] for page in pages]
     visual = in_visual_order([line for page in lines for line in page])
     lines = [[letters(line, visual) for line in page] for page in lines]
     return across_pages([paragraphs(page) for page in without_furniture(lines)])
@@ -156,7 +239,8 @@ def without_furniture(pages: Sequence[Sequence[str]]) -> list[list[str]]:
     furniture = running_lines(pages)
     kept = []
     for page in pages:
-        edges = set(range(2)) | set(range(len(page) - 2, len(page)))
+        filled = [i for i, line in enumerate(page) if line]  # a blank line ends a paragraph
+        edges = set(filled[:2] + filled[-2:])
         kept.append(
             [
                 line
@@ -208,7 +292,38 @@ def letters(line: str, visual: bool) -> str:
         line = "".join(
             unicodedata.normalize("NFKC", ch) if _PRESENTATION.match(ch) else ch for ch in line
         )
-    return unmirrored(" ".join(line.split()))
+    return stops_home(" ".join(line.split()))
+
+
+def stops_home(line: str) -> str:
+    """A line with the stops and quotes that an extractor set at the wrong edge of a
+    right-to-left run (in the order they were drawn) put back at the end: before the line's
+    first word, or before a number that ends it; and a percent sign back after its number.
+
+    >>> stops_home('."لاعبين من خارج المنطقة'), stops_home('أكثر من %20 في ."2019')
+    ('لاعبين من خارج المنطقة".', 'أكثر من 20% في 2019".')
+    >>> stops_home('"..." تحتل روسيا'), stops_home('"نحن نتعاون'), stops_home("عام 2019")
+    ('"..." تحتل روسيا', '"نحن نتعاون', 'عام 2019')
+    """
+    first = _STOPS_FIRST.match(line)
+    if first:
+        line = line[first.end() :] + first.group()[::-1]
+    line = _STOPS_BEFORE_NUMBER.sub(lambda m: m.group(2) + m.group(1)[::-1], line)
+    return _PERCENT_FIRST.sub(r"\2\1", line)
+
+
+def continued(line: str) -> str:
+    """A line that continues a paragraph, with the stops that an extractor set after the
+    number it opens with (as it does in a left-to-right paragraph of Arabic) put back at
+    its end. Only there: elsewhere «1. المقدمة» is a list's item.
+
+    >>> continued("20. مشروع اتفاقية حكومية دولية"), continued("20 مشروع اتفاقية.")
+    ('20 مشروع اتفاقية حكومية دولية.', '20 مشروع اتفاقية.')
+    """
+    found = _NUMBER_THEN_STOPS.match(line)
+    if found is None or ends_sentence(line):
+        return line
+    return found.group(1) + line[found.end() :] + found.group(2)[::-1]
 
 
 def unmirrored(line: str) -> str:
@@ -238,26 +353,34 @@ def running_lines(pages: Sequence[Sequence[str]]) -> set[str]:
         return set()
     edges: Counter[str] = Counter()
     for page in pages:
-        edges.update({_DIGITS.sub("#", line) for line in [*page[:2], *page[-2:]]})
+        filled = [line for line in page if line]
+        edges.update({_DIGITS.sub("#", line) for line in [*filled[:2], *filled[-2:]]})
     return {line for line, count in edges.items() if count >= max(2, len(pages) * 0.6)}
 
 
 def paragraphs(lines: Sequence[str]) -> list[str]:
     """Lines joined into paragraphs: a line continues the one before unless that one ends
-    a sentence or is a short line on its own (a heading, a paragraph's last line); a word
-    broken by a hyphen at a line end is joined again.
+    a sentence or is a short line on its own (a heading, a paragraph's last line), or a
+    blank line stands between them; a word broken by a hyphen at a line end is joined
+    again. A paragraph whose brackets all came out mirrored is mended (:func:`unmirrored`).
 
     >>> paragraphs(["السكان", "بلغ عدد سكان المحافظة في نهاية العام نحو", "مليونين.", "التعليم"])
     ['السكان', 'بلغ عدد سكان المحافظة في نهاية العام نحو مليونين.', 'التعليم']
+    >>> paragraphs(["مجموعة الرؤية الاستراتيجية للتعاون بين الدول", "", "المصدر: تاس"])
+    ['مجموعة الرؤية الاستراتيجية للتعاون بين الدول', 'المصدر: تاس']
     """
-    if not lines:
+    filled = sorted(len(line) for line in lines if line)
+    if not filled:
         return []
-    lengths = sorted(len(line) for line in lines)
-    full = lengths[len(lengths) * 3 // 4]  # a typical full line
+    full = filled[len(filled) * 3 // 4]  # a typical full line
     out: list[str] = []
     joinable = False
     for line in lines:
+        if not line:
+            joinable = False
+            continue
         if joinable and out:
+            line = continued(line)
             if out[-1].endswith("-") and out[-1][-2:-1].isalpha():
                 out[-1] = out[-1][:-1] + line
             else:
@@ -265,4 +388,4 @@ def paragraphs(lines: Sequence[str]) -> list[str]:
         else:
             out.append(line)
         joinable = not ends_sentence(out[-1]) and len(line) >= 0.7 * full
-    return out
+    return [unmirrored(paragraph) for paragraph in out]
