@@ -11,7 +11,8 @@ and a scan.
 - seed-visual.pdf: the seed article as a report generator writes it (glyph forms, visual
   order, lines with numbers in them) with a foot «صفحة 1 من 2».
 - seed-libreoffice.pdf: the seed article as LibreOffice exports a Word file of it: right
-  to left paragraphs, a table, a foot «وكالة الأنباء ©2020 صفحة —1» (needs soffice).
+  to left paragraphs in Arial at 14 points (a line then opens with «20»), a right to left
+  table, a foot «وكالة الأنباء ©2020 صفحة —1» (needs soffice).
 - seed-libreoffice-text.pdf: the seed .txt as LibreOffice prints it: left-to-right
   paragraphs, so quotes cross the stops at line ends (needs soffice).
 - seed-scan.pdf: the seed article printed (shaped as a word processor would) and scanned:
@@ -181,21 +182,30 @@ def seed_libreoffice(path: Path) -> None:
         return paragraph
 
     word = docx.Document()
-    word.styles["Normal"].font.name = "DejaVu Sans"
+    normal = word.styles["Normal"]
+    normal.font.name = "DejaVu Sans"
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:cs"), "Arial")  # Arabic in Word's complex-script font, at 14 points
+    size = OxmlElement("w:szCs")
+    size.set(qn("w:val"), "28")
+    normal.element.get_or_add_rPr().append(size)
     for line in seed_lines():
         heading = line.startswith(("20 مشروع", "مجموعة الرؤية"))
         right_to_left(word.add_heading(line, level=2) if heading else word.add_paragraph(line))
         if line.startswith("وأشار رودينكو إلى أنه"):
             table = word.add_table(rows=3, cols=2)
             table.style = "Table Grid"
+            table._tbl.tblPr.append(OxmlElement("w:bidiVisual"))  # its first column at the right
             rows = [
                 ("البلد", "ما ورد في التصريحات"),
                 ("كازاخستان", "شراكة استراتيجية"),
                 ("أوزبكستان", "20 مشروع اتفاقية"),
             ]
-            for r, (country, said) in enumerate(rows):
-                right_to_left(table.cell(r, 1).paragraphs[0]).add_run(country)
-                right_to_left(table.cell(r, 0).paragraphs[0]).add_run(said)
+            for r, row in enumerate(rows):
+                for c, text in enumerate(row):
+                    cell = table.cell(r, c).paragraphs[0]
+                    cell.add_run(text)
+                    right_to_left(cell)
     foot = word.sections[0].footer.paragraphs[0]
     foot.add_run("وكالة الأنباء ©2020 صفحة —")
     field = OxmlElement("w:fldSimple")
