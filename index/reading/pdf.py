@@ -146,7 +146,7 @@ def paragraph_starts(lines: Sequence[tuple[float, float] | None]) -> list[bool]:
     for line in lines:
         steps.append(None if line is None or last is None else last[0] - line[0])
         sizes = (line[1], last[1]) if line is not None and last is not None else (1, 1)
-        resized.append(max(sizes) > 1.1 * min(sizes))
+        resized.append(max(sizes) > 1.05 * min(sizes))
         last = line if line is not None else last
     usual = sorted(step for step in steps if step is not None and step > 0)
     typical = usual[len(usual) // 2] if usual else 0.0
