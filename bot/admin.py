@@ -14,7 +14,7 @@ from bot.access import admin_message, is_admin
 from bot.answering import command_argument
 from bot.buttons import DOCS, Pressed, list_keyboard, pressed, remove_keyboard, use_keyboard
 from bot.callbacks import with_session
-from bot.chat_sets import scope_key
+from bot.chat_sets import scope_key, set_names
 from bot.render import (
     DOCS_PAGE,
     DOCUMENTS,
@@ -186,17 +186,19 @@ async def use_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None:
         return
     svc = services(context)
-    names = command_argument(message).split()
-    if not names:
+    argument = command_argument(message)
+    if not argument:
         now = await asyncio.to_thread(svc.scope, message.chat_id) or [DEFAULT_SET]
         await send_html(message, USE_NOW.format(names="، ".join(map(set_label, now))))
         return
     sizes = await asyncio.to_thread(svc.collection.sets)
+    names = set_names(argument, known={*sizes, DEFAULT_SET})
     unknown = [n for n in names if n not in sizes and n != DEFAULT_SET]
-    if unknown:
-        await send_html(message, USE_UNKNOWN.format(name=html.escape(unknown[0], quote=False)))
+    if unknown or not names:
+        name = unknown[0] if unknown else argument
+        await send_html(message, USE_UNKNOWN.format(name=html.escape(name, quote=False)))
         return
-    sid = await asyncio.to_thread(svc.sessions.open, " ".join(names))  # the pending choice
+    sid = await asyncio.to_thread(svc.sessions.open, "\n".join(names))  # the pending choice
     text = USE_ASK.format(names="، ".join(map(set_label, names)))
     await send_html(message, text, use_keyboard(sid))
 
@@ -211,7 +213,7 @@ async def use_button(
         await acknowledge(query, ADMINS_ONLY, alert=True)
         return
     await acknowledge(query)
-    names = session.question.split()
+    names = session.question.split("\n")
     if button.number:
         await asyncio.to_thread(svc.chat_sets.use, chat_of(query), names)
         text = USE_DONE.format(names="، ".join(map(set_label, names)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection as Names
 from collections.abc import Sequence
 
 from bot.state import open_state
@@ -17,6 +19,25 @@ def scope_key(scope: Sequence[str] | None) -> str:
     ('', 'أ,ب')
     """
     return ",".join(sorted(scope)) if scope is not None else ""
+
+
+_NAME = re.compile(r'["«“]([^"»”]*)["»”]|([^\s,،"«»“”]+)')
+
+
+def set_names(argument: str, known: Names[str] = ()) -> list[str]:
+    """The set names written after /use: apart by spaces or commas, a name with spaces in
+    quotes («…» or "…"), or the whole argument when it is one ``known`` name as it stands.
+
+    >>> set_names('أخبار، «فريق التحرير» "الأرشيف القديم" أخبار')
+    ['أخبار', 'فريق التحرير', 'الأرشيف القديم']
+    >>> set_names("فريق التحرير", known={"فريق التحرير"}), set_names("  ")
+    (['فريق التحرير'], [])
+    """
+    argument = argument.strip()
+    if argument in known:
+        return [argument]
+    found = (quoted.strip() or bare for quoted, bare in _NAME.findall(argument))
+    return list(dict.fromkeys(name for name in found if name))
 
 
 class ChatSets:

@@ -88,3 +88,23 @@ def test_two_groups_are_answered_each_from_its_own_set(fake: FakeTelegram, tmp_p
         listed = said(fake, PRESS, len(fake.bot_messages(PRESS)) + 1)[-1]["text"]
         assert "أعلن المتحدث" in listed and "وقعت الوزارة" not in listed
     assert not any(texts.SORRY in m["text"] for c in (LEGAL, PRESS) for m in fake.bot_messages(c))
+
+
+def test_a_set_whose_name_has_a_space_is_chosen_as_written_or_in_quotes(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    collection = Collection.open(seed_config(tmp_path))
+    collection.add(CONTRACT[0], CONTRACT[1].encode(), sets=["الشؤون القانونية"])
+    collection.add(STATEMENT[0], STATEMENT[1].encode(), sets=["إعلام"])
+    fake.add_chat(LEGAL, "group")
+    question = "ماذا عن الغاز الطبيعي؟"
+    with running_bot(fake, make_services(tmp_path, collection=collection)):
+        use(fake, LEGAL, "الشؤون القانونية")  # the whole argument, as it stands
+        answer = ask(fake, LEGAL, question)["text"]
+        assert "لتوريد" in answer and "المتحدث" not in answer
+        use(fake, LEGAL, "«الشؤون القانونية» إعلام")  # in quotes, beside another set
+        answer = ask(fake, LEGAL, question)["text"]
+        assert "لتوريد" in answer and "المتحدث" in answer
+        before = len(fake.bot_messages(LEGAL))
+        fake.message(LEGAL, "/use الشؤون", user_id=ADMIN)  # half a name is no set
+        assert "«الشؤون»" in said(fake, LEGAL, before + 1)[-1]["text"]
