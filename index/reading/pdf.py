@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from index.reading.blocks import Block, Limits, NoTextLayer, Read, ReadError
 
@@ -38,6 +38,7 @@ _PAGE_MARK = re.compile(
 )
 _DIGITS = re.compile(r"[0-9٠-٩]+")
 _ENDS_SENTENCE = tuple(".!?؟:…")
+_ELISION = re.compile(r"[\"«(\[]\s*(?:\.{3}|…)\s*[\"»)\]]$")
 
 
 def read_pdf(raw: bytes, limits: Limits) -> Read:
@@ -80,29 +81,36 @@ def _letter_count(pages: Sequence[str]) -> int:
 
 
 def pdfium_pages(raw: bytes) -> list[str]:
-    """Each page's text as pdfium reads it (see :func:`_page_text`)."""
+    """Each page's text as pdfium reads it, in logical order, a line a line (see
+    :func:`_page_lines`), with a blank line where a paragraph surely ends (see
+    :func:`paragraph_starts`)."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(raw)
     try:
-        return [_page_text(page.get_textpage()) for page in document]
+        pages = [_page_lines(page.get_textpage()) for page in document]
     finally:
         document.close()
+    starts = paragraph_starts([placed for _, placed in pages])
+    return [
+        "\n".join(f"\n{line}" if new else line for line, new in zip(lines, page, strict=True))
+        for (lines, _), page in zip(pages, starts, strict=True)
+    ]
 
 
-def _page_text(textpage: PdfTextPage) -> str:
-    """A page's text in logical order, a line a line: a lam-alef ligature (one glyph for
-    two letters, which pdfium spells backwards in right-to-left text: «اال» for «الا»)
-    spelt forwards again, and a blank line where the space above a line or a change of
-    type size ends a paragraph (see :func:`paragraph_starts`; a line's size is its most
-    common one, as a stop may be set in another font)."""
+def _page_lines(textpage: PdfTextPage) -> tuple[list[str], list[PlacedLine | None]]:
+    """A page's lines and where each stands: a lam-alef ligature (one glyph for two
+    letters, which pdfium spells backwards in right-to-left text: «اال» for «الا») spelt
+    forwards again; a line's size is its most common one, as a stop may be set in another
+    font. Characters outside the BMP leave no boxes to read: no places then."""
     import ctypes
 
     import pypdfium2.raw as pdfium
 
     text = textpage.get_text_range()
-    if len(text) != textpage.count_chars():  # characters outside the BMP: no boxes
-        return "\n".join(text.splitlines())
+    if len(text) != textpage.count_chars():
+        lines = text.splitlines()
+        return lines, [None] * len(lines)
     box = textpage.get_charbox
     chars = list(text)
     for match in _LIGATURE.finditer(text):
@@ -110,50 +118,99 @@ def _page_text(textpage: PdfTextPage) -> str:
         if box(i) == box(i + 1):  # two letters, one glyph
             chars[i], chars[i + 1] = chars[i + 1], chars[i]
     x, y = ctypes.c_double(), ctypes.c_double()
+
+    def across(first: int, last: int) -> float:  # the width from one glyph to another
+        a, b = box(first), box(last)
+        return max(a[2], b[2]) - min(a[0], b[0])
+
     lines = "".join(chars).split("\r\n")
-    placed: list[tuple[float, float] | None] = []
+    placed: list[PlacedLine | None] = []
     start = 0
     for line in lines:
-        if line.strip():
-            pdfium.FPDFText_GetCharOrigin(textpage.raw, start, x, y)
-            inked = [i for i, ch in enumerate(line) if not ch.isspace()]
+        inked = [i for i, ch in enumerate(line) if not ch.isspace()]
+        if inked:
+            pdfium.FPDFText_GetCharOrigin(textpage.raw, start + inked[0], x, y)
             sizes = Counter(
                 pdfium.FPDFText_GetFontSize(textpage.raw, start + i)
                 for i in inked[:: max(1, len(inked) // 5)]  # a few, not every one
             )
-            placed.append((y.value, sizes.most_common(1)[0][0]))
+            space = line.find(" ", inked[0])
+            word_end = (space if space > 0 else len(line)) - 1
+            placed.append(
+                PlacedLine(
+                    y.value,
+                    sizes.most_common(1)[0][0],
+                    across(start + inked[0], start + inked[-1]),
+                    across(start + inked[0], start + word_end),
+                )
+            )
         else:
             placed.append(None)
         start += len(line) + 2
-    return "\n".join(
-        f"\n{line}" if starts else line
-        for line, starts in zip(lines, paragraph_starts(placed), strict=True)
-    )
+    return lines, placed
 
 
-def paragraph_starts(lines: Sequence[tuple[float, float] | None]) -> list[bool]:
-    """For each line of a page (its baseline's height on the page and its type size;
-    None for an empty line), whether it surely begins a paragraph: the step down to it is
-    wider by a third than the page's usual one between lines, or it steps up (another
-    column, a foot drawn first), or its type is of another size (a heading, a caption).
+class PlacedLine(NamedTuple):
+    """Where a line of a PDF page stands (in points): its baseline's height on the page,
+    its type size, its width and its first word's."""
 
-    >>> paragraph_starts([(700, 12), (686, 12), (672, 12), (650, 12), (636, 12), (622, 10)])
-    [False, False, False, True, False, True]
+    baseline: float
+    size: float
+    width: float
+    first_word: float
+
+
+def paragraph_starts(pages: Sequence[Sequence[PlacedLine | None]]) -> list[list[bool]]:
+    """For each line of each page (None for an empty one), whether it surely begins a
+    paragraph: the step down to it is wider by a third than the document's usual one
+    between lines, or it steps up (another column, a foot drawn first), or its type is of
+    another size (a heading, a caption), or its first word would have fitted on the line
+    before (which then ended short of the document's full lines: a heading, a
+    paragraph's end). The usual step and a full line are the whole document's, so that a
+    last page of a few short lines is read as the others.
+
+    >>> text = [PlacedLine(700 - 14 * i, 12, 400, 40) for i in range(3)]
+    >>> gap, small = PlacedLine(650, 12, 400, 40), PlacedLine(636, 10, 400, 40)
+    >>> paragraph_starts([[*text, gap, small, None, PlacedLine(622, 10, 200, 40)]])
+    [[False, False, False, True, True, False, False]]
+    >>> short = [PlacedLine(700, 12, 250, 40), PlacedLine(686, 12, 100, 40)]
+    >>> paragraph_starts([[*text, PlacedLine(658, 12, 400, 40)], short])
+    [[False, False, False, False], [False, True]]
     """
-    steps: list[float | None] = []
-    resized: list[bool] = []
-    last: tuple[float, float] | None = None
-    for line in lines:
-        steps.append(None if line is None or last is None else last[0] - line[0])
-        sizes = (line[1], last[1]) if line is not None and last is not None else (1, 1)
-        resized.append(max(sizes) > 1.05 * min(sizes))
-        last = line if line is not None else last
-    usual = sorted(step for step in steps if step is not None and step > 0)
+    placed = [line for page in pages for line in page if line is not None]
+    widths = sorted(line.width for line in placed)
+    widest = widths[(len(widths) - 1) * 9 // 10] if widths else 0.0  # a full line's width
+    steps = [_steps(page) for page in pages]
+    usual = sorted(step for page in steps for step in page if step is not None and step > 0)
     typical = usual[len(usual) // 2] if usual else 0.0
-    return [
-        changed or (step is not None and (step <= 0 or step > 1.3 * typical))
-        for step, changed in zip(steps, resized, strict=True)
-    ]
+    starts = []
+    for page, page_steps in zip(pages, steps, strict=True):
+        last: PlacedLine | None = None
+        marks = []
+        for line, step in zip(page, page_steps, strict=True):
+            new = False
+            if line is not None and last is not None and step is not None:
+                room = 0.95 * widest - last.width - 0.3 * line.size  # after a space
+                new = (
+                    step <= 0
+                    or step > 1.3 * typical
+                    or max(line.size, last.size) > 1.05 * min(line.size, last.size)
+                    or 0 < line.first_word < room
+                )
+            marks.append(new)
+            last = line if line is not None else last
+        starts.append(marks)
+    return starts
+
+
+def _steps(page: Sequence[PlacedLine | None]) -> list[float | None]:
+    """How far down each line stands from the line above it (None: the first, or empty)."""
+    steps: list[float | None] = []
+    last: PlacedLine | None = None
+    for line in page:
+        steps.append(None if line is None or last is None else last.baseline - line.baseline)
+        last = line if line is not None else last
+    return steps
 
 
 def _scan_blocks(raw: bytes, limits: Limits) -> list[Block]:
@@ -210,9 +267,15 @@ def ends_sentence(line: str) -> bool:
     """The line ends a sentence: its stop may stand inside or outside a closing quote or
     bracket (an extractor moves a quote across the stop at a right-to-left line's end).
 
+    A quoted elision («"..."»، «(…)») marks words left out, not a sentence's end.
+
     >>> ends_sentence('في أوائل التسعينات."'), ends_sentence("في أوائل"), ends_sentence("(انتهى.)")
     (True, False, True)
+    >>> ends_sentence('من المهم بالنسبة لنا "..."'), ends_sentence("وقال (…)")
+    (False, False)
     """
+    if _ELISION.search(line):
+        return False
     return line.rstrip("\"'»”’)]").endswith(_ENDS_SENTENCE)
 
 

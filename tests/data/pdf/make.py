@@ -10,6 +10,8 @@ and a scan.
 - scan.pdf: pages that are pictures only, no text layer, and no text in the pictures.
 - seed-visual.pdf: the seed article as a report generator writes it (glyph forms, visual
   order, lines with numbers in them) with a foot «صفحة 1 من 2».
+- seed-visual-tight.pdf: the same in a narrow column at 14 points, with no space between
+  paragraphs: a heading or a paragraph's end is told by the room left on its line.
 - seed-libreoffice.pdf: the seed article as LibreOffice exports a Word file of it: right
   to left paragraphs in Arial at 14 points (a line then opens with «20»), a right to left
   table, a foot «وكالة الأنباء ©2020 صفحة —1» (needs soffice).
@@ -138,30 +140,32 @@ def seed_lines() -> list[str]:
     return [line for line in SEED.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
-def seed_visual(path: Path) -> None:
+def seed_visual(path: Path, size: int = 12, width: int = 170, gap: float = 3) -> None:
     pdf = FPDF()
     pdf.set_auto_page_break(False)
     pdf.add_font("dejavu", fname=FONT)
-    pdf.set_font("dejavu", size=12)
+    pdf.set_font("dejavu", size=size)
     lines: list[str] = []
     for text in seed_lines():  # wrap in logical order; each line is then laid out visually
         line = ""
         for word in text.split():
-            if line and pdf.get_string_width(visual(line + " " + word)) > 170:
+            if line and pdf.get_string_width(visual(line + " " + word)) > width:
                 lines.append(line)
                 line = word
             else:
                 line = f"{line} {word}".strip()
         lines += [line, ""]
-    pages = [lines[i : i + 38] for i in range(0, len(lines), 38)]
+    pitch = size * 6.5 / 12
+    per_page = int(247 / pitch)
+    pages = [lines[i : i + per_page] for i in range(0, len(lines), per_page)]
     for number, page in enumerate(pages, start=1):
         pdf.add_page()
-        pdf.set_font("dejavu", size=12)
+        pdf.set_font("dejavu", size=size)
         for one in page:
             if one:
-                pdf.cell(190, 6.5, visual(one), align="R", new_x="LMARGIN", new_y="NEXT")
-            else:
-                pdf.ln(3)
+                pdf.cell(190, pitch, visual(one), align="R", new_x="LMARGIN", new_y="NEXT")
+            elif gap:
+                pdf.ln(gap)
         pdf.set_y(-20)
         pdf.set_font("dejavu", size=9)
         pdf.cell(0, 8, visual(f"صفحة {number} من {len(pages)}"), align="C")
@@ -275,6 +279,7 @@ if __name__ == "__main__":
     scan(HERE / "scan.pdf")
     seed_scan(HERE / "seed-scan.pdf")
     seed_visual(HERE / "seed-visual.pdf")
+    seed_visual(HERE / "seed-visual-tight.pdf", size=14, width=120, gap=0)
     seed_libreoffice(HERE / "seed-libreoffice.pdf")
     seed_libreoffice_text(HERE / "seed-libreoffice-text.pdf")
     (HERE / "sentences.txt").write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
