@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,22 +121,26 @@ class GramStats:
         >>> "#رود" in GramStats.from_texts(["قال رودينكو", "قالت الوزارة"], count=100).df
         False
         """
-        df: dict[str, int] = {}
+        df: Counter[str] = Counter()
+        grams_of: dict[str, list[str]] = {}  # a word's grams, made once (words repeat)
         total = sampled = 0
         for text in texts:
-            found = text_grams(text)
-            for gram in set(found):
-                seen = df.get(gram)
-                # a gram first seen is interned: the statistics of many sets of documents
-                # (one a chat's) share one copy of each gram instead of one each
-                df[gram if seen else sys.intern(gram)] = (seen or 0) + 1
-            total += len(found)
+            found: set[str] = set()
+            for word in gram_words(text):
+                grams = grams_of.get(word)
+                if grams is None:
+                    grams = grams_of[word] = word_grams(word)
+                found.update(grams)
+                total += len(grams)
+            df.update(found)
             sampled += 1
         count = sampled if count is None else count
-        if sampled < count:
-            df = {g: n for g, n in df.items() if n > 1}
+        least = 2 if sampled < count else 1
+        # each gram is interned: the statistics of many sets of documents (one a chat's)
+        # share one copy of each gram instead of one each
+        kept = {sys.intern(gram): n for gram, n in df.items() if n >= least}
         avg_len = total / sampled if sampled else 0.0
-        return cls(df, sampled, avg_len, count, generation)
+        return cls(kept, sampled, avg_len, count, generation)
 
     def idf(self, gram: str, size: int) -> float:
         """Lucene's BM25 idf for a collection of ``size`` sentences (always positive); a gram
