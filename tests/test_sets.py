@@ -13,6 +13,8 @@ from rank_bm25 import BM25Okapi
 from index.cli import EXIT_ERROR, main
 from index.collection import Collection
 from index.config import load_config
+from index.storage.store import Store
+from index.text.grams import GramStats
 from tests.conftest import SEEDS
 
 FOLLOWUP = Path(__file__).parent / "fixtures" / "followup"
@@ -116,3 +118,27 @@ def test_documents_are_put_in_a_set_and_taken_out_from_the_terminal(
     assert ask(capsys, "--set", "default", "ماذا قال رودينكو؟")  # back in the default set
     assert main(["sets", "دروس", "لا-توجد.txt"]) == EXIT_ERROR
     assert "لا-توجد.txt: no such document" in capsys.readouterr().err
+
+
+def test_a_sets_statistics_are_counted_once_for_every_process_that_asks(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.retrieval import segments
+
+    counted: list[int] = []
+    count = segments.count_gram_stats
+
+    def counting(store: Store, ids: np.ndarray) -> GramStats:
+        counted.append(len(ids))
+        return count(store, ids)
+
+    monkeypatch.setattr(segments, "count_gram_stats", counting)
+    first = ask(capsys, "--set", "دروس", QUESTIONS[0])
+    assert first and len(counted) == 1  # the set's first question counts its grams
+    again = [ask(capsys, "--set", "دروس", q) for q in QUESTIONS]  # each a new `sanad ask`
+    assert again[0] == first and len(counted) == 1  # read back, not counted again
+    lesson = project / "درس.txt"
+    lesson.write_text("ولد العالم في قرية صغيرة قرب البحر.\n")
+    assert main(["add", "--set", "دروس", str(lesson)]) == 0
+    ask(capsys, "--set", "دروس", QUESTIONS[0])
+    assert counted[-1] == counted[0] + 1  # the set changed: counted anew, its new sentence too

@@ -28,7 +28,7 @@ from index.retrieval.parts import Prefetched
 from index.retrieval.rerank import Reranker, fuse
 from index.retrieval.scope import ScopedDense, ScopedScorer
 from index.retrieval.scoring import BM25Params, Scorer
-from index.retrieval.segments import IndexFiles, count_gram_stats, ensure_index_files
+from index.retrieval.segments import IndexFiles, ensure_index_files, set_gram_stats
 from index.retrieval.settings import SearchSettings, SemanticSettings
 from index.retrieval.titles import Titles
 from index.retrieval.vectors import Embedding, Nearest
@@ -182,12 +182,13 @@ class Searcher:
         # the second stage's statistics too (letter grams, titles) are the sets' alone: a
         # chat's answers do not move when another chat's sets change, and they are kept
         # by the sets' documents, for the next generations while those stay as they are
+        # (the grams on disk too: counted once, whichever process asks first)
         reranker = self._stages.get(tuple(mine))
         if reranker is None:
             titles = Titles(
                 {i: now.documents[i] for i in mine if i in now.documents}, self.analyzer.terms
             )
-            stats = count_gram_stats(self.store, now.ids[members])
+            stats = set_gram_stats(self.store, now.ids[members])
             reranker = Reranker(stats, self.settings, titles)
         engine = ScopedScorer(now.engine, members)
         found = replace(now, engine=engine, dense=dense, reranker=reranker)

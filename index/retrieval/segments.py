@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from array import array
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 DELTA_SHARE = 0.1  # added sentences beyond this share of the saved segment: rebuild
 STATS_STALE_SHARE = 0.1  # sentences added or removed beyond this share: new gram statistics
 GRAMS_FILE = "grams.json"
+SET_GRAMS_FOLDER = "set-grams"  # a set of documents' gram statistics, a file per set's contents
+SET_GRAMS_KEPT = 256  # the newest kept; older ones are counted again if asked for
 SEGMENT_PREFIX = "g"  # g<generation>: the engine saved for a generation
 
 
@@ -174,6 +177,35 @@ def count_gram_stats(store: Store, ids: np.ndarray) -> GramStats:
         for row in store.sentences(sample[start : start + 500]).values()
     )
     return GramStats.from_texts(texts, len(ids), store.generation)
+
+
+def set_gram_stats(store: Store, ids: np.ndarray) -> GramStats:
+    """The gram statistics of a set of documents' sentences (``ids``): read
+    back when they were counted before, by any process (the bot, `sanad ask`, after a
+    restart), else counted and saved beside the engine files. They are named for the
+    sentences they count and the analysis, so they hold while those stay as they are; a
+    failure to read or save them is logged and they are counted."""
+    root = store.engine_folder
+    if root is None:
+        return count_gram_stats(store, ids)
+    digest = hashlib.sha1(np.asarray(ids, dtype=np.int64).tobytes())
+    digest.update((store.signature or "").encode("utf-8"))
+    path = root / SET_GRAMS_FOLDER / f"{digest.hexdigest()[:20]}.json"
+    try:
+        return GramStats.load(path)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("gram statistics in %s unusable (%s); recounting", path, exc)
+    stats = count_gram_stats(store, ids)
+    try:
+        write_file_atomically(path, stats.to_json())
+        saved = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in saved[:-SET_GRAMS_KEPT]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("could not save gram statistics in %s: %s", path.parent, exc)
+    return stats
 
 
 def write_gram_stats(store: Store, stats: GramStats) -> None:
