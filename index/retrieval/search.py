@@ -185,10 +185,10 @@ class Searcher:
         # (the grams on disk too: counted once, whichever process asks first)
         reranker = self._stages.get(tuple(mine))
         if reranker is None:
-            titles = Titles(
-                {i: now.documents[i] for i in mine if i in now.documents}, self.analyzer.terms
-            )
-            stats = set_gram_stats(self.store, now.ids[members])
+            documents = {i: now.documents[i] for i in mine if i in now.documents}
+            titles = Titles(documents, self.analyzer.terms)
+            contents = (d.sha256 for d in documents.values())
+            stats = set_gram_stats(self.store, now.ids[members], contents)
             reranker = Reranker(stats, self.settings, titles)
         engine = ScopedScorer(now.engine, members)
         found = replace(now, engine=engine, dense=dense, reranker=reranker)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -179,17 +179,18 @@ def count_gram_stats(store: Store, ids: np.ndarray) -> GramStats:
     return GramStats.from_texts(texts, len(ids), store.generation)
 
 
-def set_gram_stats(store: Store, ids: np.ndarray) -> GramStats:
-    """The gram statistics of a set of documents' sentences (``ids``): read
-    back when they were counted before, by any process (the bot, `sanad ask`, after a
-    restart), else counted and saved beside the engine files. They are named for the
-    sentences they count and the analysis, so they hold while those stay as they are; a
-    failure to read or save them is logged and they are counted."""
+def set_gram_stats(store: Store, ids: np.ndarray, contents: Iterable[str]) -> GramStats:
+    """The gram statistics of a set of documents' sentences (``ids``; ``contents``: the
+    documents' hashes): read back when they were counted before, by any process (the bot,
+    `sanad ask`, after a restart), else counted and saved beside the engine files. They
+    are named for the sentences they count, the documents' contents (a rebuilt store may
+    number other sentences alike) and the analysis, so they hold while those stay as
+    they are; a failure to read or save them is logged and they are counted."""
     root = store.engine_folder
     if root is None:
         return count_gram_stats(store, ids)
     digest = hashlib.sha1(np.asarray(ids, dtype=np.int64).tobytes())
-    digest.update((store.signature or "").encode("utf-8"))
+    digest.update(" ".join([store.signature or "", *contents]).encode("utf-8"))
     path = root / SET_GRAMS_FOLDER / f"{digest.hexdigest()[:20]}.json"
     try:
         return GramStats.load(path)
