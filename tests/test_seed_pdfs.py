@@ -154,3 +154,29 @@ def test_ask_json_marks_hits_read_by_ocr(tmp_path: Path, monkeypatch, capsys) ->
     assert main(["ask", MISSION, "--json"]) == 0
     hit = json.loads(capsys.readouterr().out)["hits"][0]
     assert hit["ocr"] is False and hit["text"] == UZBEKISTAN
+
+
+def test_a_word_that_ocr_read_with_a_dot_out_of_place_is_still_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.reading import ocr
+
+    read = [  # what Tesseract makes of a scan: «أوزيكستان» for «أوزبكستان», one dot astray
+        "قال رودينكو إن أوزبكستان شريك مهم لروسيا.\n\nوتحدث عن الطقس في موسكو.\n\n"
+        "وذكر أن الحوار يتطور بوتيرة جيدة.\n\nثم انتقل إلى أسعار النفط.",
+        "كما أشار إلى أن روسيا وأوزيكستان تستعدان للتوقيع على حوالي 20 مشروع اتفاقية.",
+    ]
+    monkeypatch.setattr(ocr, "read_scan", lambda raw, max_pages: read)
+    collection = collection_of(tmp_path, "scan.pdf")
+    hits = collection.ask("ماذا عن أوزبكستان؟", 3).hits
+    assert any("وأوزيكستان تستعدان" in h.text and h.ocr for h in hits)
+    collection.close()
+
+    typed = tmp_path / "typed"  # text typed by hand keeps its own spelling: not so searched
+    typed.mkdir()
+    (typed / "نص.txt").write_text("\n".join(read) + "\n", encoding="utf-8")
+    collection = Collection.open(seed_config(typed, typed), prepare=False)
+    collection.rebuild()
+    hits = collection.ask("ماذا عن أوزبكستان؟", 3).hits
+    assert hits and not any("وأوزيكستان" in h.text for h in hits)
+    collection.close()

@@ -16,7 +16,7 @@ from index.text.analysis import (
     word_spans,
 )
 from index.text.grams import word_grams
-from index.text.spelling import correct
+from index.text.spelling import correct, dot_variants
 from index.text.words import Word
 
 MAX_QUESTION_CHARS = 1000
@@ -90,12 +90,20 @@ class Query:
         return frozenset(self.stems)
 
 
-def parse_query(question: str, analyzer: Analyzer, known: Vocabulary) -> Query | str:
+def parse_query(
+    question: str,
+    analyzer: Analyzer,
+    known: Vocabulary,
+    misread: Callable[[str], bool] | None = None,
+) -> Query | str:
     """The parsed question, or the reason it cannot be searched (see REASONS).
 
     Words come from one tokenizer (:func:`index.text.analysis.word_spans`); stems, grams, the
     answer type and the speech frame are all read from those words. A stem the index has
-    never seen is corrected to a known one an edit away (index.text.spelling).
+    never seen is corrected to a known one an edit away (index.text.spelling). Where some
+    text was read by OCR, ``misread`` tells the words found in it: a stem is searched
+    with those of them that differ from it by the dots of one letter («اوزيكست» for
+    «اوزبكست», as OCR reads it).
 
     >>> from index.text.analysis import LightSegmenter
     >>> q = parse_query("ماذا قال رودنكو عن أوزبكستان؟", Analyzer(LightSegmenter()),
@@ -111,7 +119,7 @@ def parse_query(question: str, analyzer: Analyzer, known: Vocabulary) -> Query |
     spans = word_spans(question)
     normals = [normalize(text) for text, _, _ in spans]
     words = tuple(
-        Word.of(text, start, end, tuple(correct(t, known) for t in terms))
+        Word.of(text, start, end, stems + _misread(stems, misread))
         for (text, start, end), normal, pieces in zip(
             spans, normals, word_pieces(normals), strict=True
         )
@@ -120,6 +128,7 @@ def parse_query(question: str, analyzer: Analyzer, known: Vocabulary) -> Query |
             if pieces == (normal,)
             else tuple(t for piece in pieces for t in analyzer.word_terms(piece))
         ]
+        for stems in [tuple(correct(t, known) for t in terms)]
     )
     stems = tuple(t for w in words for t in w.stems)
     speech = _speech(words)
@@ -133,6 +142,13 @@ def parse_query(question: str, analyzer: Analyzer, known: Vocabulary) -> Query |
     return Query(
         question, words, stems, grams, answer_type([w.normal for w in words if w.normal]), speech
     )
+
+
+def _misread(stems: tuple[str, ...], misread: Callable[[str], bool] | None) -> tuple[str, ...]:
+    """The words OCR read for ``stems`` (see :func:`parse_query`)."""
+    if misread is None:
+        return ()
+    return tuple(v for t in stems for v in dot_variants(t, misread) if v not in stems)
 
 
 def _speech(words: tuple[Word, ...]) -> Speech | None:

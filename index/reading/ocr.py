@@ -84,24 +84,15 @@ def _ocr(program: str, image: bytes) -> str:
     return done.stdout.decode("utf-8", errors="replace")
 
 
-def scan_paragraphs(page: str) -> list[str]:
-    """A page as Tesseract read it into paragraphs: blank lines part them, the lines of
-    one are joined (a hyphen at a line's end joins a broken word), and the Latin commas,
-    semicolons and question marks it reads after Arabic letters are Arabic ones.
+def scan_text(page: str) -> str:
+    """A page as Tesseract read it, a line a line (blank lines, which part its blocks,
+    kept), with the Latin commas, semicolons and question marks it reads after Arabic
+    letters made Arabic ones.
 
-    >>> scan_paragraphs("قال رودينكو, إن\\nالعلاقات قوية.\\n\\nلماذا ?\\n")
-    ['قال رودينكو، إن العلاقات قوية.', 'لماذا؟']
+    >>> scan_text("قال رودينكو, إن\\nالعلاقات  قوية.\\n\\nلماذا ?\\n")
+    'قال رودينكو، إن\\nالعلاقات قوية.\\n\\nلماذا؟'
     """
-    out = []
-    for chunk in re.split(r"\n\s*\n", page):
-        lines = [" ".join(line.split()) for line in chunk.splitlines() if line.strip()]
-        if not lines:
-            continue
-        text = lines[0]
-        for line in lines[1:]:
-            broken = text.endswith("-") and text[-2:-1].isalpha()
-            text = text[:-1] + line if broken else f"{text} {line}"
-        for pattern, arabic in _PUNCTUATION:
-            text = pattern.sub(arabic, text)
-        out.append(text)
-    return out
+    text = "\n".join(" ".join(line.split()) for line in page.strip().splitlines())
+    for pattern, arabic in _PUNCTUATION:
+        text = pattern.sub(arabic, text)
+    return text

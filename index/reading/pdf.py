@@ -214,17 +214,15 @@ def _steps(page: Sequence[PlacedLine | None]) -> list[float | None]:
 
 
 def _scan_blocks(raw: bytes, limits: Limits) -> list[Block]:
-    """The paragraphs of a scan, read by OCR, running heads and page numbers dropped."""
-    from index.reading.ocr import read_scan, scan_paragraphs
+    """The paragraphs of a scan, read by OCR, cleaned up as a text layer is (see
+    :func:`pdf_blocks`: running heads and page numbers dropped, a heading or a short
+    line ending its paragraph, a paragraph over a page break joined)."""
+    from index.reading.ocr import read_scan, scan_text
 
-    pages = [scan_paragraphs(page) for page in read_scan(raw, limits.max_ocr_pages)]
-    if _letter_count(["".join(page) for page in pages]) < MIN_TEXT:
+    pages = [scan_text(page) for page in read_scan(raw, limits.max_ocr_pages)]
+    if _letter_count(pages) < MIN_TEXT:
         raise NoTextLayer("a scanned PDF with no text layer, and OCR found no text in it")
-    return [
-        Block(text, page=number)
-        for number, page in enumerate(without_furniture(pages), start=1)
-        for text in page
-    ]
+    return pdf_blocks(pages)
 
 
 def pdf_blocks(pages: Sequence[str]) -> list[Block]:

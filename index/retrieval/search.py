@@ -77,6 +77,14 @@ class Generation:
     # how far a document's text may be from what was written, where it may (answers.DAMAGE)
     damage: Mapping[int, int] = field(default_factory=dict)
     owners: np.ndarray | None = None  # each sentence's document (read when sets exist)
+    ocr: np.ndarray | None = None  # which sentences were read by OCR (None: none was)
+
+    def misread(self, term: str) -> bool:
+        """Whether ``term`` stands in a sentence read by OCR (where a question's word may
+        stand with a dot out of place: :func:`index.question.query.parse_query`)."""
+        if self.ocr is None or self.engine.idf_of(term) is None:
+            return False
+        return bool(self.ocr[self.engine.matched([term])].any())
 
     @property
     def count(self) -> int:
@@ -139,12 +147,16 @@ class Searcher:
         # each sentence's document, read with the generation (off any question's path)
         # when chats may be answered from sets of documents
         owners = self.store.sentence_documents(ids) if self.store.has_sets() else None
+        scans = [i for i, d in documents.items() if d.kind == "ocr"]
+        ocr = None
+        if scans:
+            ocr = np.isin(self.store.sentence_documents(ids) if owners is None else owners, scans)
+        damage = {i: DAMAGE[d.kind] for i, d in documents.items() if d.kind in DAMAGE}
         with self._lock:
             current = getattr(self, "_generation", None)
             if current is None or number >= current.number:  # never back to an older one
-                damage = {i: DAMAGE[d.kind] for i, d in documents.items() if d.kind in DAMAGE}
                 self._generation = Generation(
-                    files.engine, ids, documents, reranker, number, dense, damage, owners
+                    files.engine, ids, documents, reranker, number, dense, damage, owners, ocr
                 )
 
     @property
@@ -158,8 +170,9 @@ class Searcher:
 
     def parse(self, question: str, generation: Generation | None = None) -> Query | str:
         """The question parsed against a generation's vocabulary, or why it cannot be."""
-        engine = (generation or self.generation).engine
-        return parse_query(question, self.analyzer, engine.idf_of)
+        now = generation or self.generation
+        misread = now.misread if now.ocr is not None else None
+        return parse_query(question, self.analyzer, now.engine.idf_of, misread)
 
     def scoped(self, now: Generation, sets: Sequence[str]) -> Generation:
         """``now`` narrowed to the documents of ``sets``: scored as if they were the whole

@@ -10,6 +10,11 @@ from index.text.analysis import has_arabic
 LETTERS = "ءؤئابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 MIN_LENGTH = 6  # shorter words have too many neighbours one edit away to guess from
 MAX_LENGTH = 20  # longer ones are no word anyone meant (and their edits are many)
+# Letters that differ by their dots alone (of folded stems, where ى is ي and ة is ه): what
+# OCR confuses most in Arabic («اوزيكست» read for «اوزبكست»).
+DOT_CLASSES = ("بتثنيئ", "جحخ", "دذ", "رز", "سش", "صض", "طظ", "عغ", "فق")
+_DOTTED = {ch: letters for letters in DOT_CLASSES for ch in letters}
+MIN_DOTTED = 5  # a shorter word's other dots are too often another word
 
 
 def edits(word: str) -> set[str]:
@@ -43,6 +48,25 @@ def correct(term: str, idf: Callable[[str], float | None]) -> str:
         return term
     found = [(value, word) for word in edits(term) if (value := idf(word)) is not None]
     return min(found)[1] if found else term
+
+
+def dot_variants(term: str, known: Callable[[str], bool]) -> tuple[str, ...]:
+    """The ``known`` words that differ from ``term`` by the dots of one letter: what OCR
+    reads for it (none for a word shorter than MIN_DOTTED letters).
+
+    >>> dot_variants("اوزبكست", {"اوزيكست", "اوزبكست", "اوربكست"}.__contains__)
+    ('اوربكست', 'اوزيكست')
+    >>> dot_variants("روس", {"زوس"}.__contains__)
+    ()
+    """
+    if len(term) < MIN_DOTTED or not has_arabic(term):
+        return ()
+    return tuple(
+        variant
+        for i, letter in enumerate(term)
+        for other in _DOTTED.get(letter, "")
+        if other != letter and known(variant := term[:i] + other + term[i + 1 :])
+    )
 
 
 def corrected(terms: Iterable[str], idf: Callable[[str], float | None]) -> tuple[str, ...]:
