@@ -412,3 +412,22 @@ def test_a_damaged_pdf_is_said_once_in_sanads_words(caplog: pytest.LogCaptureFix
         parse_document("تالف.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n")
     assert str(error.value) == "تالف.pdf: a damaged PDF (PdfStreamError)"
     assert not [r for r in caplog.records if r.name.startswith("pypdf")]  # its own line, no more
+
+
+def test_pdfs_read_side_by_side_take_turns_with_pdfium() -> None:
+    """pdfium is not thread-safe, not even across documents: two uploads read in worker
+    threads at once would corrupt it, so a second read waits for the first."""
+    from index.reading.pdfium import LOCK
+
+    raw = (PDFS / "shaped.pdf").read_bytes()
+    alone = [s.text for s in parse_document("a.pdf", raw).sentences]
+    read: list[list[str]] = []
+    with LOCK:  # another thread's document open in pdfium
+        reader = threading.Thread(
+            target=lambda: read.append([s.text for s in parse_document("b.pdf", raw).sentences])
+        )
+        reader.start()
+        reader.join(0.5)
+        assert reader.is_alive() and not read  # waiting its turn
+    reader.join(10)
+    assert read == [alone]

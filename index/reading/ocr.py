@@ -9,6 +9,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 from index.reading.blocks import NoTextLayer
+from index.reading.pdfium import pdfium_document
 
 DPI = 200  # a scan's usual resolution; Tesseract reads Arabic body text well from it
 PAGE_SECONDS = 120  # one page's OCR, at most
@@ -42,23 +43,22 @@ def tesseract() -> str | None:
 
 
 def read_scan(raw: bytes, max_pages: int) -> list[str]:
-    """Each page's text as Tesseract reads it (Arabic, then English for what is Latin),
-    pages side by side on the cores there are. Raises OcrUnavailable when Tesseract or
-    its Arabic model is missing, NoTextLayer when a page is over ``max_pages``."""
-    import pypdfium2  # loaded only for scans
-
+    """Each page's text as Tesseract's Arabic model reads it, pages side by side on the
+    cores there are (pdfium renders them first, one thread at a time). Raises
+    OcrUnavailable when Tesseract or its Arabic model is missing, NoTextLayer when a page
+    is over ``max_pages``."""
     program = tesseract()
     if program is None:
         raise OcrUnavailable(
             f"a scanned PDF with no text layer: to read scans, install Tesseract ({INSTALL})"
         )
-    document = pypdfium2.PdfDocument(raw)
-    if len(document) > max_pages:
-        raise NoTextLayer(
-            f"a scanned PDF of {len(document):,} pages: OCR reads {max_pages:,} at most"
-            " (index.max_ocr_pages)"
-        )
-    images = [_page_image(document[i]) for i in range(len(document))]
+    with pdfium_document(raw) as document:
+        if len(document) > max_pages:
+            raise NoTextLayer(
+                f"a scanned PDF of {len(document):,} pages: OCR reads {max_pages:,} at most"
+                " (index.max_ocr_pages)"
+            )
+        images = [_page_image(document[i]) for i in range(len(document))]
     with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 4))) as pool:
         return list(pool.map(lambda image: _ocr(program, image), images))
 
@@ -68,7 +68,9 @@ def _page_image(page: object) -> bytes:
     bitmap = page.render(scale=DPI / 72, grayscale=True)  # type: ignore[attr-defined]
     pixels = bitmap.to_numpy()
     height, width = pixels.shape[:2]
-    return f"P5\n{width} {height}\n255\n".encode("ascii") + pixels.tobytes()
+    picture = f"P5\n{width} {height}\n255\n".encode("ascii") + pixels.tobytes()
+    bitmap.close()  # now, under pdfium's lock, not whenever it is collected
+    return picture
 
 
 def _ocr(program: str, image: bytes) -> str:

@@ -84,13 +84,10 @@ def pdfium_pages(raw: bytes) -> list[str]:
     """Each page's text as pdfium reads it, in logical order, a line a line (see
     :func:`_page_lines`), with a blank line where a paragraph surely ends (see
     :func:`paragraph_starts`)."""
-    import pypdfium2
+    from index.reading.pdfium import pdfium_document
 
-    document = pypdfium2.PdfDocument(raw)
-    try:
+    with pdfium_document(raw) as document:
         pages = [_page_lines(page.get_textpage()) for page in document]
-    finally:
-        document.close()
     starts = paragraph_starts([placed for _, placed in pages])
     return [
         "\n".join(f"\n{line}" if new else line for line, new in zip(lines, page, strict=True))
