@@ -69,7 +69,7 @@ def read_pdf(raw: bytes, limits: Limits) -> Read:
         raise
     except (PdfReadError, PdfiumError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ReadError(f"a damaged PDF ({type(exc).__name__})") from None
-    except RecursionError:
+    except RecursionError:  # (not an Exception pypdf raises on purpose: a cycle in the file)
         raise ReadError("a damaged PDF (RecursionError)") from None
     if _letter_count(pages) < MIN_TEXT:
         return Read(_scan_blocks(raw, limits), "ocr", title.strip())
@@ -177,37 +177,47 @@ def paragraph_starts(pages: Sequence[Sequence[PlacedLine | None]]) -> list[list[
     placed = [line for page in pages for line in page if line is not None]
     widths = sorted(line.width for line in placed)
     widest = widths[(len(widths) - 1) * 9 // 10] if widths else 0.0  # a full line's width
-    steps = [_steps(page) for page in pages]
-    usual = sorted(step for page in steps for step in page if step is not None and step > 0)
+    aboves = [_above(page) for page in pages]
+    usual = sorted(
+        above.baseline - line.baseline
+        for page, page_aboves in zip(pages, aboves, strict=True)
+        for line, above in zip(page, page_aboves, strict=True)
+        if line is not None and above is not None and above.baseline > line.baseline
+    )
     typical = usual[len(usual) // 2] if usual else 0.0
-    starts = []
-    for page, page_steps in zip(pages, steps, strict=True):
-        last: PlacedLine | None = None
-        marks = []
-        for line, step in zip(page, page_steps, strict=True):
-            new = False
-            if line is not None and last is not None and step is not None:
-                room = 0.95 * widest - last.width - 0.3 * line.size  # after a space
-                new = (
-                    step <= 0
-                    or step > 1.3 * typical
-                    or max(line.size, last.size) > 1.05 * min(line.size, last.size)
-                    or 0 < line.first_word < room
-                )
-            marks.append(new)
-            last = line if line is not None else last
-        starts.append(marks)
-    return starts
+    return [
+        [
+            _begins(line, above, typical, widest)
+            for line, above in zip(page, page_aboves, strict=True)
+        ]
+        for page, page_aboves in zip(pages, aboves, strict=True)
+    ]
 
 
-def _steps(page: Sequence[PlacedLine | None]) -> list[float | None]:
-    """How far down each line stands from the line above it (None: the first, or empty)."""
-    steps: list[float | None] = []
+def _begins(
+    line: PlacedLine | None, above: PlacedLine | None, typical: float, widest: float
+) -> bool:
+    """Whether ``line`` begins a paragraph, by the line above it (see paragraph_starts)."""
+    if line is None or above is None:
+        return False
+    step = above.baseline - line.baseline
+    room = 0.95 * widest - above.width - 0.3 * line.size  # after a space
+    return (
+        step <= 0
+        or step > 1.3 * typical
+        or max(line.size, above.size) > 1.05 * min(line.size, above.size)
+        or 0 < line.first_word < room
+    )
+
+
+def _above(page: Sequence[PlacedLine | None]) -> list[PlacedLine | None]:
+    """For each line of a page, the nearest line with ink above it (None: none)."""
+    aboves: list[PlacedLine | None] = []
     last: PlacedLine | None = None
     for line in page:
-        steps.append(None if line is None or last is None else last.baseline - line.baseline)
+        aboves.append(last)
         last = line if line is not None else last
-    return steps
+    return aboves
 
 
 def _scan_blocks(raw: bytes, limits: Limits) -> list[Block]:
