@@ -151,13 +151,8 @@ def read_gram_stats(store: Store, count: int) -> GramStats | None:
     sentences: exact ones for the same store generation only, sampled ones while the
     collection changed by less than STATS_STALE_SHARE; else None."""
     root = store.engine_folder
-    path = root / GRAMS_FILE if root is not None else None
-    if path is None or not path.exists():
-        return None
-    try:
-        stats = GramStats.load(path)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        log.warning("gram statistics in %s unusable (%s); recounting", path, exc)
+    stats = _load_stats(root / GRAMS_FILE) if root is not None else None
+    if stats is None:
         return None
     if stats.generation == store.generation or (
         stats.sampled < stats.count and abs(stats.count - count) <= STATS_STALE_SHARE * stats.count
@@ -192,29 +187,39 @@ def set_gram_stats(store: Store, ids: np.ndarray, contents: Iterable[str]) -> Gr
     digest = hashlib.sha1(np.asarray(ids, dtype=np.int64).tobytes())
     digest.update(" ".join([store.signature or "", *contents]).encode("utf-8"))
     path = root / SET_GRAMS_FOLDER / f"{digest.hexdigest()[:20]}.json"
-    try:
-        return GramStats.load(path)
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        log.warning("gram statistics in %s unusable (%s); recounting", path, exc)
-    stats = count_gram_stats(store, ids)
-    try:
-        write_file_atomically(path, stats.to_json())
-        saved = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
-        for old in saved[:-SET_GRAMS_KEPT]:
-            old.unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("could not save gram statistics in %s: %s", path.parent, exc)
+    stats = _load_stats(path)
+    if stats is None:
+        stats = count_gram_stats(store, ids)
+        if _save_stats(path, stats):
+            saved = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
+            for old in saved[:-SET_GRAMS_KEPT]:
+                old.unlink(missing_ok=True)
     return stats
 
 
 def write_gram_stats(store: Store, stats: GramStats) -> None:
     """Save the gram statistics beside the engine files (a failure is logged)."""
     root = store.engine_folder
-    if root is None:
-        return
+    if root is not None:
+        _save_stats(root / GRAMS_FILE, stats)
+
+
+def _load_stats(path: Path) -> GramStats | None:
+    """Saved gram statistics, or None when there are none (or they are unusable: logged)."""
+    if not path.exists():
+        return None
     try:
-        write_file_atomically(root / GRAMS_FILE, stats.to_json())
+        return GramStats.load(path)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("gram statistics in %s unusable (%s); recounting", path, exc)
+        return None
+
+
+def _save_stats(path: Path, stats: GramStats) -> bool:
+    """Save gram statistics; whether they were (a failure is logged)."""
+    try:
+        write_file_atomically(path, stats.to_json())
     except OSError as exc:
-        log.warning("could not save gram statistics in %s: %s", root, exc)
+        log.warning("could not save gram statistics in %s: %s", path.parent, exc)
+        return False
+    return True
