@@ -20,7 +20,7 @@ _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 _LIGATURE = re.compile("[اأإآ]ل")  # a lam-alef glyph as pdfium spells it in right to left
 _STOPS = "[.!?؟:،؛\"'»”]*[.!?؟:،؛][.!?؟:،؛\"'»”]*"  # a stop, with quotes about it
 _NUMBER = "[0-9٠-٩]+(?:[.,٫][0-9٠-٩]+)?"
-_STOPS_FIRST = re.compile(rf"^{_STOPS}(?=[\w%٪])")
+_STOPS_FIRST = re.compile(rf"^{_STOPS}(?=[\u0600-\u06ff0-9٠-٩%٪])")  # not «.NET»
 _NUMBER_THEN_STOPS = re.compile(rf"^({_NUMBER})({_STOPS})(?=\s+\w)")
 _STOPS_BEFORE_NUMBER = re.compile(rf"(?<=\s)({_STOPS})({_NUMBER})$")
 _PERCENT_FIRST = re.compile(rf"(?<!\S)([%٪])({_NUMBER})(?!\S)")
@@ -370,8 +370,8 @@ def stops_home(line: str) -> str:
 
     >>> stops_home('."لاعبين من خارج المنطقة'), stops_home('أكثر من %20 في ."2019')
     ('لاعبين من خارج المنطقة".', 'أكثر من 20% في 2019".')
-    >>> stops_home('"..." تحتل روسيا'), stops_home('"نحن نتعاون'), stops_home("عام 2019")
-    ('"..." تحتل روسيا', '"نحن نتعاون', 'عام 2019')
+    >>> stops_home('"..." تحتل روسيا'), stops_home('"نحن نتعاون'), stops_home(".NET إطار")
+    ('"..." تحتل روسيا', '"نحن نتعاون', '.NET إطار')
     """
     first = _STOPS_FIRST.match(line)
     if first:
