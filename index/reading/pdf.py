@@ -73,7 +73,7 @@ def read_pdf(raw: bytes, limits: Limits) -> Read:
         raise ReadError("a damaged PDF (RecursionError)") from None
     if _letter_count(pages) < MIN_TEXT:
         return Read(_scan_blocks(raw, limits), "ocr", title.strip())
-    return Read(pdf_blocks(pages), "pdf", title.strip())
+    return Read(pdf_blocks(pages, laid_out=True), "pdf", title.strip())
 
 
 def _letter_count(pages: Sequence[str]) -> int:
@@ -136,9 +136,10 @@ def _page_lines(textpage: PdfTextPage) -> tuple[list[str], list[PlacedLine | Non
             placed.append(
                 PlacedLine(
                     y.value,
-                    sizes.most_common(1)[0][0],
+                    sizes.most_common(1)[0][0] or 1.0,  # (a font that tells no size)
                     across(start + inked[0], start + inked[-1]),
                     across(start + inked[0], start + word_end),
+                    len(inked),
                 )
             )
         else:
@@ -149,45 +150,51 @@ def _page_lines(textpage: PdfTextPage) -> tuple[list[str], list[PlacedLine | Non
 
 class PlacedLine(NamedTuple):
     """Where a line of a PDF page stands (in points): its baseline's height on the page,
-    its type size, its width and its first word's."""
+    its type size, its width and its first word's; and how many letters it holds."""
 
     baseline: float
     size: float
     width: float
     first_word: float
+    letters: int  # (a table's row is wide on the page, with few letters)
 
 
 def paragraph_starts(pages: Sequence[Sequence[PlacedLine | None]]) -> list[list[bool]]:
     """For each line of each page (None for an empty one), whether it surely begins a
     paragraph: the step down to it is wider by a third than the document's usual one
-    between lines, or it steps up (another column, a foot drawn first), or its type is of
-    another size (a heading, a caption), or its first word would have fitted on the line
-    before (which then ended short of the document's full lines: a heading, a
-    paragraph's end). The usual step and a full line are the whole document's, so that a
+    between lines (measured in its type's size), or it steps up (another column, a foot
+    drawn first), or its type is of another size (a heading, a caption), or the line
+    before ended short: its first word would have fitted there, or that line holds fewer
+    letters, for their size, than the document's full lines (a heading, a paragraph's
+    end, a table's row). The usual step and a full line are the whole document's, so that a
     last page of a few short lines is read as the others.
 
-    >>> text = [PlacedLine(700 - 14 * i, 12, 400, 40) for i in range(3)]
-    >>> gap, small = PlacedLine(650, 12, 400, 40), PlacedLine(636, 10, 400, 40)
-    >>> paragraph_starts([[*text, gap, small, None, PlacedLine(622, 10, 200, 40)]])
+    >>> def line(y, size=12, width=400, letters=60):
+    ...     return PlacedLine(y, size, width, 40, letters)
+    >>> text = [line(700 - 14 * i) for i in range(3)]
+    >>> paragraph_starts([[*text, line(650), line(636, size=10), None, line(622, size=10)]])
     [[False, False, False, True, True, False, False]]
-    >>> short = [PlacedLine(700, 12, 250, 40), PlacedLine(686, 12, 100, 40)]
-    >>> paragraph_starts([[*text, PlacedLine(658, 12, 400, 40)], short])
+    >>> paragraph_starts([[*text, line(658)], [line(700, width=250, letters=35), line(686)]])
     [[False, False, False, False], [False, True]]
+    >>> paragraph_starts([[*text, line(658, letters=20), line(644)]])  # a table's row
+    [[False, False, False, False, True]]
     """
     placed = [line for page in pages for line in page if line is not None]
     widths = sorted(line.width for line in placed)
     widest = widths[(len(widths) - 1) * 9 // 10] if widths else 0.0  # a full line's width
     aboves = [_above(page) for page in pages]
-    usual = sorted(
-        above.baseline - line.baseline
+    usual = sorted(  # steps in lines of its size (a heading's lines are farther apart)
+        (above.baseline - line.baseline) / line.size
         for page, page_aboves in zip(pages, aboves, strict=True)
         for line, above in zip(page, page_aboves, strict=True)
         if line is not None and above is not None and above.baseline > line.baseline
     )
     typical = usual[len(usual) // 2] if usual else 0.0
+    extents = sorted(line.letters * line.size for line in placed)
+    full = extents[len(extents) * 3 // 4] if extents else 0.0  # a full line, in letters
     return [
         [
-            _begins(line, above, typical, widest)
+            _begins(line, above, typical, widest, full)
             for line, above in zip(page, page_aboves, strict=True)
         ]
         for page, page_aboves in zip(pages, aboves, strict=True)
@@ -195,18 +202,23 @@ def paragraph_starts(pages: Sequence[Sequence[PlacedLine | None]]) -> list[list[
 
 
 def _begins(
-    line: PlacedLine | None, above: PlacedLine | None, typical: float, widest: float
+    line: PlacedLine | None,
+    above: PlacedLine | None,
+    typical: float,
+    widest: float,
+    full: float,
 ) -> bool:
     """Whether ``line`` begins a paragraph, by the line above it (see paragraph_starts)."""
     if line is None or above is None:
         return False
-    step = above.baseline - line.baseline
+    step = (above.baseline - line.baseline) / line.size
     room = 0.95 * widest - above.width - 0.3 * line.size  # after a space
     return (
         step <= 0
         or step > 1.3 * typical
         or max(line.size, above.size) > 1.05 * min(line.size, above.size)
         or 0 < line.first_word < room
+        or above.letters * above.size < 0.7 * full
     )
 
 
@@ -232,11 +244,13 @@ def _scan_blocks(raw: bytes, limits: Limits) -> list[Block]:
     return pdf_blocks(pages)
 
 
-def pdf_blocks(pages: Sequence[str]) -> list[Block]:
+def pdf_blocks(pages: Sequence[str], laid_out: bool = False) -> list[Block]:
     """Paragraphs of a PDF's pages (their extracted text, lines as the extractor found
     them, a blank line where a paragraph surely ends): glyph forms back to letters, visual
     order put back in logical order, running headers, footers and page numbers dropped,
-    wrapped lines joined.
+    wrapped lines joined. ``laid_out``: the blank lines come from the page's layout (see
+    :func:`paragraph_starts`), which tells a paragraph's end better than a line's length
+    in letters does (a heading's large type fits fewer on a full line).
 
     >>> pages = ["التقرير\\nبلغ عدد السكان مليون\\nنسمة في المحافظة.\\n1", "التقرير\\nانتهى.\\n2"]
     >>> [(b.text, b.page) for b in pdf_blocks(pages)]
@@ -245,7 +259,7 @@ def pdf_blocks(pages: Sequence[str]) -> list[Block]:
     lines = [[line.strip() for line in page.splitlines()] for page in pages]
     visual = in_visual_order([line for page in lines for line in page])
     lines = [[letters(line, visual) for line in page] for page in lines]
-    return across_pages([paragraphs(page) for page in without_furniture(lines)])
+    return across_pages([paragraphs(page, laid_out) for page in without_furniture(lines)])
 
 
 def across_pages(pages: Sequence[Sequence[str]]) -> list[Block]:
@@ -426,11 +440,12 @@ def running_lines(pages: Sequence[Sequence[str]]) -> set[str]:
     return {line for line, count in edges.items() if count >= max(2, len(pages) * 0.6)}
 
 
-def paragraphs(lines: Sequence[str]) -> list[str]:
+def paragraphs(lines: Sequence[str], laid_out: bool = False) -> list[str]:
     """Lines joined into paragraphs: a line continues the one before unless that one ends
     a sentence or is a short line on its own (a heading, a paragraph's last line), or a
-    blank line stands between them; a word broken by a hyphen at a line end is joined
-    again. A paragraph whose brackets all came out mirrored is mended (:func:`unmirrored`).
+    blank line stands between them (``laid_out``: then the blank lines alone tell a short
+    line); a word broken by a hyphen at a line end is joined again. A paragraph whose
+    brackets all came out mirrored is mended (:func:`unmirrored`).
 
     >>> paragraphs(["السكان", "بلغ عدد سكان المحافظة في نهاية العام نحو", "مليونين.", "التعليم"])
     ['السكان', 'بلغ عدد سكان المحافظة في نهاية العام نحو مليونين.', 'التعليم']
@@ -455,5 +470,5 @@ def paragraphs(lines: Sequence[str]) -> list[str]:
                 out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
-        joinable = not ends_sentence(out[-1]) and len(line) >= 0.7 * full
+        joinable = not ends_sentence(out[-1]) and (laid_out or len(line) >= 0.7 * full)
     return [unmirrored(paragraph) for paragraph in out]

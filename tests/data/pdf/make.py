@@ -17,6 +17,8 @@ and a scan.
   table, a foot «وكالة الأنباء ©2020 صفحة —1» (needs soffice).
 - seed-libreoffice-text.pdf: the seed .txt as LibreOffice prints it: left-to-right
   paragraphs, so quotes cross the stops at line ends (needs soffice).
+- seed-weasyprint.pdf: the seed as a web page (right to left, 14 points, a table) printed
+  by WeasyPrint: headings in large type wrap over two lines.
 - seed-scan.pdf: the seed article printed (shaped as a word processor would) and scanned:
   grey pictures of its pages at 200 dpi, JPEG, no text layer, a running foot that counts
   the pages. OCR reads it.
@@ -222,6 +224,30 @@ def seed_libreoffice(path: Path) -> None:
         libreoffice_pdf(source, path)
 
 
+def seed_weasyprint(path: Path) -> None:
+    """The seed as a web page printed by WeasyPrint (Cairo and Pango; not a dependency:
+    ``uv run --with weasyprint python tests/data/pdf/make.py``)."""
+    from weasyprint import HTML
+
+    body = []
+    for line in seed_lines():
+        heading = line.startswith(("20 مشروع", "مجموعة الرؤية"))
+        body.append(f"<h2>{line}</h2>" if heading else f"<p>{line}</p>")
+        if line.startswith("وأشار رودينكو إلى أنه"):
+            rows = [
+                ("البلد", "ما ورد في التصريحات"),
+                ("كازاخستان", "شراكة استراتيجية"),
+                ("أوزبكستان", "20 مشروع اتفاقية"),
+            ]
+            cells = "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in rows)
+            body.append(f"<table border=1>{cells}</table>")
+    page = (
+        '<html dir="rtl" lang="ar"><head><meta charset="utf-8"></head>'
+        f'<body style="font-size:14pt">{"".join(body)}</body></html>'
+    )
+    HTML(string=page).write_pdf(str(path))
+
+
 def seed_libreoffice_text(path: Path) -> None:
     libreoffice_pdf(SEED, path)
 
@@ -282,4 +308,8 @@ if __name__ == "__main__":
     seed_visual(HERE / "seed-visual-tight.pdf", size=14, width=120, gap=0)
     seed_libreoffice(HERE / "seed-libreoffice.pdf")
     seed_libreoffice_text(HERE / "seed-libreoffice-text.pdf")
+    try:
+        seed_weasyprint(HERE / "seed-weasyprint.pdf")
+    except ImportError:
+        print("seed-weasyprint.pdf kept: run with --with weasyprint to make it again")
     (HERE / "sentences.txt").write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
